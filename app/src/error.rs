@@ -1,0 +1,114 @@
+//! The one error type every server function returns. Each variant is something
+//! a person can act on; database and internal failures are logged with their
+//! details and reach the person only as a reference number.
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in first.")]
+    NotSignedIn,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("We could not find that page. It may have moved, or the address may be mistyped.")]
+    NotFound,
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts. Please try again in {} minutes.", retry_after_secs.div_ceil(60))]
+    RateLimited { retry_after_secs: u64 },
+    #[error("This service is not available just now. Please try again in a few minutes.")]
+    Unavailable,
+    #[error("Something went wrong and nothing was saved. If it happens again, please quote reference {reference}.")]
+    Internal { reference: String },
+    /// The request never reached the server, or its answer could not be read.
+    #[error("We could not reach the server. Please check your connection and try again.")]
+    Connection { detail: String },
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Logs an unexpected failure with its context and returns the error the
+    /// person sees: a reference they can quote, never the driver's text.
+    #[cfg(feature = "ssr")]
+    pub fn internal(context: &str, error: impl std::fmt::Display) -> Self {
+        use rand::Rng;
+        let reference: String = rand::thread_rng()
+            .sample_iter(&rand::distributions::Alphanumeric)
+            .take(8)
+            .map(|c| char::from(c).to_ascii_uppercase())
+            .collect();
+        tracing::error!(%reference, context, error = %error, "internal error");
+        Self::Internal { reference }
+    }
+
+    /// The HTTP status this error should carry when a page shows it.
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            Self::NotSignedIn => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal { .. } | Self::Connection { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+                tracing::warn!(error = %error, "database unavailable");
+                Self::Unavailable
+            }
+            other => Self::internal("database", other),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Connection {
+            detail: value.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_message_rounds_minutes_up() {
+        let error = AppError::RateLimited {
+            retry_after_secs: 61,
+        };
+        assert_eq!(
+            error.to_string(),
+            "Too many attempts. Please try again in 2 minutes."
+        );
+    }
+
+    #[test]
+    fn errors_survive_the_trip_to_the_browser() {
+        let error = AppError::invalid("email", "Enter an email address like name@example.org");
+        let bytes = <AppError as FromServerFnError>::ser(&error);
+        assert_eq!(<AppError as FromServerFnError>::de(bytes), error);
+    }
+}

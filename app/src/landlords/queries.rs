@@ -1,0 +1,17 @@
+use sqlx::Error;
+
+use super::Landlord;
+use crate::state::Db;
+
+pub async fn all(db: &Db) -> Result<Vec<Landlord>, Error> {
+    sqlx::query_as("SELECT slug, name, summary FROM organisations ORDER BY name")
+        .fetch_all(db.pool())
+        .await
+}
+
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Landlord>, Error> {
+    sqlx::query_as("SELECT slug, name, summary FROM organisations WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db.pool())
+        .await
+}

@@ -1,0 +1,25 @@
+//! Tenant Voice: the Leptos application shared by the server (feature `ssr`)
+//! and the browser (feature `hydrate`). Code is organised by what people do:
+//! `site` is the page shell and site-wide pages, `landlords` lists and shows
+//! the landlords hosted here.
+#![recursion_limit = "256"]
+
+pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod audit;
+pub mod error;
+pub mod landlords;
+pub mod site;
+pub mod time;
+
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use site::{shell, App};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

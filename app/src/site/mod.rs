@@ -1,0 +1,125 @@
+//! The page shell every page shares (skip link, header, navigation, main
+//! landmark, footer) and the site-wide pages: home, about, not found, error.
+mod errors;
+mod pages;
+
+pub use errors::{ErrorPage, NotFoundPage};
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{error::AppError, landlords::LandlordPage};
+use pages::{AboutPage, HomePage};
+
+pub const SITE_NAME: &str = "Tenant Voice";
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="See what your landlord promised, how it is doing, and what tenants asked it to change."/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Every page waits for its data before the server sends it, so the
+    // status code is right and the page is complete without JavaScript.
+    let ssr = || SsrMode::Async;
+    // Effects run only in the browser: the mark tells tests (and curious
+    // readers of the DOM) that hydration finished.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tenant_voice.css"/>
+        <Title formatter=|title: String| {
+            if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} · {SITE_NAME}") }
+        }/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <SiteHeader/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=path!("") view=HomePage ssr=ssr()/>
+                    <Route path=path!("/about") view=AboutPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug") view=LandlordPage ssr=ssr()/>
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}
+
+/// Facts about this deployment that every page may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub demo: bool,
+}
+
+#[server]
+pub async fn load_site_info() -> Result<SiteInfo, AppError> {
+    let state = crate::state::app_state()?;
+    Ok(SiteInfo { demo: state.demo })
+}
+
+#[component]
+fn SiteHeader() -> impl IntoView {
+    let info = Resource::new(|| (), |_| load_site_info());
+    view! {
+        <header class="site-header">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    info.await.ok().filter(|info| info.demo).map(|_| view! {
+                        <p class="demo-banner">
+                            <strong>"Demo portal. "</strong>
+                            "Every landlord, person and figure here is invented. Nothing you do here is real."
+                        </p>
+                    })
+                })}
+            </Suspense>
+            <div class="header-inner">
+                <a class="site-name" href="/">{SITE_NAME}</a>
+                <nav aria-label="Main">
+                    <ul>
+                        <li><a href="/">"Landlords"</a></li>
+                        <li><a href="/about">"About"</a></li>
+                    </ul>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn SiteFooter() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>
+                {SITE_NAME}
+                " is open-source software where tenants see what their landlord promised, how it is doing, and what happened next."
+            </p>
+            <p><a href="/about">"About this portal and accessibility"</a></p>
+        </footer>
+    }
+}

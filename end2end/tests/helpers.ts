@@ -1,0 +1,57 @@
+import { BrowserContext, expect, Page, TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+export const url = (path: string) => `${process.env.TENANT_VOICE_URL}${path}`;
+
+export const withJavaScript = (info: TestInfo) => info.project.use.javaScriptEnabled !== false;
+
+/** Collects console errors and uncaught exceptions for the life of the page. */
+export function watchForErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+/** With JavaScript on, waits until the app has hydrated (the app marks <body>). */
+export async function waitUntilReady(page: Page, info: TestInfo) {
+  if (withJavaScript(info)) {
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  } else {
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  }
+}
+
+/**
+ * axe-core finds no WCAG 2.1 A or AA violations.
+ *
+ * axe runs as JavaScript inside the page, so on a page with JavaScript off it
+ * cannot run. There we copy exactly what the no-JavaScript reader has (the
+ * current HTML and the site's stylesheet), open it at the same address in a
+ * second, script-enabled page whose own app scripts are blocked so it cannot
+ * hydrate and change, and check that.
+ */
+export async function expectAccessible(page: Page, info: TestInfo) {
+  let target = page;
+  let scratch: BrowserContext | undefined;
+  if (!withJavaScript(info)) {
+    const html = await page.content();
+    const address = page.url();
+    scratch = await page.context().browser()!.newContext({ javaScriptEnabled: true, viewportSize: page.viewportSize() });
+    await scratch.route(/\.(js|wasm)(\?.*)?$/, (route) => route.abort());
+    await scratch.route(address, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    target = await scratch.newPage();
+    await target.goto(address);
+  }
+  try {
+    const results = await new AxeBuilder({ page: target })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+      .analyze();
+    const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    expect(summary, 'axe-core violations').toEqual([]);
+  } finally {
+    await scratch?.close();
+  }
+}

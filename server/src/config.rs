@@ -1,0 +1,335 @@
+//! Settings come from environment variables, each with a command-line flag of
+//! the same meaning. clap only collects the raw text; `Settings::from_raw`
+//! checks every value so a mistake stops the start with one line naming the
+//! setting and what is wrong with it.
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tenant-voice.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tenant-voice",
+    version,
+    about = "Tenant Voice: a tenant voice and scrutiny portal for social housing"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub raw: RawSettings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Migrate the database and serve the portal (the default).
+    Serve,
+    /// Create or update the database tables, then stop.
+    Migrate,
+    /// Load the invented demo landlords and people into an empty database.
+    Demo,
+    /// Manage platform administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand, Clone, PartialEq, Eq)]
+pub enum AdminCommand {
+    /// Create a platform administrator, or make an existing person one.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// The name shown to others; defaults to the part of the email before the @.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// The settings as typed, before they are checked.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RawSettings {
+    /// Database to use: sqlite://path/to/file.db or postgres://user@host/database.
+    #[arg(long, env = "DATABASE_URL", global = true, default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    /// Address and port to listen on.
+    #[arg(long = "addr", env = "LEPTOS_SITE_ADDR", global = true, default_value = DEFAULT_ADDR)]
+    pub addr: String,
+    /// The address people use to reach the portal, used in links in emails
+    /// (default: http:// and the listen address).
+    #[arg(long, env = "BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// Mail server, such as smtps://user:password@mail.example.org:465. Unset:
+    /// emails are written as files under ./data/outbox/.
+    #[arg(long, env = "SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// Log filter, such as info or tenant_voice=debug,info.
+    #[arg(long = "log", env = "RUST_LOG", global = true, default_value = "info")]
+    pub log: String,
+    /// Demo mode: marks the portal as a demo (true or false).
+    #[arg(long, env = "DEMO", global = true, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub demo: String,
+    /// Folder holding the built site (pkg/ with the CSS, JavaScript and WebAssembly).
+    /// Default: the `site` folder beside the binary's target folder, else ./target/site.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", global = true)]
+    pub site_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    /// None: http:// and the address actually listened on.
+    pub base_url: Option<String>,
+    pub smtp_url: Option<url::Url>,
+    pub log: String,
+    pub demo: bool,
+    pub site_root: PathBuf,
+}
+
+/// A setting that cannot be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {}: {}", self.setting, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn error(setting: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting,
+        problem: problem.into(),
+    }
+}
+
+impl Settings {
+    pub fn from_raw(raw: &RawSettings) -> Result<Self, ConfigError> {
+        let database_url = parse_database_url(&raw.database_url)?;
+        let addr: SocketAddr = raw.addr.trim().parse().map_err(|_| {
+            error(
+                "LEPTOS_SITE_ADDR (--addr)",
+                format!(
+                    "'{}' is not an address and port such as 127.0.0.1:3000",
+                    raw.addr
+                ),
+            )
+        })?;
+        let base_url = match &raw.base_url {
+            Some(text) if !text.trim().is_empty() => Some(parse_base_url(text)?),
+            _ => None,
+        };
+        let smtp_url = match &raw.smtp_url {
+            Some(text) if !text.trim().is_empty() => Some(parse_smtp_url(text)?),
+            _ => None,
+        };
+        tracing_subscriber::EnvFilter::try_new(&raw.log).map_err(|e| {
+            error(
+                "RUST_LOG (--log)",
+                format!(
+                    "'{}' is not a log filter such as info or debug: {e}",
+                    raw.log
+                ),
+            )
+        })?;
+        let demo = parse_bool(&raw.demo).ok_or_else(|| {
+            error(
+                "DEMO (--demo)",
+                format!("'{}' is not true or false", raw.demo),
+            )
+        })?;
+        let site_root = raw.site_root.clone().unwrap_or_else(default_site_root);
+        Ok(Self {
+            database_url,
+            addr,
+            base_url,
+            smtp_url,
+            log: raw.log.clone(),
+            demo,
+            site_root,
+        })
+    }
+
+    /// `serve` also needs the built site; the other commands do not.
+    pub fn check_site_root(&self, output_name: &str) -> Result<(), ConfigError> {
+        let script = self.site_root.join("pkg").join(format!("{output_name}.js"));
+        if script.is_file() {
+            Ok(())
+        } else {
+            Err(error(
+                "LEPTOS_SITE_ROOT (--site-root)",
+                format!(
+                    "'{}' does not hold the built site (no pkg/{output_name}.js); build it with `cargo leptos build --release` or point LEPTOS_SITE_ROOT at it",
+                    self.site_root.display()
+                ),
+            ))
+        }
+    }
+}
+
+fn parse_database_url(text: &str) -> Result<String, ConfigError> {
+    let text = text.trim();
+    const SETTING: &str = "DATABASE_URL (--database-url)";
+    if let Some(path) = text
+        .strip_prefix("sqlite://")
+        .or_else(|| text.strip_prefix("sqlite:"))
+    {
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() {
+            return Err(error(
+                SETTING,
+                "a SQLite address needs a file, such as sqlite://data/tenant-voice.db",
+            ));
+        }
+        Ok(text.to_string())
+    } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        url::Url::parse(text).map_err(|e| {
+            error(
+                SETTING,
+                format!("the PostgreSQL address cannot be read: {e}"),
+            )
+        })?;
+        Ok(text.to_string())
+    } else {
+        Err(error(
+            SETTING,
+            "must start with sqlite:// (a file on this machine) or postgres:// (a PostgreSQL server)",
+        ))
+    }
+}
+
+fn parse_base_url(text: &str) -> Result<String, ConfigError> {
+    const SETTING: &str = "BASE_URL (--base-url)";
+    let url = url::Url::parse(text.trim())
+        .map_err(|e| error(SETTING, format!("'{text}' is not a web address: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(error(
+            SETTING,
+            format!("'{text}' must start with http:// or https://"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(error(SETTING, format!("'{text}' must not contain ? or #")));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn parse_smtp_url(text: &str) -> Result<url::Url, ConfigError> {
+    const SETTING: &str = "SMTP_URL (--smtp-url)";
+    // Never echo the address back: it may hold a password.
+    let url = url::Url::parse(text.trim()).map_err(|e| {
+        error(
+            SETTING,
+            format!("the mail server address cannot be read: {e}"),
+        )
+    })?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err(error(SETTING, "must start with smtp:// or smtps://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(error(SETTING, "names no mail server host"));
+    }
+    Ok(url)
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// The built site beside the binary (target/release/tenant-voice -> target/site),
+/// so the binary finds it from any working directory; else ./target/site.
+fn default_site_root() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(|target| target.join("site")))
+        .filter(|site| site.is_dir())
+        .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawSettings {
+        RawSettings {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            addr: DEFAULT_ADDR.into(),
+            log: "info".into(),
+            demo: "false".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let settings = Settings::from_raw(&raw()).unwrap();
+        assert_eq!(settings.addr.to_string(), "127.0.0.1:3000");
+        assert!(settings.base_url.is_none());
+        assert!(!settings.demo);
+        assert!(settings.smtp_url.is_none());
+    }
+
+    #[test]
+    fn each_bad_value_names_its_setting() {
+        let cases: Vec<(fn(&mut RawSettings), &str)> = vec![
+            (|r| r.database_url = "mysql://x".into(), "DATABASE_URL"),
+            (|r| r.database_url = "sqlite://".into(), "DATABASE_URL"),
+            (|r| r.addr = "localhost".into(), "LEPTOS_SITE_ADDR"),
+            (
+                |r| r.base_url = Some("ftp://example.org".into()),
+                "BASE_URL",
+            ),
+            (|r| r.base_url = Some("not a url".into()), "BASE_URL"),
+            (
+                |r| r.smtp_url = Some("http://mail.example.org".into()),
+                "SMTP_URL",
+            ),
+            (|r| r.log = "info,[".into(), "RUST_LOG"),
+            (|r| r.demo = "maybe".into(), "DEMO"),
+        ];
+        for (spoil, setting) in cases {
+            let mut settings = raw();
+            spoil(&mut settings);
+            let error = Settings::from_raw(&settings).expect_err(setting);
+            assert!(
+                error.setting.starts_with(setting),
+                "{error} should name {setting}"
+            );
+            assert!(!error.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn smtp_errors_never_repeat_the_password() {
+        let mut settings = raw();
+        settings.smtp_url = Some("http://user:hunter2@mail.example.org".into());
+        let error = Settings::from_raw(&settings).unwrap_err();
+        assert!(!error.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn base_url_loses_its_trailing_slash_and_demo_accepts_yes() {
+        let mut settings = raw();
+        settings.base_url = Some("https://voice.example.org/".into());
+        settings.demo = "yes".into();
+        let settings = Settings::from_raw(&settings).unwrap();
+        assert_eq!(
+            settings.base_url.as_deref(),
+            Some("https://voice.example.org")
+        );
+        assert!(settings.demo);
+    }
+}

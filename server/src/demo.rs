@@ -1,0 +1,161 @@
+//! The demo data set: invented landlords and people in every role, so a
+//! newcomer has something real to click through. It goes only into an empty
+//! database, and never touches one that holds real data.
+use app::{
+    accounts::Role,
+    audit::{self, AuditEntry},
+    state::Db,
+    time::Timestamp,
+};
+use sqlx::{Any, Transaction};
+
+const MARKER: &str = "demo_data";
+
+pub struct DemoLandlord {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub people: &'static [(&'static str, &'static str, Role)],
+}
+
+/// Every name here is invented; addresses use the reserved example.org domain.
+pub const LANDLORDS: &[DemoLandlord] = &[
+    DemoLandlord {
+        slug: "brackenmoor-homes",
+        name: "Brackenmoor Homes",
+        summary: "A housing association with about 8,400 homes across the towns and villages of the Brackenmoor valley.",
+        people: &[
+            ("Aisha Rahman", "aisha.rahman@example.org", Role::Resident),
+            ("Tom Whitfield", "tom.whitfield@example.org", Role::PanelMember),
+            ("Margaret Oyelaran", "margaret.oyelaran@example.org", Role::PanelChair),
+            ("Priya Shah", "priya.shah@example.org", Role::LandlordStaff),
+            ("David Kerr", "david.kerr@example.org", Role::LandlordAdmin),
+            ("Sam Okafor", "sam.okafor@example.org", Role::Resident),
+        ],
+    },
+    DemoLandlord {
+        slug: "fernhill-vale-housing",
+        name: "Fernhill Vale Housing",
+        summary: "A council housing service looking after about 3,100 homes in and around Fernhill Vale.",
+        people: &[
+            ("Grace Mensah", "grace.mensah@example.org", Role::Resident),
+            ("Stan Kowalski", "stan.kowalski@example.org", Role::PanelMember),
+            ("Eileen Doherty", "eileen.doherty@example.org", Role::PanelChair),
+            ("Lewis Grant", "lewis.grant@example.org", Role::LandlordStaff),
+            ("Ruth Adebayo", "ruth.adebayo@example.org", Role::LandlordAdmin),
+            // The same person can hold different roles at different landlords.
+            ("Sam Okafor", "sam.okafor@example.org", Role::PanelMember),
+        ],
+    },
+];
+
+pub const PLATFORM_ADMIN: (&str, &str) = ("Portal Administrator", "admin@example.org");
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum DemoOutcome {
+    Loaded,
+    AlreadyLoaded,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "this database already holds real data ({0}), so the demo data was not loaded; \
+         point DATABASE_URL at a new database to try the demo"
+    )]
+    HoldsRealData(String),
+    #[error("cannot load the demo data: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub async fn load(db: &Db) -> Result<DemoOutcome, DemoError> {
+    let mut tx = db.pool().begin().await?;
+    let marker: Option<String> =
+        sqlx::query_scalar("SELECT value FROM installation WHERE key = $1")
+            .bind(MARKER)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if marker.is_some() {
+        return Ok(DemoOutcome::AlreadyLoaded);
+    }
+    let organisations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
+        .fetch_one(&mut *tx)
+        .await?;
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut *tx)
+        .await?;
+    if organisations > 0 || users > 0 {
+        return Err(DemoError::HoldsRealData(format!(
+            "{organisations} landlords, {users} people"
+        )));
+    }
+
+    let now = Timestamp::now();
+    let admin_id = insert_user(&mut tx, PLATFORM_ADMIN.0, PLATFORM_ADMIN.1, true, now).await?;
+    for landlord in LANDLORDS {
+        let organisation_id: i64 = sqlx::query_scalar(
+            "INSERT INTO organisations (slug, name, summary, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(landlord.slug)
+        .bind(landlord.name)
+        .bind(landlord.summary)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (name, email, role) in landlord.people {
+            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(*email)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let user_id = match existing {
+                Some(id) => id,
+                None => insert_user(&mut tx, name, email, false, now).await?,
+            };
+            sqlx::query(
+                "INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(user_id)
+            .bind(organisation_id)
+            .bind(role.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    sqlx::query("INSERT INTO installation (key, value) VALUES ($1, $2)")
+        .bind(MARKER)
+        .bind("loaded")
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        AuditEntry {
+            actor_user_id: Some(admin_id),
+            organisation_id: None,
+            action: "demo.loaded",
+            subject: String::new(),
+            source: "cli",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(DemoOutcome::Loaded)
+}
+
+async fn insert_user(
+    tx: &mut Transaction<'_, Any>,
+    name: &str,
+    email: &str,
+    platform_admin: bool,
+    now: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, is_platform_admin, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(i64::from(platform_admin))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}

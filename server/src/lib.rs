@@ -1,0 +1,12 @@
+//! The `tenant-voice` server: configuration, database, the HTTP router and the
+//! commands of the binary. `main.rs` only parses arguments and calls in here,
+//! so tests build exactly the router the binary serves.
+pub mod admin;
+pub mod config;
+pub mod database;
+pub mod demo;
+pub mod router;
+pub mod serve;
+
+/// Must match `output-name` in the workspace's leptos metadata.
+pub const OUTPUT_NAME: &str = "tenant_voice";

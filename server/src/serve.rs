@@ -1,0 +1,55 @@
+//! `tenant-voice serve`: migrate, then serve the built site (checked by `main`) until SIGINT or SIGTERM, letting
+//! requests in flight finish.
+use std::net::SocketAddr;
+
+use app::state::AppState;
+use tokio::net::TcpListener;
+
+use crate::{config::Settings, database, router};
+
+pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let db = database::connect(&settings.database_url).await?;
+    database::migrate(&db).await?;
+    let listener = TcpListener::bind(settings.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
+    let local = listener.local_addr()?;
+    let base_url = settings
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let state = AppState {
+        db: db.clone(),
+        leptos_options: router::leptos_options(&settings.site_root, local),
+        base_url: base_url.clone(),
+        demo: settings.demo,
+    };
+    let app = router::build_app(state).into_make_service_with_connect_info::<SocketAddr>();
+    tracing::info!(address = %local, database = ?db.backend(), demo = settings.demo, "serving");
+    println!("Tenant Voice is running. Open {base_url} in your browser (Ctrl+C stops it).");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.pool().close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,222 @@
+//! The `tenant-voice` binary itself: configuration errors, commands, and a
+//! real serve that answers and shuts down gracefully on SIGTERM.
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    path::Path,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+const SETTINGS: [&str; 7] = [
+    "DATABASE_URL",
+    "LEPTOS_SITE_ADDR",
+    "BASE_URL",
+    "SMTP_URL",
+    "RUST_LOG",
+    "DEMO",
+    "LEPTOS_SITE_ROOT",
+];
+
+/// The binary with none of our settings inherited from the test's environment.
+fn tenant_voice(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tenant-voice"));
+    for setting in SETTINGS {
+        command.env_remove(setting);
+    }
+    command.current_dir(dir).env("RUST_LOG", "info");
+    command
+}
+
+fn run(command: &mut Command) -> (i32, String, String) {
+    let output = command.output().expect("run tenant-voice");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_bad_setting_stops_the_start_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("LEPTOS_SITE_ADDR", "nonsense", "LEPTOS_SITE_ADDR (--addr)"),
+        (
+            "DATABASE_URL",
+            "mysql://localhost/x",
+            "DATABASE_URL (--database-url)",
+        ),
+        ("DEMO", "perhaps", "DEMO (--demo)"),
+        ("BASE_URL", "ftp://example.org", "BASE_URL (--base-url)"),
+        ("RUST_LOG", "info,[", "RUST_LOG (--log)"),
+        (
+            "SMTP_URL",
+            "http://mail.example.org",
+            "SMTP_URL (--smtp-url)",
+        ),
+    ];
+    for (setting, value, named) in cases {
+        let (code, stdout, stderr) = run(tenant_voice(dir.path()).env(setting, value).arg("serve"));
+        assert_eq!(code, 2, "{setting}: {stderr}");
+        assert_eq!(stdout, "");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{setting} should give one line, got: {stderr}"
+        );
+        assert!(
+            stderr.starts_with("tenant-voice: configuration error: "),
+            "{stderr}"
+        );
+        assert!(stderr.contains(named), "{stderr} should name {named}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // The flag means the same as the variable.
+    let (code, _, stderr) = run(tenant_voice(dir.path()).args(["--addr", "nonsense", "migrate"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("LEPTOS_SITE_ADDR (--addr)"));
+    assert!(!dir.path().join("data").exists(), "nothing was created");
+}
+
+#[test]
+fn serve_without_a_built_site_says_where_it_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(tenant_voice(dir.path())
+        .env("LEPTOS_SITE_ROOT", dir.path().join("missing"))
+        .arg("serve"));
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("LEPTOS_SITE_ROOT") && stderr.contains("missing"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn commands_create_the_default_database_load_the_demo_and_make_an_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(tenant_voice(dir.path()).arg("migrate"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("up to date"));
+    assert!(
+        dir.path().join("data/tenant-voice.db").is_file(),
+        "the embedded default is ./data/tenant-voice.db"
+    );
+
+    let (code, stdout, _) = run(tenant_voice(dir.path()).arg("demo"));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Demo data loaded"), "{stdout}");
+    let (code, stdout, _) = run(tenant_voice(dir.path()).arg("demo"));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("already loaded"), "{stdout}");
+
+    let (code, stdout, _) =
+        run(tenant_voice(dir.path()).args(["admin", "create", "--email", "Chief@Example.org"]));
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("Platform administrator created"),
+        "{stdout}"
+    );
+    let (code, _, stderr) =
+        run(tenant_voice(dir.path()).args(["admin", "create", "--email", "nobody"]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("--email: Enter an email address"),
+        "{stderr}"
+    );
+
+    // A database with real data is never given the demo set.
+    let real = dir.path().join("real.db");
+    let real_url = format!("sqlite://{}", real.display());
+    let (code, _, _) = run(tenant_voice(dir.path())
+        .env("DATABASE_URL", &real_url)
+        .args(["admin", "create", "--email", "a@example.org"]));
+    assert_eq!(code, 0);
+    let (code, _, stderr) = run(tenant_voice(dir.path())
+        .env("DATABASE_URL", &real_url)
+        .arg("demo"));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("already holds real data"), "{stderr}");
+}
+
+#[test]
+fn serve_answers_logs_each_request_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    // `serve` checks that the built site is there; a stand-in script is enough
+    // here because this test never loads it in a browser (end2end does).
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/tenant_voice.js"), "").unwrap();
+
+    let mut child = tenant_voice(dir.path())
+        .env("LEPTOS_SITE_ROOT", &site)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut ready = String::new();
+    stdout.read_line(&mut ready).unwrap();
+    let address = ready
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("no address in: {ready}"))
+        .to_string();
+
+    let response = http_get(&address, "/healthz");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let response = http_get(&address, "/no-such-page?token=secret");
+    assert!(response.starts_with("HTTP/1.1 404"), "{response}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(
+        exit.success(),
+        "SIGTERM should end the server cleanly, got {exit}"
+    );
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let request_lines: Vec<&str> = logs
+        .lines()
+        .filter(|line| line.contains("request"))
+        .collect();
+    assert!(
+        request_lines.iter().any(|l| l.contains("method=GET")
+            && l.contains("path=\"/healthz\"")
+            && l.contains("status=200")
+            && l.contains("duration_ms=")),
+        "{logs}"
+    );
+    assert!(
+        request_lines.iter().any(|l| l.contains("status=404")),
+        "{logs}"
+    );
+    assert!(!logs.contains("secret"), "query strings are never logged");
+    assert!(logs.contains("shutting down"), "{logs}");
+}
+
+fn http_get(address: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
