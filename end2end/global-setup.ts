@@ -16,9 +16,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
     LEPTOS_SITE_ADDR: '127.0.0.1:0',
     DEMO: 'true',
+    // No mail server: emails become .eml files here, where tests read them.
+    OUTBOX_DIR: join(dataDir, 'outbox'),
     RUST_LOG: 'warn',
   };
   delete env.BASE_URL;
+  delete env.SMTP_URL;
+  process.env.TENANT_VOICE_OUTBOX = env.OUTBOX_DIR;
 
   const demo = spawnSync(binary, ['demo'], { env, encoding: 'utf8' });
   if (demo.status !== 0) {

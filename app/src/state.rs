@@ -32,6 +32,16 @@ impl Db {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// the start (BEGIN IMMEDIATE), so two writers queue up instead of one
+    /// failing half-way when it upgrades a read lock.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -40,8 +50,15 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The address people use to reach the portal, for links in emails.
     pub base_url: String,
-    /// Demo mode: shows the demo banner (and, later, demo sign-in).
+    /// Demo mode: shows the demo banner and the demo personas' sign-in.
     pub demo: bool,
+}
+
+impl AppState {
+    /// An absolute link into the portal, for emails.
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.base_url.trim_end_matches('/'), path_and_query)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,5 +1,7 @@
 import { BrowserContext, expect, Page, TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const url = (path: string) => `${process.env.TENANT_VOICE_URL}${path}`;
 
@@ -54,4 +56,39 @@ export async function expectAccessible(page: Page, info: TestInfo) {
   } finally {
     await scratch?.close();
   }
+}
+
+/** Undoes quoted-printable encoding, as a mail reader would. */
+function decodeQuotedPrintable(text: string): string {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
+ * The newest link starting with `path` in an email to `to`, read from the
+ * .eml files the server writes when no mail server is set. Waits for the
+ * email worker, which delivers within a few seconds. `notThis` skips a link
+ * already used, to wait for a newer one.
+ */
+export async function emailedLink(to: string, path: string, notThis?: string): Promise<string> {
+  const folder = process.env.TENANT_VOICE_OUTBOX!;
+  const pattern = new RegExp(`https?://[^\\s"<>]+${path.replace(/[?]/g, '\\?')}[0-9a-f]{64}`);
+  let link: string | undefined;
+  await expect
+    .poll(
+      () => {
+        if (!existsSync(folder)) return undefined;
+        const messages = readdirSync(folder)
+          .filter((name) => name.endsWith('.eml'))
+          .sort((a, b) => Number(a.split('-')[1].split('.')[0]) - Number(b.split('-')[1].split('.')[0]))
+          .map((name) => decodeQuotedPrintable(readFileSync(join(folder, name), 'utf8')))
+          .filter((message) => message.includes(`To: ${to}`));
+        link = messages.reverse().map((message) => message.match(pattern)?.[0]).find(Boolean);
+        return link === notThis ? undefined : link;
+      },
+      { message: `an email to ${to} with a ${path} link`, timeout: 15_000 },
+    )
+    .toBeTruthy();
+  return link!;
 }

@@ -8,6 +8,9 @@ use clap::{Args, Parser, Subcommand};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tenant-voice.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_OUTBOX_DIR: &str = "data/outbox";
+/// A week.
+pub const DEFAULT_SESSION_IDLE_MINUTES: &str = "10080";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,6 +69,16 @@ pub struct RawSettings {
     /// emails are written as files under ./data/outbox/.
     #[arg(long, env = "SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// The sender of the portal's emails, such as "Tenant Voice <noreply@voice.example.org>"
+    /// (default: Tenant Voice at noreply@ the base URL's host).
+    #[arg(long, env = "MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// Folder for emails written as .eml files when SMTP_URL is unset.
+    #[arg(long, env = "OUTBOX_DIR", global = true, default_value = DEFAULT_OUTBOX_DIR)]
+    pub outbox_dir: PathBuf,
+    /// Minutes without a request after which a signed-in session ends.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", global = true, default_value = DEFAULT_SESSION_IDLE_MINUTES)]
+    pub session_idle_minutes: String,
     /// Log filter, such as info or tenant_voice=debug,info.
     #[arg(long = "log", env = "RUST_LOG", global = true, default_value = "info")]
     pub log: String,
@@ -85,6 +98,9 @@ pub struct Settings {
     /// None: http:// and the address actually listened on.
     pub base_url: Option<String>,
     pub smtp_url: Option<url::Url>,
+    pub mail_from: Option<lettre::message::Mailbox>,
+    pub outbox_dir: PathBuf,
+    pub session_idle: std::time::Duration,
     pub log: String,
     pub demo: bool,
     pub site_root: PathBuf,
@@ -132,6 +148,33 @@ impl Settings {
             Some(text) if !text.trim().is_empty() => Some(parse_smtp_url(text)?),
             _ => None,
         };
+        let mail_from = match &raw.mail_from {
+            Some(text) if !text.trim().is_empty() => {
+                Some(text.trim().parse::<lettre::message::Mailbox>().map_err(|_| {
+                    error(
+                        "MAIL_FROM (--mail-from)",
+                        format!("'{text}' is not a sender such as Tenant Voice <noreply@example.org>"),
+                    )
+                })?)
+            }
+            _ => None,
+        };
+        let session_idle = raw
+            .session_idle_minutes
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|minutes| (5..=525_600).contains(minutes))
+            .map(|minutes| std::time::Duration::from_secs(minutes * 60))
+            .ok_or_else(|| {
+                error(
+                    "SESSION_IDLE_MINUTES (--session-idle-minutes)",
+                    format!(
+                        "'{}' is not a whole number of minutes from 5 to 525600 (a year)",
+                        raw.session_idle_minutes
+                    ),
+                )
+            })?;
         tracing_subscriber::EnvFilter::try_new(&raw.log).map_err(|e| {
             error(
                 "RUST_LOG (--log)",
@@ -153,6 +196,9 @@ impl Settings {
             addr,
             base_url,
             smtp_url,
+            mail_from,
+            outbox_dir: raw.outbox_dir.clone(),
+            session_idle,
             log: raw.log.clone(),
             demo,
             site_root,
@@ -269,6 +315,8 @@ mod tests {
             addr: DEFAULT_ADDR.into(),
             log: "info".into(),
             demo: "false".into(),
+            outbox_dir: DEFAULT_OUTBOX_DIR.into(),
+            session_idle_minutes: DEFAULT_SESSION_IDLE_MINUTES.into(),
             ..Default::default()
         }
     }
@@ -284,7 +332,8 @@ mod tests {
 
     #[test]
     fn each_bad_value_names_its_setting() {
-        let cases: Vec<(fn(&mut RawSettings), &str)> = vec![
+        type Spoil = fn(&mut RawSettings);
+        let cases: Vec<(Spoil, &str)> = vec![
             (|r| r.database_url = "mysql://x".into(), "DATABASE_URL"),
             (|r| r.database_url = "sqlite://".into(), "DATABASE_URL"),
             (|r| r.addr = "localhost".into(), "LEPTOS_SITE_ADDR"),
@@ -299,6 +348,15 @@ mod tests {
             ),
             (|r| r.log = "info,[".into(), "RUST_LOG"),
             (|r| r.demo = "maybe".into(), "DEMO"),
+            (|r| r.mail_from = Some("not an address".into()), "MAIL_FROM"),
+            (
+                |r| r.session_idle_minutes = "0".into(),
+                "SESSION_IDLE_MINUTES",
+            ),
+            (
+                |r| r.session_idle_minutes = "a week".into(),
+                "SESSION_IDLE_MINUTES",
+            ),
         ];
         for (spoil, setting) in cases {
             let mut settings = raw();

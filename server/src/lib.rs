@@ -5,8 +5,10 @@ pub mod admin;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod mail;
 pub mod router;
 pub mod serve;
+pub mod sessions;
 
 /// Must match `output-name` in the workspace's leptos metadata.
 pub const OUTPUT_NAME: &str = "tenant_voice";

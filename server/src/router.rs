@@ -5,11 +5,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::state::AppState;
+use app::{error::AppError, state::AppState};
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{header, HeaderValue, StatusCode},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
@@ -24,8 +24,16 @@ use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, set_header::SetResponseHeaderLayer,
 };
 
-/// Builds the whole application. The binary and the tests both call this.
+/// How long a signed-in session lasts without a request, unless configured.
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Builds the whole application with the default session length.
 pub fn build_app(state: AppState) -> Router {
+    build_app_with(state, DEFAULT_SESSION_IDLE)
+}
+
+/// Builds the whole application. The binary and the tests both call this.
+pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
     let routes = route_list();
     let context = {
         let state = state.clone();
@@ -42,6 +50,17 @@ pub fn build_app(state: AppState) -> Router {
             context,
             app::shell,
         ))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(crate::sessions::layer(
+            state.db.clone(),
+            &state.base_url,
+            session_idle,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hide_demo_endpoints,
+        ))
+        .layer(middleware::from_fn(refuse_cross_origin))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -88,6 +107,93 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Refuses state-changing requests that a browser says come from another
+/// site, whether a form post or a server-function call. Browsers mark every
+/// request with Sec-Fetch-Site; older ones at least send Origin, which must
+/// then name this host. Requests with neither come from no browser, so
+/// cross-site forgery does not apply to them.
+async fn refuse_cross_origin(request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) || is_same_origin(request.headers())
+    {
+        return next.run(request).await;
+    }
+    tracing::warn!(path = request.uri().path(), "cross-origin request refused");
+    let wants_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let message = "This request came from another website, so it was refused. Nothing was changed.";
+    if wants_html {
+        plain_page(
+            StatusCode::FORBIDDEN,
+            "Request refused",
+            &format!("<p>{message}</p><p><a href=\"/\">Go to the list of landlords</a></p>"),
+        )
+    } else {
+        (StatusCode::FORBIDDEN, message).into_response()
+    }
+}
+
+pub fn is_same_origin(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (text("origin"), text("host")) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => url::Url::parse(origin).is_ok_and(|origin| {
+            let origin_host = match (origin.host_str(), origin.port()) {
+                (Some(name), Some(port)) => format!("{name}:{port}"),
+                (Some(name), None) => name.to_string(),
+                (None, _) => return false,
+            };
+            origin_host.eq_ignore_ascii_case(host)
+        }),
+        (Some(_), None) => false,
+    }
+}
+
+/// A failed server function answers 500 by default; give it the status its
+/// error means (401, 403, 404, 422, 429…), so machine clients can tell.
+async fn server_fn_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status();
+        if let AppError::RateLimited { retry_after_secs } = error {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// With demo mode off, the demo sign-in endpoint does not exist.
+async fn hide_demo_endpoints(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use leptos::server_fn::ServerFn;
+    if !state.demo && request.uri().path() == <app::accounts::demo::DemoSignIn as ServerFn>::PATH {
+        return (StatusCode::NOT_FOUND, "Not found\n").into_response();
+    }
+    next.run(request).await
+}
+
 /// One log line per request. The query string is left out: it may carry tokens.
 async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -110,13 +216,23 @@ async fn log_request(request: Request, next: Next) -> Response {
 /// The last resort when rendering panics: a plain page that still helps.
 fn server_error_page() -> Response<Body> {
     tracing::error!("a request panicked; the friendly error page was sent");
-    let html = "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
-        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-        <title>Something went wrong · Tenant Voice</title><link rel=\"stylesheet\" href=\"/pkg/tenant_voice.css\"></head>\
-        <body><main id=\"main\"><h1>Sorry, something went wrong</h1>\
-        <p>Nothing was saved. Please try again in a few minutes.</p>\
-        <p><a href=\"/\">Go to the list of landlords</a></p></main></body></html>";
-    let mut response = (StatusCode::INTERNAL_SERVER_ERROR, html).into_response();
+    plain_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Sorry, something went wrong",
+        "<p>Nothing was saved. Please try again in a few minutes.</p>\
+         <p><a href=\"/\">Go to the list of landlords</a></p>",
+    )
+}
+
+/// A minimal page in the site's style, for answers given outside Leptos.
+fn plain_page(status: StatusCode, title: &str, body_html: &str) -> Response<Body> {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Tenant Voice</title><link rel=\"stylesheet\" href=\"/pkg/tenant_voice.css\"></head>\
+         <body><main id=\"main\"><h1>{title}</h1>{body_html}</main></body></html>"
+    );
+    let mut response = (status, html).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use app::state::AppState;
 use tokio::net::TcpListener;
 
-use crate::{config::Settings, database, router};
+use crate::{config::Settings, database, mail, router};
 
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let db = database::connect(&settings.database_url).await?;
@@ -24,12 +24,24 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
         base_url: base_url.clone(),
         demo: settings.demo,
     };
-    let app = router::build_app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let mailer = mail::Mailer::new(
+        settings.smtp_url.as_ref(),
+        &settings.outbox_dir,
+        settings.mail_from.clone(),
+        &base_url,
+    )?;
+    let (stop_worker, stop) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(mail::run_worker(db.clone(), mailer, stop));
+    let app = router::build_app_with(state, settings.session_idle)
+        .into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(address = %local, database = ?db.backend(), demo = settings.demo, "serving");
     println!("Tenant Voice is running. Open {base_url} in your browser (Ctrl+C stops it).");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Let the worker finish the message in hand, then stop.
+    let _ = stop_worker.send(true);
+    let _ = worker.await;
     db.pool().close().await;
     tracing::info!("stopped");
     Ok(())

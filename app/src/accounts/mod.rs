@@ -1,9 +1,72 @@
 //! People and their roles. A person holds at most one role at each landlord,
 //! and may belong to several landlords; platform administrators run the
 //! installation itself.
+//!
+//! Signing in is by a link sent by email (a password is optional); joining a
+//! landlord is by request (approved by its staff) or by invitation.
+pub mod account;
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod emails;
+pub mod joining;
+pub mod people;
+#[cfg(feature = "ssr")]
+pub mod session;
+pub mod sign_in;
+#[cfg(feature = "ssr")]
+pub mod tokens;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+
+/// The person making the request, as every permission check sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub is_platform_admin: bool,
+    pub memberships: Vec<Membership>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub organisation_id: i64,
+    pub slug: String,
+    pub organisation_name: String,
+    pub role: Role,
+}
+
+impl CurrentUser {
+    pub fn role_at(&self, organisation_id: i64) -> Option<Role> {
+        self.memberships
+            .iter()
+            .find(|m| m.organisation_id == organisation_id)
+            .map(|m| m.role)
+    }
+}
+
+/// Checks a name people will see, returning it trimmed.
+pub fn check_display_name(text: &str) -> Result<String, AppError> {
+    let name = text.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "Enter your name"));
+    }
+    if name.chars().count() > 100 {
+        return Err(AppError::invalid(
+            "name",
+            "Your name must be 100 characters or fewer",
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "name",
+            "Your name cannot contain special control characters",
+        ));
+    }
+    Ok(name.to_string())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -15,3 +15,16 @@ pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Landlord>, Error> {
         .fetch_optional(db.pool())
         .await
 }
+
+/// A landlord's id and name from its slug; an unknown or malformed slug is
+/// "not found".
+pub async fn identify(db: &Db, slug: &str) -> Result<(i64, String), crate::error::AppError> {
+    if !super::is_valid_slug(slug) {
+        return Err(crate::error::AppError::NotFound);
+    }
+    sqlx::query_as("SELECT id, name FROM organisations WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(crate::error::AppError::NotFound)
+}

@@ -32,6 +32,20 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     set_status(error.status().as_u16());
     match error {
         AppError::NotFound => view! { <NotFoundPage/> }.into_any(),
+        AppError::NotSignedIn => view! {
+            <Title text="Please sign in"/>
+            <h1>"Please sign in"</h1>
+            <p>"You need to sign in to see this page."</p>
+            <p><a href="/sign-in" class="button">"Sign in"</a></p>
+        }
+        .into_any(),
+        AppError::Forbidden => view! {
+            <Title text="Not allowed"/>
+            <h1>"You cannot see this page"</h1>
+            <p>"Your account does not have permission to see this page. If you think it should, ask your landlord's administrator."</p>
+            <p><a href="/">"Go to the list of landlords"</a></p>
+        }
+        .into_any(),
         other => view! {
             <Title text="Something went wrong"/>
             <h1>"Sorry, something went wrong"</h1>

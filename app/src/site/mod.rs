@@ -1,6 +1,7 @@
 //! The page shell every page shares (skip link, header, navigation, main
 //! landmark, footer) and the site-wide pages: home, about, not found, error.
 mod errors;
+pub mod forms;
 mod pages;
 
 pub use errors::{ErrorPage, NotFoundPage};
@@ -13,7 +14,19 @@ use leptos_router::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, landlords::LandlordPage};
+use crate::{
+    accounts::{
+        account::AccountPage,
+        demo::DemoPage,
+        joining::JoinPage,
+        people::{AcceptInvitationPage, AuditLogPage, PeoplePage},
+        sign_in::{
+            CheckEmailPage, RegisterPage, SignInLinkPage, SignInPage, SignOutButton, SignedOutPage,
+        },
+    },
+    error::AppError,
+    landlords::LandlordPage,
+};
 use pages::{AboutPage, HomePage};
 
 pub const SITE_NAME: &str = "Tenant Voice";
@@ -64,6 +77,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=ssr()/>
                     <Route path=path!("/about") view=AboutPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug") view=LandlordPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/join") view=JoinPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/people") view=PeoplePage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/audit") view=AuditLogPage ssr=ssr()/>
+                    <Route path=path!("/sign-in") view=SignInPage ssr=ssr()/>
+                    <Route path=path!("/sign-in/check-email") view=CheckEmailPage ssr=ssr()/>
+                    <Route path=path!("/sign-in/link") view=SignInLinkPage ssr=ssr()/>
+                    <Route path=path!("/signed-out") view=SignedOutPage ssr=ssr()/>
+                    <Route path=path!("/register") view=RegisterPage ssr=ssr()/>
+                    <Route path=path!("/account") view=AccountPage ssr=ssr()/>
+                    <Route path=path!("/invitations/accept") view=AcceptInvitationPage ssr=ssr()/>
+                    <Route path=path!("/demo") view=DemoPage ssr=ssr()/>
                 </Routes>
             </main>
             <SiteFooter/>
@@ -71,21 +95,28 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Facts about this deployment that every page may show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Facts every page may show: whether this is the demo, and who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {
     pub demo: bool,
+    pub signed_in_as: Option<String>,
 }
 
 #[server]
 pub async fn load_site_info() -> Result<SiteInfo, AppError> {
     let state = crate::state::app_state()?;
-    Ok(SiteInfo { demo: state.demo })
+    let user = crate::accounts::session::current_user().await?;
+    Ok(SiteInfo {
+        demo: state.demo,
+        signed_in_as: user.map(|user| user.name),
+    })
 }
 
 #[component]
 fn SiteHeader() -> impl IntoView {
-    let info = Resource::new(|| (), |_| load_site_info());
+    // Asked again on every navigation, so signing in or out shows at once.
+    let location = leptos_router::hooks::use_location();
+    let info = Resource::new(move || location.pathname.get(), |_| load_site_info());
     view! {
         <header class="site-header">
             <Suspense>
@@ -93,7 +124,8 @@ fn SiteHeader() -> impl IntoView {
                     info.await.ok().filter(|info| info.demo).map(|_| view! {
                         <p class="demo-banner">
                             <strong>"Demo portal. "</strong>
-                            "Every landlord, person and figure here is invented. Nothing you do here is real."
+                            "Every landlord, person and figure here is invented. Nothing you do here is real. "
+                            <a href="/demo">"Try it as someone else"</a>
                         </p>
                     })
                 })}
@@ -104,6 +136,17 @@ fn SiteHeader() -> impl IntoView {
                     <ul>
                         <li><a href="/">"Landlords"</a></li>
                         <li><a href="/about">"About"</a></li>
+                        <Suspense fallback=|| view! { <li><a href="/sign-in">"Sign in"</a></li> }>
+                            {move || Suspend::new(async move {
+                                match info.await.ok().and_then(|info| info.signed_in_as) {
+                                    Some(name) => view! {
+                                        <li><a href="/account">"Your account"<span class="visually-hidden">" ("{name}")"</span></a></li>
+                                        <li><SignOutButton/></li>
+                                    }.into_any(),
+                                    None => view! { <li><a href="/sign-in">"Sign in"</a></li> }.into_any(),
+                                }
+                            })}
+                        </Suspense>
                     </ul>
                 </nav>
             </div>

@@ -2,10 +2,16 @@
 //! uses) over a fresh database, on SQLite or on PostgreSQL.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use app::state::{AppState, Backend, Db};
-use axum::{body::Body, http::Request, Router};
+use axum::{
+    body::Body,
+    http::{HeaderMap, Request},
+    Router,
+};
 use http_body_util::BodyExt;
 use tenant_voice::{database, router};
 use tower::ServiceExt;
@@ -35,6 +41,10 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, demo: bool) -> TestApp {
+        Self::start_configured(backend, demo, "http://portal.test").await
+    }
+
+    pub async fn start_configured(backend: Backend, demo: bool, base_url: &str) -> TestApp {
         let database = TestDatabase::create(backend).await;
         let db = database::connect(&database.url)
             .await
@@ -48,7 +58,7 @@ impl TestApp {
                 std::path::Path::new("target/site"),
                 "127.0.0.1:0".parse().unwrap(),
             ),
-            base_url: "http://portal.test".into(),
+            base_url: base_url.into(),
             demo,
         };
         TestApp {
@@ -87,6 +97,226 @@ impl TestApp {
             content_type,
             body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
         }
+    }
+}
+
+/// An answer, with its headers.
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// The host the test portal is reached at (its BASE_URL is http://portal.test).
+pub const HOST: &str = "portal.test";
+
+/// A visitor with a cookie jar of one cookie (the session). `html` visitors
+/// post forms as a browser without JavaScript does (Accept: text/html, and
+/// get redirected); the others call server functions as the app's own
+/// JavaScript does, and get JSON and real status codes.
+pub struct Visitor<'a> {
+    app: &'a TestApp,
+    pub cookie: Option<String>,
+    pub html: bool,
+    /// Extra headers for every request, such as a hostile Origin.
+    pub extra: Vec<(&'static str, String)>,
+    /// The page the visitor's forms are on (the Referer of their posts).
+    pub on_page: String,
+}
+
+impl TestApp {
+    pub fn visitor(&self) -> Visitor<'_> {
+        Visitor {
+            app: self,
+            cookie: None,
+            html: false,
+            extra: Vec::new(),
+            on_page: "/".into(),
+        }
+    }
+
+    pub fn browser_without_javascript(&self) -> Visitor<'_> {
+        Visitor {
+            html: true,
+            ..self.visitor()
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("read the body")
+            .to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Emails waiting in the outbox: (recipient, subject, plain-text body).
+    pub async fn outbox(&self) -> Vec<(String, String, String)> {
+        sqlx::query_as("SELECT recipient, subject, body_text FROM outbox ORDER BY id")
+            .fetch_all(self.db.pool())
+            .await
+            .unwrap()
+    }
+
+    /// The path of the last link starting with `prefix` emailed to `to`.
+    pub async fn emailed_link(&self, to: &str, prefix: &str) -> String {
+        let outbox = self.outbox().await;
+        let (_, _, body) = outbox
+            .iter()
+            .rev()
+            .find(|(recipient, _, _)| recipient == to)
+            .unwrap_or_else(|| panic!("no email to {to} in {outbox:?}"));
+        let link = body
+            .split_whitespace()
+            .find(|word| word.starts_with(&format!("http://{HOST}{prefix}")))
+            .unwrap_or_else(|| panic!("no {prefix} link in: {body}"));
+        link.trim_start_matches(&format!("http://{HOST}"))
+            .to_string()
+    }
+
+    /// A person with an account, optionally with a role at a landlord.
+    pub async fn add_person(
+        &self,
+        name: &str,
+        email: &str,
+        role: Option<(&str, app::accounts::Role)>,
+    ) -> i64 {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (email, display_name, created_at) VALUES ($1, $2, 0) RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .fetch_one(self.db.pool())
+        .await
+        .unwrap();
+        if let Some((slug, role)) = role {
+            sqlx::query(
+                "INSERT INTO memberships (user_id, organisation_id, role, created_at) \
+                 SELECT $1, id, $2, 0 FROM organisations WHERE slug = $3",
+            )
+            .bind(id)
+            .bind(role.as_str())
+            .bind(slug)
+            .execute(self.db.pool())
+            .await
+            .unwrap();
+        }
+        id
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.db.pool()).await.unwrap();
+        n
+    }
+
+    /// A visitor signed in as `email`, through the real emailed-link flow.
+    pub async fn signed_in(&self, email: &str) -> Visitor<'_> {
+        let mut visitor = self.visitor();
+        visitor.sign_in(email).await;
+        visitor
+    }
+}
+
+impl Visitor<'_> {
+    fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", HOST);
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header(
+                "cookie",
+                format!("{}={cookie}", tenant_voice::sessions::COOKIE_NAME),
+            );
+        }
+        if self.html {
+            builder = builder
+                .header("accept", "text/html")
+                .header("referer", format!("http://{HOST}{}", self.on_page));
+        }
+        for (name, value) in &self.extra {
+            builder = builder.header(*name, value);
+        }
+        builder
+    }
+
+    fn keep_cookie(&mut self, reply: &Reply) {
+        for value in reply.headers.get_all("set-cookie") {
+            let value = value.to_str().unwrap();
+            let prefix = format!("{}=", tenant_voice::sessions::COOKIE_NAME);
+            if let Some(rest) = value.strip_prefix(&prefix) {
+                let cookie = rest.split(';').next().unwrap_or_default();
+                self.cookie = (!cookie.is_empty() && !value.contains("Max-Age=0"))
+                    .then(|| cookie.to_string());
+            }
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let request = self.request("GET", path).body(Body::empty()).unwrap();
+        let reply = self.app.send(request).await;
+        self.keep_cookie(&reply);
+        reply
+    }
+
+    /// Calls the server function `F` with form fields, as a form post.
+    pub async fn call<F: leptos::server_fn::ServerFn>(&mut self, fields: &[(&str, &str)]) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let request = self
+            .request("POST", F::PATH)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = self.app.send(request).await;
+        self.keep_cookie(&reply);
+        reply
+    }
+
+    /// Asks for a sign-in link for `email` and uses it.
+    pub async fn sign_in(&mut self, email: &str) {
+        use app::accounts::sign_in::{RequestSignInLink, UseSignInLink};
+        let reply = self.call::<RequestSignInLink>(&[("email", email)]).await;
+        assert!(
+            reply.status < 400,
+            "asking for a link failed: {} {}",
+            reply.status,
+            reply.body
+        );
+        let link = self.app.emailed_link(email, "/sign-in/link?token=").await;
+        let token = link.rsplit('=').next().unwrap().to_string();
+        let reply = self.call::<UseSignInLink>(&[("token", &token)]).await;
+        assert!(
+            reply.status < 400,
+            "using the link failed: {} {}",
+            reply.status,
+            reply.body
+        );
+        assert!(
+            self.cookie.is_some(),
+            "signing in should set the session cookie"
+        );
     }
 }
 

@@ -1,0 +1,413 @@
+//! Signing in by a link sent by email, registering, and signing out.
+//!
+//! The sign-in page answers the same way whether or not an address has an
+//! account, so nobody can use it to find out who is registered. Links work
+//! once, for 15 minutes, and only their hash is stored.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    error::AppError,
+    site::forms::{last_error, ErrorSummary, Field},
+};
+
+/// How long an emailed sign-in link works.
+pub const LINK_MINUTES: i64 = 15;
+
+#[server]
+pub async fn request_sign_in_link(email: String) -> Result<(), AppError> {
+    use crate::{rate_limit, state::app_state};
+    let state = app_state()?;
+    let source = super::session::client_address().await;
+    rate_limit::hit(
+        &state.db,
+        &format!("sign-in:address:{source}"),
+        rate_limit::SIGN_IN_PER_ADDRESS,
+    )
+    .await?;
+    let email = super::normalise_email(&email)?;
+    rate_limit::hit(
+        &state.db,
+        &format!("sign-in:email:{email}"),
+        rate_limit::SIGN_IN_PER_EMAIL,
+    )
+    .await?;
+    flows::send_sign_in_link(&state, &email, &source).await?;
+    leptos_axum::redirect("/sign-in/check-email");
+    Ok(())
+}
+
+#[server]
+pub async fn register(name: String, email: String) -> Result<(), AppError> {
+    use crate::{rate_limit, state::app_state};
+    let state = app_state()?;
+    let source = super::session::client_address().await;
+    rate_limit::hit(
+        &state.db,
+        &format!("sign-in:address:{source}"),
+        rate_limit::SIGN_IN_PER_ADDRESS,
+    )
+    .await?;
+    let name = super::check_display_name(&name)?;
+    let email = super::normalise_email(&email)?;
+    rate_limit::hit(
+        &state.db,
+        &format!("sign-in:email:{email}"),
+        rate_limit::SIGN_IN_PER_EMAIL,
+    )
+    .await?;
+    flows::register(&state, &name, &email, &source).await?;
+    leptos_axum::redirect("/sign-in/check-email");
+    Ok(())
+}
+
+/// Uses a sign-in link. A separate step from opening the link, so that mail
+/// scanners which open every link in a message cannot use it up.
+#[server]
+pub async fn use_sign_in_link(token: String) -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let source = super::session::client_address().await;
+    let (user_id, generation) = flows::redeem_sign_in_link(&state.db, &token, &source).await?;
+    super::session::start(user_id, generation).await?;
+    leptos_axum::redirect("/account");
+    Ok(())
+}
+
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    if let Some(user) = super::session::current_user().await? {
+        let source = super::session::client_address().await;
+        crate::audit::record(
+            state.db.pool(),
+            crate::audit::AuditEntry {
+                actor_user_id: Some(user.id),
+                organisation_id: None,
+                action: "signed_out",
+                subject: format!("user:{}", user.id),
+                source: &source,
+            },
+        )
+        .await?;
+    }
+    super::session::end().await?;
+    leptos_axum::redirect("/signed-out");
+    Ok(())
+}
+
+/// Ends every session of the signed-in person, on every device, this one too.
+#[server]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let user = super::session::require_user().await?;
+    let source = super::session::client_address().await;
+    flows::end_every_session(&state.db, user.id, &source).await?;
+    super::session::end().await?;
+    leptos_axum::redirect("/signed-out");
+    Ok(())
+}
+
+/// The work behind the server functions, as plain functions that tests and
+/// the demo sign-in can call.
+#[cfg(feature = "ssr")]
+pub mod flows {
+    use super::LINK_MINUTES;
+    use crate::{
+        accounts::{emails, tokens},
+        audit::{self, AuditEntry},
+        error::AppError,
+        mail,
+        state::{AppState, Db},
+        time::Timestamp,
+    };
+
+    /// Emails a sign-in link if the address has an account; does nothing
+    /// visible otherwise.
+    pub async fn send_sign_in_link(
+        state: &AppState,
+        email: &str,
+        source: &str,
+    ) -> Result<(), AppError> {
+        let mut tx = state.db.begin_write().await?;
+        let user: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, display_name FROM users WHERE email = $1 AND deleted_at IS NULL",
+        )
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((user_id, name)) = user {
+            let link = issue_sign_in_link(&mut tx, state, user_id).await?;
+            mail::enqueue(&mut *tx, &emails::sign_in_link(email, &name, &link)).await?;
+            audit::record(
+                &mut *tx,
+                AuditEntry {
+                    actor_user_id: Some(user_id),
+                    organisation_id: None,
+                    action: "sign_in_link_sent",
+                    subject: format!("user:{user_id}"),
+                    source,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates an account and emails a link to confirm it; if the address is
+    /// taken, emails the owner a sign-in link instead. Either way the page
+    /// says the same thing.
+    pub async fn register(
+        state: &AppState,
+        name: &str,
+        email: &str,
+        source: &str,
+    ) -> Result<(), AppError> {
+        let mut tx = state.db.begin_write().await?;
+        let existing: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, display_name FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match existing {
+            Some((user_id, existing_name)) => {
+                let link = issue_sign_in_link(&mut tx, state, user_id).await?;
+                mail::enqueue(
+                    &mut *tx,
+                    &emails::already_registered(email, &existing_name, &link),
+                )
+                .await?;
+            }
+            None => {
+                let (user_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO users (email, display_name, created_at) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(email)
+                .bind(name)
+                .bind(Timestamp::now())
+                .fetch_one(&mut *tx)
+                .await?;
+                let link = issue_sign_in_link(&mut tx, state, user_id).await?;
+                mail::enqueue(&mut *tx, &emails::welcome(email, name, &link)).await?;
+                audit::record(
+                    &mut *tx,
+                    AuditEntry {
+                        actor_user_id: Some(user_id),
+                        organisation_id: None,
+                        action: "registered",
+                        subject: format!("user:{user_id}"),
+                        source,
+                    },
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a new single-use sign-in token for `user_id` and returns the
+    /// link that carries it.
+    pub async fn issue_sign_in_link(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        state: &AppState,
+        user_id: i64,
+    ) -> Result<String, AppError> {
+        let token = tokens::new_token();
+        let now = Timestamp::now();
+        sqlx::query(
+            "INSERT INTO email_tokens (token_hash, purpose, user_id, created_at, expires_at) \
+             VALUES ($1, 'sign_in', $2, $3, $4)",
+        )
+        .bind(tokens::hash_token(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(now.millis() + LINK_MINUTES * 60_000)
+        .execute(&mut **tx)
+        .await?;
+        Ok(state.link(&format!("/sign-in/link?token={token}")))
+    }
+
+    /// Uses up a sign-in token, returning whom it signs in and their session
+    /// generation. Expired, used, forged and unknown tokens all fail the same
+    /// way, and the failure is audited.
+    pub async fn redeem_sign_in_link(
+        db: &Db,
+        token: &str,
+        source: &str,
+    ) -> Result<(i64, i64), AppError> {
+        let refused = || {
+            AppError::invalid(
+                "token",
+                "This sign-in link has expired or has already been used. Links work once, for 15 minutes. Ask for a new one below.",
+            )
+        };
+        let mut tx = db.begin_write().await?;
+        let redeemed: Option<(i64,)> = if tokens::looks_like_token(token) {
+            sqlx::query_as(
+                "UPDATE email_tokens SET used_at = $1 \
+                 WHERE token_hash = $2 AND purpose = 'sign_in' AND used_at IS NULL AND expires_at > $1 \
+                 RETURNING user_id",
+            )
+            .bind(Timestamp::now())
+            .bind(tokens::hash_token(token))
+            .fetch_optional(&mut *tx)
+            .await?
+        } else {
+            None
+        };
+        let user: Option<(i64, i64)> =
+            match redeemed {
+                Some((user_id,)) => sqlx::query_as(
+                    "SELECT id, session_generation FROM users WHERE id = $1 AND deleted_at IS NULL",
+                )
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?,
+                None => None,
+            };
+        let Some((user_id, generation)) = user else {
+            // The failed attempt is recorded even though nothing else changes.
+            tx.rollback().await?;
+            audit::record(
+                db.pool(),
+                AuditEntry {
+                    actor_user_id: None,
+                    organisation_id: None,
+                    action: "sign_in_failed",
+                    subject: "link".into(),
+                    source,
+                },
+            )
+            .await?;
+            return Err(refused());
+        };
+        audit::record(
+            &mut *tx,
+            AuditEntry {
+                actor_user_id: Some(user_id),
+                organisation_id: None,
+                action: "signed_in",
+                subject: format!("user:{user_id}"),
+                source,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((user_id, generation))
+    }
+
+    /// "Sign out of every device": every session made before now stops
+    /// counting at its next request.
+    pub async fn end_every_session(db: &Db, user_id: i64, source: &str) -> Result<(), AppError> {
+        let mut tx = db.begin_write().await?;
+        sqlx::query("UPDATE users SET session_generation = session_generation + 1 WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut *tx,
+            AuditEntry {
+                actor_user_id: Some(user_id),
+                organisation_id: None,
+                action: "signed_out_everywhere",
+                subject: format!("user:{user_id}"),
+                source,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<RequestSignInLink>::new();
+    let error = Signal::derive(move || last_error(action.value().get()));
+    view! {
+        <Title text="Sign in"/>
+        <h1>"Sign in"</h1>
+        <p>"Enter your email address and we will email you a link that signs you in. You do not need a password."</p>
+        <ErrorSummary form="sign-in" error/>
+        <ActionForm action>
+            <Field form="sign-in" name="email" label="Email address" kind="email" autocomplete="email" error/>
+            <button type="submit" class="button">"Email me a sign-in link"</button>
+        </ActionForm>
+        <h2>"New to Tenant Voice?"</h2>
+        <p><a href="/register">"Create an account"</a>" to comment, and to ask your landlord to verify you as a resident so you can propose topics and vote."</p>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<Register>::new();
+    let error = Signal::derive(move || last_error(action.value().get()));
+    view! {
+        <Title text="Create an account"/>
+        <h1>"Create an account"</h1>
+        <p>"We will email you a link to confirm your address. After that you can ask your landlord to verify you as a resident."</p>
+        <ErrorSummary form="register" error/>
+        <ActionForm action>
+            <Field form="register" name="name" label="Your name" hint="Shown beside your comments and proposals." autocomplete="name" error/>
+            <Field form="register" name="email" label="Email address" kind="email" autocomplete="email" error/>
+            <button type="submit" class="button">"Create my account"</button>
+        </ActionForm>
+        <p>"Already have an account? "<a href="/sign-in">"Sign in"</a></p>
+    }
+}
+
+#[component]
+pub fn CheckEmailPage() -> impl IntoView {
+    view! {
+        <Title text="Check your email"/>
+        <h1>"Check your email"</h1>
+        <p>"If that address has an account, we have sent it a link to sign in. The link works once, for the next 15 minutes."</p>
+        <p>"It can take a few minutes to arrive. If it does not, look in your junk or spam folder, or "<a href="/sign-in">"ask for another link"</a>"."</p>
+    }
+}
+
+/// Where a sign-in link leads: one button to finish signing in.
+#[component]
+pub fn SignInLinkPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let action = ServerAction::<UseSignInLink>::new();
+    let error = Signal::derive(move || last_error(action.value().get()));
+    view! {
+        <Title text="Finish signing in"/>
+        <h1>"Finish signing in"</h1>
+        {move || error.get().map(|error| view! {
+            <div class="error-summary" role="alert">
+                <h2>"This link did not work"</h2>
+                <p>{error.to_string()}</p>
+                <p><a href="/sign-in">"Ask for a new sign-in link"</a></p>
+            </div>
+        })}
+        <ActionForm action>
+            <input type="hidden" name="token" value=token/>
+            <button type="submit" class="button">"Sign in to Tenant Voice"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn SignedOutPage() -> impl IntoView {
+    view! {
+        <Title text="You are signed out"/>
+        <h1>"You are signed out"</h1>
+        <p>"You can still read everything that is published. "<a href="/sign-in">"Sign in again"</a></p>
+    }
+}
+
+/// The sign-out button in the header: a form, so it works without JavaScript.
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let action = ServerAction::<SignOut>::new();
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <button type="submit" class="link-button">"Sign out"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,199 @@
+//! The one place that answers "may this person do this action at this
+//! landlord?". Every server function asks here before it reads anything
+//! private or changes anything; hiding a button is never the protection.
+//!
+//! Reading what is published needs no permission and no account.
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    accounts::{CurrentUser, Role},
+    error::AppError,
+};
+
+/// Something a person may try to do within one landlord's part of the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    /// Comment and reply. Anyone signed in, including people whose request
+    /// to join is still waiting.
+    Comment,
+    /// Ask to join as a resident: signed in and not yet a member there.
+    RequestToJoin,
+    /// Propose a scrutiny topic: verified tenants (residents and panel).
+    Propose,
+    /// Vote in a scrutiny round: verified tenants (residents and panel).
+    Vote,
+    /// See and decide requests to join.
+    ReviewJoinRequests,
+    /// Invite someone by email into this role.
+    Invite(Role),
+    /// See the people who belong to the landlord and their roles.
+    SeeMembers,
+    /// Change someone's role or remove them.
+    ManageMembers,
+    /// Read the landlord's security audit log.
+    SeeAuditLog,
+}
+
+impl Action {
+    /// Every action, for the test that walks them all against every role.
+    pub fn all() -> Vec<Action> {
+        let mut all = vec![
+            Action::Comment,
+            Action::RequestToJoin,
+            Action::Propose,
+            Action::Vote,
+            Action::ReviewJoinRequests,
+        ];
+        all.extend(Role::ALL.map(Action::Invite));
+        all.extend([
+            Action::SeeMembers,
+            Action::ManageMembers,
+            Action::SeeAuditLog,
+        ]);
+        all
+    }
+}
+
+/// Whether `person` (None when signed out) may do `action` at the landlord
+/// with id `organisation_id`.
+pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64) -> bool {
+    let Some(person) = person else {
+        return false;
+    };
+    let role = person.role_at(organisation_id);
+    let tenant = matches!(
+        role,
+        Some(Role::Resident | Role::PanelMember | Role::PanelChair)
+    );
+    let staff = matches!(role, Some(Role::LandlordStaff | Role::LandlordAdmin));
+    let admin = role == Some(Role::LandlordAdmin) || person.is_platform_admin;
+    match action {
+        Action::Comment => true,
+        Action::RequestToJoin => role.is_none(),
+        Action::Propose | Action::Vote => tenant,
+        Action::ReviewJoinRequests | Action::SeeMembers => staff || admin,
+        // Staff invite into any role but the one above their own, so nobody
+        // can hand out more power than they hold.
+        Action::Invite(Role::LandlordAdmin) => admin,
+        Action::Invite(_) => staff || admin,
+        Action::ManageMembers | Action::SeeAuditLog => admin,
+    }
+}
+
+/// `allows`, as the error a server function returns when the answer is no:
+/// "sign in" for people who are signed out, "not allowed" for the rest.
+pub fn require(
+    person: Option<&CurrentUser>,
+    action: Action,
+    organisation_id: i64,
+) -> Result<(), AppError> {
+    match (allows(person, action, organisation_id), person) {
+        (true, _) => Ok(()),
+        (false, None) => Err(AppError::NotSignedIn),
+        (false, Some(_)) => Err(AppError::Forbidden),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::Membership;
+
+    const OWN: i64 = 1;
+    const OTHER: i64 = 2;
+
+    /// Who is asking: signed out, signed in with no role, each role at
+    /// landlord OWN, and a platform administrator with no role anywhere.
+    fn people() -> Vec<(&'static str, Option<CurrentUser>)> {
+        let person = |role: Option<Role>, platform: bool| CurrentUser {
+            id: 7,
+            name: "Test".into(),
+            email: "test@example.org".into(),
+            is_platform_admin: platform,
+            memberships: role
+                .map(|role| Membership {
+                    organisation_id: OWN,
+                    slug: "own".into(),
+                    organisation_name: "Own".into(),
+                    role,
+                })
+                .into_iter()
+                .collect(),
+        };
+        vec![
+            ("signed out", None),
+            ("no role", Some(person(None, false))),
+            ("resident", Some(person(Some(Role::Resident), false))),
+            ("panel member", Some(person(Some(Role::PanelMember), false))),
+            ("panel chair", Some(person(Some(Role::PanelChair), false))),
+            ("staff", Some(person(Some(Role::LandlordStaff), false))),
+            ("admin", Some(person(Some(Role::LandlordAdmin), false))),
+            ("platform admin", Some(person(None, true))),
+        ]
+    }
+
+    /// The permission table, at the person's own landlord. Columns follow
+    /// `people()`: signed out, no role, resident, panel member, panel chair,
+    /// staff, admin, platform admin. Y = allowed.
+    fn expected(action: Action) -> &'static str {
+        match action {
+            Action::Comment => ".YYYYYYY",
+            Action::RequestToJoin => ".Y.....Y",
+            Action::Propose => "..YYY...",
+            Action::Vote => "..YYY...",
+            Action::ReviewJoinRequests => ".....YYY",
+            Action::Invite(Role::LandlordAdmin) => "......YY",
+            Action::Invite(_) => ".....YYY",
+            Action::SeeMembers => ".....YYY",
+            Action::ManageMembers => "......YY",
+            Action::SeeAuditLog => "......YY",
+        }
+    }
+
+    #[test]
+    fn every_action_against_every_role_at_their_own_landlord_and_another() {
+        let people = people();
+        let mut mismatches = Vec::new();
+        for action in Action::all() {
+            let own: Vec<bool> = expected(action).chars().map(|c| c == 'Y').collect();
+            assert_eq!(own.len(), people.len());
+            for (column, (who, person)) in people.iter().enumerate() {
+                // At another landlord a role counts for nothing: everyone
+                // is as someone with no role there, except platform admins.
+                let other = match *who {
+                    "signed out" | "platform admin" => own[column],
+                    _ => own[1],
+                };
+                for (organisation, want) in [(OWN, own[column]), (OTHER, other)] {
+                    let got = allows(person.as_ref(), action, organisation);
+                    if got != want {
+                        mismatches.push(format!(
+                            "{action:?} by {who} at {}: expected {want}, got {got}",
+                            if organisation == OWN {
+                                "own landlord"
+                            } else {
+                                "another landlord"
+                            }
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    }
+
+    #[test]
+    fn refusals_ask_signed_out_people_to_sign_in() {
+        assert_eq!(
+            require(None, Action::Comment, OWN),
+            Err(AppError::NotSignedIn)
+        );
+        let people = people();
+        let resident = people[2].1.as_ref();
+        assert_eq!(
+            require(resident, Action::SeeAuditLog, OWN),
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(require(resident, Action::Vote, OWN), Ok(()));
+    }
+}

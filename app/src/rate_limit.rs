@@ -1,0 +1,53 @@
+//! Rate limits as fixed-window counters in the database, so that every app
+//! server sharing the database shares the count.
+use std::time::Duration;
+
+use crate::{error::AppError, state::Db, time::Timestamp};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: i64,
+    pub window: Duration,
+}
+
+/// Sign-in links asked for one email address.
+pub const SIGN_IN_PER_EMAIL: Limit = Limit {
+    max: 5,
+    window: Duration::from_secs(15 * 60),
+};
+/// Sign-in attempts (links or passwords) from one network address.
+pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
+    max: 30,
+    window: Duration::from_secs(15 * 60),
+};
+/// Wrong passwords for one account.
+pub const PASSWORD_PER_EMAIL: Limit = Limit {
+    max: 10,
+    window: Duration::from_secs(15 * 60),
+};
+
+/// Counts one attempt in `bucket`; refuses it, saying how long to wait, once
+/// the limit is reached in the current window.
+pub async fn hit(db: &Db, bucket: &str, limit: Limit) -> Result<(), AppError> {
+    let now = Timestamp::now().millis();
+    let window = limit.window.as_millis() as i64;
+    let (window_start, hits): (i64, i64) = sqlx::query_as(
+        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (bucket) DO UPDATE SET \
+           hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
+           window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END \
+         RETURNING window_start, hits",
+    )
+    .bind(bucket)
+    .bind(now)
+    .bind(now - window)
+    .fetch_one(db.pool())
+    .await?;
+    if hits > limit.max {
+        let retry_after_ms = (window_start + window - now).max(1000);
+        return Err(AppError::RateLimited {
+            retry_after_secs: (retry_after_ms as u64).div_ceil(1000),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,127 @@
+import { expect, Page, test, TestInfo } from '@playwright/test';
+import { emailedLink, expectAccessible, url, waitUntilReady, watchForErrors } from './helpers';
+
+/** Signs in through the sign-in page and the emailed link. */
+async function signIn(page: Page, info: TestInfo, email: string, previous?: string): Promise<string> {
+  await page.goto(url('/sign-in'));
+  await waitUntilReady(page, info);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email');
+  const link = await emailedLink(email, '/sign-in/link?token=', previous);
+  await page.goto(link);
+  await waitUntilReady(page, info);
+  await page.getByRole('button', { name: 'Sign in to Tenant Voice' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account');
+  return link;
+}
+
+async function signOut(page: Page, info: TestInfo) {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/signed-out$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('You are signed out');
+  await waitUntilReady(page, info);
+  await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+}
+
+test('a tenant registers, asks to join, is approved by staff, and signs in and out', async ({ page }, info) => {
+  test.setTimeout(120_000);
+  const errors = watchForErrors(page);
+  const name = `Nia Brown ${info.project.name}`;
+  const email = `nia.${info.project.name}@example.net`;
+
+  // Register.
+  await page.goto(url('/register'));
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  if (info.project.use.javaScriptEnabled !== false) {
+    // The browser itself stops an empty required field.
+    await expect(page).toHaveURL(/\/register$/);
+  }
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email');
+  await expectAccessible(page, info);
+
+  // Follow the link in the welcome email.
+  const welcome = await emailedLink(email, '/sign-in/link?token=');
+  await page.goto(welcome);
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: 'Sign in to Tenant Voice' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await waitUntilReady(page, info);
+  await expect(page.getByText('You are not part of any landlord yet.')).toBeVisible();
+  await expectAccessible(page, info);
+
+  // Ask to join Brackenmoor Homes, first with a mistake.
+  await page.goto(url('/landlords/brackenmoor-homes/join'));
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByLabel('Tenancy reference').fill('BH 204518 <flat 3>');
+  await page.getByRole('button', { name: 'Ask to join' }).click();
+  await expect(page.getByRole('alert')).toContainText('A tenancy reference has up to 40 letters');
+  await expect(page.getByLabel('Tenancy reference')).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(page, info);
+  await page.getByLabel('Tenancy reference').fill('BH-204518');
+  await page.getByRole('button', { name: 'Ask to join' }).click();
+  await expect(page.getByRole('heading', { name: 'Your request is waiting' })).toBeVisible();
+  await expectAccessible(page, info);
+  await signOut(page, info);
+  await expectAccessible(page, info);
+
+  // Staff approve the request. (Each project signs in a different person,
+  // so the two never read each other's sign-in emails.)
+  const staff = info.project.use.javaScriptEnabled !== false ? 'priya.shah@example.org' : 'david.kerr@example.org';
+  await signIn(page, info, staff);
+  await page.getByRole('link', { name: 'People and requests to join at Brackenmoor Homes' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('People at Brackenmoor Homes');
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: `Approve ${name}` }).click();
+  await expect(page.getByRole('button', { name: `Approve ${name}` })).toHaveCount(0);
+  await expect(page.getByRole('cell', { name, exact: true })).toBeVisible();
+  await signOut(page, info);
+
+  // The tenant is now a verified resident.
+  await signIn(page, info, email, welcome);
+  await expect(page.getByRole('link', { name: 'Brackenmoor Homes' })).toBeVisible();
+  await expect(page.getByText('Resident', { exact: true })).toBeVisible();
+  await page.goto(url('/landlords/brackenmoor-homes/join'));
+  await expect(page.getByText('You are already part of Brackenmoor Homes as resident.')).toBeVisible();
+  await signOut(page, info);
+  // The refused tenancy reference is reported by the browser as a failed load.
+  expect(errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
+});
+
+test('a used sign-in link says so and offers a new one', async ({ page }, info) => {
+  const person = info.project.use.javaScriptEnabled !== false ? 'tom.whitfield@example.org' : 'stan.kowalski@example.org';
+  const link = await signIn(page, info, person);
+  await signOut(page, info);
+  await page.goto(link);
+  await waitUntilReady(page, info);
+  await page.getByRole('button', { name: 'Sign in to Tenant Voice' }).click();
+  await expect(page.getByRole('alert')).toContainText('expired or has already been used');
+  await expect(page.getByRole('link', { name: 'Ask for a new sign-in link' })).toBeVisible();
+  await expectAccessible(page, info);
+});
+
+test('the demo personas page signs in with one click', async ({ page }, info) => {
+  await page.goto(url('/demo'));
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: 'Sign in as Ruth Adebayo' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText('Landlord administrator')).toBeVisible();
+  await page.getByRole('link', { name: 'People and requests to join at Fernhill Vale Housing' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('People at Fernhill Vale Housing');
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByRole('link', { name: 'Read the audit log' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log of Fernhill Vale Housing');
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+});

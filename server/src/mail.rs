@@ -1,0 +1,316 @@
+//! Delivering the outbox. Work that sends email writes outbox rows in its own
+//! transaction (see `app::mail`); this worker takes due rows one at a time,
+//! sends them over SMTP (or, with no SMTP_URL, writes .eml files), and marks
+//! them sent. A failure is retried later with growing gaps; a restart picks
+//! up whatever is still waiting. Several servers may run workers on one
+//! database: a row is held by one worker at a time.
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use app::{state::Db, time::Timestamp};
+use lettre::{
+    message::{header::ContentType, Mailbox, MultiPart, SinglePart},
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use tokio::sync::watch;
+
+/// How long a worker may hold a message before another may take it.
+const LEASE: Duration = Duration::from_secs(120);
+/// The first retry waits this long; each later one twice as long as the last.
+const FIRST_RETRY: Duration = Duration::from_secs(30);
+const LONGEST_RETRY: Duration = Duration::from_secs(3600);
+/// How often the worker looks for new messages.
+const POLL: Duration = Duration::from_secs(2);
+
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(PathBuf),
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    /// The portal's host name, for Message-IDs.
+    host: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub created_at: i64,
+}
+
+/// What one pass over the outbox did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+impl Mailer {
+    /// SMTP when a URL is given (smtp:// plain or with ?tls=required for
+    /// STARTTLS, smtps:// for TLS), else .eml files in `outbox_dir`.
+    pub fn new(
+        smtp_url: Option<&url::Url>,
+        outbox_dir: &Path,
+        from: Option<Mailbox>,
+        base_url: &str,
+    ) -> Result<Self, String> {
+        let host = url::Url::parse(base_url)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into());
+        let from = match from {
+            Some(from) => from,
+            None => format!("Tenant Voice <noreply@{host}>")
+                .parse()
+                .or_else(|_| "Tenant Voice <noreply@localhost>".parse())
+                .map_err(|e| format!("cannot make a sender address: {e}"))?,
+        };
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
+                    .map_err(|e| format!("cannot use SMTP_URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            None => Transport::Files(outbox_dir.to_path_buf()),
+        };
+        Ok(Self {
+            transport,
+            from,
+            host,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Smtp(_) => "SMTP".into(),
+            Transport::Files(dir) => format!("files in {}", dir.display()),
+        }
+    }
+
+    fn build(&self, message: &OutboxMessage) -> Result<Message, String> {
+        let to: Mailbox = message
+            .recipient
+            .parse()
+            .map_err(|e| format!("bad recipient: {e}"))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&message.subject)
+            // Stable per outbox row, so a receiver can spot a repeat.
+            .message_id(Some(format!(
+                "<outbox-{}-{}@{}>",
+                message.id, message.created_at, self.host
+            )))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(message.body_text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(message.body_html.clone()),
+                    ),
+            )
+            .map_err(|e| format!("cannot build the message: {e}"))
+    }
+
+    pub async fn send(&self, message: &OutboxMessage) -> Result<(), String> {
+        let email = self.build(message)?;
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("SMTP: {e}")),
+            Transport::Files(dir) => {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let path = dir.join(format!("{}-{}.eml", message.created_at, message.id));
+                tokio::fs::write(&path, email.formatted())
+                    .await
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                // With no mail server, the log is where a developer finds
+                // the sign-in link.
+                let link = first_link(&message.body_text).unwrap_or_default();
+                tracing::info!(
+                    to = %message.recipient,
+                    subject = %message.subject,
+                    file = %path.display(),
+                    link,
+                    "email written to a file (no SMTP_URL set)"
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+fn first_link(text: &str) -> Option<&str> {
+    text.split_whitespace()
+        .find(|word| word.starts_with("http://") || word.starts_with("https://"))
+}
+
+/// The wait before retry number `attempts` (1 = the first failure).
+pub fn retry_delay(attempts: i64) -> Duration {
+    let doublings = attempts.saturating_sub(1).clamp(0, 20) as u32;
+    FIRST_RETRY
+        .saturating_mul(2u32.saturating_pow(doublings))
+        .min(LONGEST_RETRY)
+}
+
+/// Sends every message due at `now`, one at a time. Returns what happened.
+pub async fn deliver_due(
+    db: &Db,
+    mailer: &Mailer,
+    now: Timestamp,
+) -> Result<Delivery, sqlx::Error> {
+    let mut delivery = Delivery::default();
+    while let Some((message, attempts)) = claim_next(db, now).await? {
+        match mailer.send(&message).await {
+            Ok(()) => {
+                // The bodies may hold sign-in links: once sent, they go.
+                sqlx::query(
+                    "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL, \
+                     body_text = '', body_html = '' WHERE id = $2",
+                )
+                .bind(Timestamp::now())
+                .bind(message.id)
+                .execute(db.pool())
+                .await?;
+                delivery.sent += 1;
+            }
+            Err(error) => {
+                let delay = retry_delay(attempts);
+                tracing::warn!(
+                    message = message.id,
+                    attempts,
+                    retry_in_secs = delay.as_secs(),
+                    %error,
+                    "email not delivered; will retry"
+                );
+                sqlx::query(
+                    "UPDATE outbox SET locked_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3",
+                )
+                .bind(error)
+                .bind(now.millis() + delay.as_millis() as i64)
+                .bind(message.id)
+                .execute(db.pool())
+                .await?;
+                delivery.failed += 1;
+            }
+        }
+    }
+    Ok(delivery)
+}
+
+/// Takes the oldest due message nobody else holds, for `LEASE`.
+async fn claim_next(db: &Db, now: Timestamp) -> Result<Option<(OutboxMessage, i64)>, sqlx::Error> {
+    let row: Option<(i64, String, String, String, String, i64, i64)> = sqlx::query_as(
+        "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
+         WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $2 \
+                     AND (locked_until IS NULL OR locked_until <= $2) ORDER BY id LIMIT 1) \
+           AND sent_at IS NULL AND (locked_until IS NULL OR locked_until <= $2) \
+         RETURNING id, recipient, subject, body_text, body_html, created_at, attempts",
+    )
+    .bind(now.millis() + LEASE.as_millis() as i64)
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(
+        |(id, recipient, subject, body_text, body_html, created_at, attempts)| {
+            (
+                OutboxMessage {
+                    id,
+                    recipient,
+                    subject,
+                    body_text,
+                    body_html,
+                    created_at,
+                },
+                attempts,
+            )
+        },
+    ))
+}
+
+/// Clears what has expired: sessions, used or stale email tokens, old
+/// rate-limit windows.
+pub async fn housekeeping(db: &Db) -> Result<(), sqlx::Error> {
+    let now = Timestamp::now().millis();
+    let day_ago = now - 24 * 3_600_000;
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    sqlx::query("DELETE FROM email_tokens WHERE expires_at <= $1")
+        .bind(day_ago)
+        .execute(db.pool())
+        .await?;
+    sqlx::query("DELETE FROM rate_limits WHERE window_start <= $1")
+        .bind(day_ago)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Runs until `stop` turns true: delivers what is due every couple of
+/// seconds and tidies up every few minutes.
+pub async fn run_worker(db: Db, mailer: Mailer, mut stop: watch::Receiver<bool>) {
+    tracing::info!(transport = %mailer.describe(), "email worker started");
+    let mut passes: u64 = 0;
+    loop {
+        if let Err(error) = deliver_due(&db, &mailer, Timestamp::now()).await {
+            tracing::warn!(%error, "email worker could not read the outbox");
+        }
+        if passes.is_multiple_of(150) {
+            if let Err(error) = housekeeping(&db).await {
+                tracing::warn!(%error, "housekeeping failed");
+            }
+        }
+        passes += 1;
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+    tracing::info!("email worker stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_and_stop_growing_at_an_hour() {
+        assert_eq!(retry_delay(1), Duration::from_secs(30));
+        assert_eq!(retry_delay(2), Duration::from_secs(60));
+        assert_eq!(retry_delay(4), Duration::from_secs(240));
+        assert_eq!(retry_delay(9), LONGEST_RETRY);
+        assert_eq!(retry_delay(500), LONGEST_RETRY);
+    }
+
+    #[test]
+    fn the_first_link_of_a_message_is_found_for_the_log() {
+        assert_eq!(
+            first_link("Sign in:\nhttp://portal.test/sign-in/link?token=ab\n\n-- "),
+            Some("http://portal.test/sign-in/link?token=ab")
+        );
+        assert_eq!(first_link("no link here"), None);
+    }
+}
