@@ -15,9 +15,10 @@ pub const SIGN_IN_PER_EMAIL: Limit = Limit {
     max: 5,
     window: Duration::from_secs(15 * 60),
 };
-/// Sign-in attempts (links or passwords) from one network address.
+/// Sign-in attempts (links or passwords) from one network address. Generous,
+/// because a whole tenants' meeting may share one connection.
 pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
-    max: 30,
+    max: 100,
     window: Duration::from_secs(15 * 60),
 };
 /// Wrong passwords for one account.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, Page, test, TestInfo } from '@playwright/test';
 import { emailedLink, expectAccessible, url, waitUntilReady, watchForErrors } from './helpers';
 
@@ -5,7 +6,7 @@ import { emailedLink, expectAccessible, url, waitUntilReady, watchForErrors } fr
 async function signIn(page: Page, info: TestInfo, email: string, previous?: string): Promise<string> {
   await page.goto(url('/sign-in'));
   await waitUntilReady(page, info);
-  await page.getByLabel('Email address').fill(email);
+  await page.locator('#sign-in-email').fill(email);
   await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email');
   const link = await emailedLink(email, '/sign-in/link?token=', previous);
@@ -40,7 +41,16 @@ test('a tenant registers, asks to join, is approved by staff, and signs in and o
     // The browser itself stops an empty required field.
     await expect(page).toHaveURL(/\/register$/);
   }
+  // A mistake the server catches: the message says what is wrong, and what
+  // was typed is still there, with or without JavaScript.
   await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Email address').fill('nia@example');
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await expect(page.getByRole('alert')).toContainText('Enter an email address like name@example.org');
+  await expect(page.getByLabel('Your name')).toHaveValue(name);
+  await expect(page.getByLabel('Email address')).toHaveValue('nia@example');
+  await expect(page.getByLabel('Email address')).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(page, info);
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Create my account' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email');
@@ -124,4 +134,60 @@ test('the demo personas page signs in with one click', async ({ page }, info) =>
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log of Fernhill Vale Housing');
   await waitUntilReady(page, info);
   await expectAccessible(page, info);
+});
+
+test('a person adds a password, signs in with it, downloads their data and deletes their account', async ({ page }, info) => {
+  const person = info.project.use.javaScriptEnabled !== false
+    ? { name: 'Grace Mensah', email: 'grace.mensah@example.org' }
+    : { name: 'Eileen Doherty', email: 'eileen.doherty@example.org' };
+  await page.goto(url('/demo'));
+  await waitUntilReady(page, info);
+  await page.getByRole('button', { name: `Sign in as ${person.name}` }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await waitUntilReady(page, info);
+
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByLabel('Type it again').fill('short');
+  await page.getByRole('button', { name: 'Add password' }).click();
+  await expect(page.getByRole('alert')).toContainText('Use at least 10 characters');
+  await expectAccessible(page, info);
+  await page.getByLabel('Password', { exact: true }).fill('green teapot sunday');
+  await page.getByLabel('Type it again').fill('green teapot sunday');
+  await page.getByRole('button', { name: 'Add password' }).click();
+  await expect(page.getByRole('status')).toContainText('Your password was saved.');
+  await expect(page.getByRole('button', { name: 'Change password' })).toBeVisible();
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download everything Tenant Voice holds about you' }).click();
+  const file = await (await download).path();
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  expect(data.email).toBe(person.email);
+  expect(data.has_password).toBe(true);
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/signed-out$/);
+  await page.goto(url('/sign-in'));
+  await waitUntilReady(page, info);
+  await page.locator('#password-email').fill(person.email);
+  await page.getByLabel('Password', { exact: true }).fill('green teapot saturday');
+  await page.getByRole('button', { name: 'Sign in with password' }).click();
+  await expect(page.getByRole('alert')).toContainText('That email address and password do not match');
+  await expect(page.locator('#password-email')).toHaveValue(person.email);
+  if (info.project.use.javaScriptEnabled === false) {
+    // The server never sends a password back into a page.
+    await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
+  }
+  await expectAccessible(page, info);
+  await page.getByLabel('Password', { exact: true }).fill('green teapot sunday');
+  await page.getByRole('button', { name: 'Sign in with password' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await waitUntilReady(page, info);
+
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await expect(page.getByRole('alert')).toContainText('Tick the box');
+  await page.getByLabel('I understand that deleting my account cannot be undone').check();
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account was deleted');
+  await expectAccessible(page, info);
+  await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
 });

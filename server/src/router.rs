@@ -51,6 +51,10 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
             app::shell,
         ))
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            remember_typed_fields,
+        ))
         .layer(crate::sessions::layer(
             state.db.clone(),
             &state.base_url,
@@ -179,6 +183,65 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Without JavaScript, a refused form post is answered with a redirect back
+/// to the form, carrying the error. This keeps what was typed (never
+/// passwords or tokens) in a short-lived cookie so the form can show it
+/// again; see `app::site::forms::TYPED_COOKIE`.
+async fn remember_typed_fields(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use app::site::forms::{TypedFields, TYPED_COOKIE};
+    let is_form_post = request.method() == Method::POST
+        && request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+        && request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|kind| kind.starts_with("application/x-www-form-urlencoded"));
+    if !is_form_post {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().to_string();
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "That form was too large.").into_response();
+    };
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&bytes)
+        .filter(|(name, _)| !name.contains("password") && !name.contains("token"))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let mut response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let refused = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|location| location.contains("__err="));
+    let encoded = TypedFields { path, fields }.encode();
+    // Cookies hold about 4 kB; a longer text is kept by the browser's back button instead.
+    if refused && encoded.len() < 3500 {
+        let secure = if state.base_url.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        if let Ok(cookie) = HeaderValue::from_str(&format!(
+            "{TYPED_COOKIE}={encoded}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax{secure}"
+        )) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
+    response
 }
 
 /// With demo mode off, the demo sign-in endpoint does not exist.

@@ -4,10 +4,16 @@ mod common;
 
 use app::{
     accounts::{
+        account::{
+            ChangeEmail, ChangeName, ConfirmEmailChange, DeleteAccount, RemovePassword, SetPassword,
+        },
         demo::DemoSignIn,
         joining::{DecideJoinRequest, RequestToJoin},
         people::{AcceptInvitation, ChangeRole, Invite},
-        sign_in::{Register, RequestSignInLink, SignOut, SignOutEverywhere, UseSignInLink},
+        sign_in::{
+            Register, RequestSignInLink, SignInWithPassword, SignOut, SignOutEverywhere,
+            UseSignInLink,
+        },
         Role,
     },
     state::Backend,
@@ -101,10 +107,19 @@ on_both_databases! {
         browser.on_page = "/sign-in".into();
         let reply = browser.call::<RequestSignInLink>(&[("email", "not an email")]).await;
         assert_eq!(reply.status, 302);
+        assert!(browser.other_cookies.contains_key(app::site::forms::TYPED_COOKIE), "{:?}", reply.headers);
         let location = reply.header("location").unwrap().to_string();
         assert!(location.contains("__err="), "{location}");
         let page = browser.get(location.trim_start_matches(&format!("http://{}", common::HOST))).await;
         assert!(page.body.contains("Enter an email address like name@example.org"), "the error should show on the page");
+        let field = page.body.split("id=\"sign-in-email\"").nth(1).unwrap_or_default().split('>').next().unwrap_or_default();
+        assert!(field.contains("value=\"not an email\""), "what was typed should be kept: {field}");
+        assert!(browser.other_cookies.is_empty(), "the typed text is forgotten once shown");
+        // Passwords are never kept.
+        browser.call::<SignInWithPassword>(&[("email", "aisha.rahman@example.org"), ("password", "secret secret")]).await;
+        let typed = browser.other_cookies.get(app::site::forms::TYPED_COOKIE).expect("typed fields kept");
+        let typed = app::site::forms::TypedFields::decode(typed).unwrap();
+        assert_eq!(typed.fields, vec![("email".to_string(), "aisha.rahman@example.org".to_string())]);
         let reply = browser.call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
         assert_eq!((reply.status, reply.header("location")), (302, Some("/sign-in/check-email")));
     }
@@ -440,6 +455,115 @@ on_both_databases! {
         assert!(home.contains("Your account"));
         assert!(home.contains("Sign out"));
         assert!(!home.contains("href=\"/sign-in\""));
+    }
+}
+
+on_both_databases! {
+    async fn a_password_can_be_added_used_and_removed(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut aisha = app.signed_in("aisha.rahman@example.org").await;
+        let short = aisha.call::<SetPassword>(&[("password", "short"), ("password_again", "short")]).await;
+        assert_eq!(short.status, 422);
+        let different = aisha.call::<SetPassword>(&[("password", "blue kettle morning"), ("password_again", "blue kettle evening")]).await;
+        assert_eq!(different.status, 422);
+        assert!(different.body.contains("password_again"));
+        let set = aisha.call::<SetPassword>(&[("password", "blue kettle morning"), ("password_again", "blue kettle morning")]).await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE email = 'aisha.rahman@example.org'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"), "stored hashed: {hash}");
+        assert!(!hash.contains("blue kettle"));
+        assert_eq!(app.outbox().await.last().unwrap().1, "Your Tenant Voice password was changed");
+
+        let mut laptop = app.visitor();
+        let wrong = laptop.call::<SignInWithPassword>(&[("email", "aisha.rahman@example.org"), ("password", "blue kettle evening")]).await;
+        let unknown = laptop.call::<SignInWithPassword>(&[("email", "nobody@example.org"), ("password", "blue kettle evening")]).await;
+        assert_eq!((wrong.status, &wrong.body), (unknown.status, &unknown.body), "a wrong password and an unknown address look alike");
+        assert_eq!(wrong.status, 422);
+        assert!(laptop.cookie.is_none());
+        let right = laptop.call::<SignInWithPassword>(&[("email", "Aisha.Rahman@example.org"), ("password", "blue kettle morning")]).await;
+        assert_eq!(right.status, 200, "{}", right.body);
+        assert_eq!(laptop.get("/account").await.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'sign_in_failed' AND subject LIKE '%password'").await, 2);
+
+        aisha.call::<RemovePassword>(&[]).await;
+        let after = app.visitor().call::<SignInWithPassword>(&[("email", "aisha.rahman@example.org"), ("password", "blue kettle morning")]).await;
+        assert_eq!(after.status, 422);
+    }
+
+    async fn wrong_passwords_are_rate_limited(backend: Backend) {
+        let app = with_demo(backend).await;
+        for _ in 0..10 {
+            let reply = app.visitor().call::<SignInWithPassword>(&[("email", "tom.whitfield@example.org"), ("password", "guess guess guess")]).await;
+            assert_eq!(reply.status, 422);
+        }
+        let limited = app.visitor().call::<SignInWithPassword>(&[("email", "tom.whitfield@example.org"), ("password", "guess guess guess")]).await;
+        assert_eq!(limited.status, 429);
+    }
+
+    async fn name_and_email_changes(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut aisha = app.signed_in("aisha.rahman@example.org").await;
+        assert_eq!(aisha.call::<ChangeName>(&[("name", "")]).await.status, 422);
+        assert_eq!(aisha.call::<ChangeName>(&[("name", "Aisha R.")]).await.status, 200);
+        assert!(aisha.get("/account").await.body.contains("Aisha R."));
+
+        // A new address changes only when its link is used.
+        let reply = aisha.call::<ChangeEmail>(&[("email", "aisha.new@example.net")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'aisha.rahman@example.org'").await, 1);
+        let link = app.emailed_link("aisha.new@example.net", "/account/confirm-email?token=").await;
+        assert_eq!(aisha.get(&link).await.status, 200);
+        let confirm = aisha.call::<ConfirmEmailChange>(&[("token", &token_of(&link))]).await;
+        assert_eq!(confirm.status, 200, "{}", confirm.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'aisha.new@example.net'").await, 1);
+        let (to, subject, _) = app.outbox().await.pop().unwrap();
+        assert_eq!((to.as_str(), subject.as_str()), ("aisha.rahman@example.org", "Your Tenant Voice email address was changed"));
+        assert_eq!(aisha.call::<ConfirmEmailChange>(&[("token", &token_of(&link))]).await.status, 422);
+
+        // An address that is taken is never handed over.
+        aisha.call::<ChangeEmail>(&[("email", "tom.whitfield@example.org")]).await;
+        let (to, subject, body) = app.outbox().await.pop().unwrap();
+        assert_eq!((to.as_str(), subject.as_str()), ("tom.whitfield@example.org", "This address already has a Tenant Voice account"));
+        assert!(!body.contains("token="));
+    }
+
+    async fn everything_held_about_a_person_can_be_downloaded(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut sam = app.signed_in("sam.okafor@example.org").await;
+        let export = sam.get("/api/account/export").await;
+        assert_eq!(export.status, 200, "{}", export.body);
+        assert!(export.header("content-disposition").unwrap().contains("attachment"));
+        let data: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+        assert_eq!(data["email"], "sam.okafor@example.org");
+        assert_eq!(data["memberships"].as_array().unwrap().len(), 2);
+        assert!(data["activity"].as_array().unwrap().iter().any(|event| event["action"] == "signed_in"));
+        assert_eq!(app.visitor().get("/api/account/export").await.status, 401);
+    }
+
+    async fn a_deleted_account_is_emptied_but_its_row_stays(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut aisha = app.signed_in("aisha.rahman@example.org").await;
+        let mut phone = app.signed_in("aisha.rahman@example.org").await;
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = 'aisha.rahman@example.org'").fetch_one(app.db.pool()).await.unwrap();
+        let unticked = aisha.call::<DeleteAccount>(&[]).await;
+        assert_eq!(unticked.status, 422);
+        let reply = aisha.call::<DeleteAccount>(&[("understood", "yes")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.header("location"), Some("/account-deleted"));
+        let (name, email, deleted): (String, String, Option<i64>) = sqlx::query_as("SELECT display_name, email, deleted_at FROM users WHERE id = $1")
+            .bind(id).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(name, "Former resident");
+        assert!(!email.contains("aisha"));
+        assert!(deleted.is_some());
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM memberships WHERE user_id = {id}")).await, 0);
+        assert_eq!(phone.get("/account").await.status, 401, "every session ends");
+        // The address is free again, and no link reaches the old account.
+        let sent = app.outbox().await.len();
+        app.visitor().call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
+        assert_eq!(app.outbox().await.len(), sent);
+        assert_eq!(app.visitor().call::<Register>(&[("name", "Aisha Again"), ("email", "aisha.rahman@example.org")]).await.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'aisha.rahman@example.org' AND deleted_at IS NULL").await, 1);
     }
 }
 

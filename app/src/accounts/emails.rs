@@ -90,3 +90,68 @@ pub fn invitation(to: &str, landlord: &str, role: Role, inviter: &str, link: &st
         &format!("{inviter} of {landlord} entered this email address to invite you."),
     )
 }
+
+pub fn password_changed(to: &str, name: &str, added: bool) -> Email {
+    let what = if added { "added to" } else { "changed on" };
+    Email::compose(
+        to,
+        "Your Tenant Voice password was changed",
+        &format!("Hello {name},"),
+        &[
+            format!("A password was just {what} your Tenant Voice account."),
+            "If that was not you, sign in with an emailed link, choose \"Sign out of every device\" on your account page, and set a new password.".into(),
+        ],
+        None,
+        "we tell you about every change to how you sign in.",
+    )
+}
+
+pub fn password_removed(to: &str, name: &str) -> Email {
+    Email::compose(
+        to,
+        "Your Tenant Voice password was removed",
+        &format!("Hello {name},"),
+        &["The password on your Tenant Voice account was removed. You now sign in with a link sent to this address.".into()],
+        None,
+        "we tell you about every change to how you sign in.",
+    )
+}
+
+pub fn confirm_new_email(to: &str, name: &str, link: &str) -> Email {
+    Email::compose(
+        to,
+        "Confirm your new email address for Tenant Voice",
+        &format!("Hello {name},"),
+        &[
+            "You asked to use this address for your Tenant Voice account. Use the button below to confirm it. The link works once, for the next 15 minutes.".into(),
+            "Until you confirm, your account keeps its old address.".into(),
+        ],
+        Some(("Confirm this address", link)),
+        "someone asked to move a Tenant Voice account to this email address. If it was not you, ignore this email and nothing changes.",
+    )
+}
+
+pub fn new_email_taken(to: &str) -> Email {
+    Email::compose(
+        to,
+        "This address already has a Tenant Voice account",
+        "Hello,",
+        &["Someone asked to move another Tenant Voice account to this address, but this address already has its own account, so nothing changed.".into()],
+        None,
+        "someone typed this email address on their Tenant Voice account page.",
+    )
+}
+
+pub fn email_changed(to: &str, name: &str, new_email: &str) -> Email {
+    Email::compose(
+        to,
+        "Your Tenant Voice email address was changed",
+        &format!("Hello {name},"),
+        &[
+            format!("Your Tenant Voice account now uses {new_email}. Emails will go there from now on."),
+            "If that was not you, contact your landlord or the portal's administrator straight away.".into(),
+        ],
+        None,
+        "this was the email address of your Tenant Voice account until now.",
+    )
+}

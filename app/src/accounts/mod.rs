@@ -9,6 +9,7 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod emails;
 pub mod joining;
+pub mod password;
 pub mod people;
 #[cfg(feature = "ssr")]
 pub mod session;

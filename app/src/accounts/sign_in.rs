@@ -62,6 +62,30 @@ pub async fn register(name: String, email: String) -> Result<(), AppError> {
     Ok(())
 }
 
+#[server]
+pub async fn sign_in_with_password(email: String, password: String) -> Result<(), AppError> {
+    use crate::{rate_limit, state::app_state};
+    let state = app_state()?;
+    let source = super::session::client_address().await;
+    rate_limit::hit(
+        &state.db,
+        &format!("sign-in:address:{source}"),
+        rate_limit::SIGN_IN_PER_ADDRESS,
+    )
+    .await?;
+    let email = super::normalise_email(&email)?;
+    rate_limit::hit(
+        &state.db,
+        &format!("password:email:{email}"),
+        rate_limit::PASSWORD_PER_EMAIL,
+    )
+    .await?;
+    let (user_id, generation) = flows::check_password(&state.db, &email, password, &source).await?;
+    super::session::start(user_id, generation).await?;
+    leptos_axum::redirect("/account");
+    Ok(())
+}
+
 /// Uses a sign-in link. A separate step from opening the link, so that mail
 /// scanners which open every link in a message cannot use it up.
 #[server]
@@ -298,6 +322,50 @@ pub mod flows {
         Ok((user_id, generation))
     }
 
+    /// Checks an email and password. A wrong password and an unknown address
+    /// get the same answer, after the same amount of work.
+    pub async fn check_password(
+        db: &Db,
+        email: &str,
+        password: String,
+        source: &str,
+    ) -> Result<(i64, i64), AppError> {
+        let row: Option<(i64, Option<String>, i64)> = sqlx::query_as(
+            "SELECT id, password_hash, session_generation FROM users WHERE email = $1 AND deleted_at IS NULL",
+        )
+        .bind(email)
+        .fetch_optional(db.pool())
+        .await?;
+        let stored = row.as_ref().and_then(|(_, hash, _)| hash.clone());
+        let matches = crate::accounts::password::verify(password, stored).await?;
+        let user_id = row.as_ref().map(|(id, _, _)| *id);
+        audit::record(
+            db.pool(),
+            AuditEntry {
+                actor_user_id: user_id,
+                organisation_id: None,
+                action: if matches {
+                    "signed_in"
+                } else {
+                    "sign_in_failed"
+                },
+                subject: match user_id {
+                    Some(id) => format!("user:{id} by password"),
+                    None => "password".into(),
+                },
+                source,
+            },
+        )
+        .await?;
+        match row {
+            Some((id, _, generation)) if matches => Ok((id, generation)),
+            _ => Err(AppError::invalid(
+                "password",
+                "That email address and password do not match. Check them, or get an emailed link instead.",
+            )),
+        }
+    }
+
     /// "Sign out of every device": every session made before now stops
     /// counting at its next request.
     pub async fn end_every_session(db: &Db, user_id: i64, source: &str) -> Result<(), AppError> {
@@ -326,6 +394,8 @@ pub mod flows {
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<RequestSignInLink>::new();
     let error = Signal::derive(move || last_error(action.value().get()));
+    let with_password = ServerAction::<SignInWithPassword>::new();
+    let password_error = Signal::derive(move || last_error(with_password.value().get()));
     view! {
         <Title text="Sign in"/>
         <h1>"Sign in"</h1>
@@ -334,6 +404,14 @@ pub fn SignInPage() -> impl IntoView {
         <ActionForm action>
             <Field form="sign-in" name="email" label="Email address" kind="email" autocomplete="email" error/>
             <button type="submit" class="button">"Email me a sign-in link"</button>
+        </ActionForm>
+        <h2>"Or use your password"</h2>
+        <p>"If you added a password on your account page, you can use it instead."</p>
+        <ErrorSummary form="password" error=password_error/>
+        <ActionForm action=with_password>
+            <Field form="password" name="email" label="Email address" kind="email" autocomplete="username" error=password_error/>
+            <Field form="password" name="password" label="Password" kind="password" autocomplete="current-password" error=password_error/>
+            <button type="submit" class="button secondary">"Sign in with password"</button>
         </ActionForm>
         <h2>"New to Tenant Voice?"</h2>
         <p><a href="/register">"Create an account"</a>" to comment, and to ask your landlord to verify you as a resident so you can propose topics and vote."</p>

@@ -2,10 +2,86 @@
 //! labelled field with its hint and error, and the error summary at the top.
 //!
 //! Forms are `ActionForm`s posting to server functions, so they work without
-//! JavaScript; errors then come back in the address and show the same way.
+//! JavaScript; errors then come back in the address and show the same way,
+//! and what the person typed comes back too (see `TYPED_COOKIE`).
 use leptos::prelude::*;
 
 use crate::error::AppError;
+
+/// Without JavaScript, a refused form post is answered with a redirect back
+/// to the form. The server then keeps what was typed (never passwords or
+/// tokens) in this short-lived cookie, and the form's fields read it, so
+/// nothing typed is lost. The cookie is cleared as soon as it is read.
+pub const TYPED_COOKIE: &str = "tenant_voice_typed";
+
+/// What was typed into a refused form: the server function's path and the
+/// fields, as the server stores them in `TYPED_COOKIE`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TypedFields {
+    pub path: String,
+    pub fields: Vec<(String, String)>,
+}
+
+#[cfg(feature = "ssr")]
+impl TypedFields {
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+/// The value typed into `name` in the form post that was just refused, when
+/// this page is the answer to it. Only on the server; the browser's own form
+/// keeps what was typed when JavaScript runs.
+fn typed_value(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let parts = use_context::<http::request::Parts>()?;
+        let failed_path = parts.uri.query().and_then(|query| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == "__path")
+                .map(|(_, value)| value.into_owned())
+        })?;
+        let typed = parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(key, _)| *key == TYPED_COOKIE)
+            .and_then(|(_, value)| TypedFields::decode(value))?;
+        if typed.path != failed_path {
+            return None;
+        }
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(clear) = http::HeaderValue::from_str(&format!(
+                "{TYPED_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+            )) {
+                response.insert_header(http::header::SET_COOKIE, clear);
+            }
+        }
+        typed
+            .fields
+            .into_iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = name;
+        None
+    }
+}
 
 /// The error of the last submission, if it failed.
 pub fn last_error<T>(value: Option<Result<T, AppError>>) -> Option<AppError> {
@@ -55,6 +131,7 @@ pub fn Field(
     #[prop(default = true)] required: bool,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
+    let value = typed_value(name).or(value);
     let id = field_id(form, name);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");

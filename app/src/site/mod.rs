@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     accounts::{
-        account::AccountPage,
+        account::{AccountDeletedPage, AccountPage, ConfirmEmailPage},
         demo::DemoPage,
         joining::JoinPage,
         people::{AcceptInvitationPage, AuditLogPage, PeoplePage},
@@ -86,6 +86,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signed-out") view=SignedOutPage ssr=ssr()/>
                     <Route path=path!("/register") view=RegisterPage ssr=ssr()/>
                     <Route path=path!("/account") view=AccountPage ssr=ssr()/>
+                    <Route path=path!("/account/confirm-email") view=ConfirmEmailPage ssr=ssr()/>
+                    <Route path=path!("/account-deleted") view=AccountDeletedPage ssr=ssr()/>
                     <Route path=path!("/invitations/accept") view=AcceptInvitationPage ssr=ssr()/>
                     <Route path=path!("/demo") view=DemoPage ssr=ssr()/>
                 </Routes>

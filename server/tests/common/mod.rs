@@ -128,6 +128,8 @@ pub struct Visitor<'a> {
     pub extra: Vec<(&'static str, String)>,
     /// The page the visitor's forms are on (the Referer of their posts).
     pub on_page: String,
+    /// Cookies other than the session's.
+    pub other_cookies: std::collections::BTreeMap<String, String>,
 }
 
 impl TestApp {
@@ -138,6 +140,7 @@ impl TestApp {
             html: false,
             extra: Vec::new(),
             on_page: "/".into(),
+            other_cookies: Default::default(),
         }
     }
 
@@ -243,11 +246,16 @@ impl Visitor<'_> {
             .method(method)
             .uri(path)
             .header("host", HOST);
+        let mut cookies: Vec<String> = self
+            .other_cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
         if let Some(cookie) = &self.cookie {
-            builder = builder.header(
-                "cookie",
-                format!("{}={cookie}", tenant_voice::sessions::COOKIE_NAME),
-            );
+            cookies.push(format!("{}={cookie}", tenant_voice::sessions::COOKIE_NAME));
+        }
+        if !cookies.is_empty() {
+            builder = builder.header("cookie", cookies.join("; "));
         }
         if self.html {
             builder = builder
@@ -268,6 +276,14 @@ impl Visitor<'_> {
                 let cookie = rest.split(';').next().unwrap_or_default();
                 self.cookie = (!cookie.is_empty() && !value.contains("Max-Age=0"))
                     .then(|| cookie.to_string());
+            } else if let Some((name, rest)) = value.split_once('=') {
+                let cookie = rest.split(';').next().unwrap_or_default();
+                if cookie.is_empty() || value.contains("Max-Age=0") {
+                    self.other_cookies.remove(name);
+                } else {
+                    self.other_cookies
+                        .insert(name.to_string(), cookie.to_string());
+                }
             }
         }
     }

@@ -1,0 +1,168 @@
+//! How many sign-in requests per second the real router handles, on SQLite
+//! and on PostgreSQL: "email me a link" and "use the link", each through
+//! HTTP with the same-origin check, rate limits, audit log and outbox.
+//!
+//! Run with `cargo bench -p tenant-voice --bench sign_in`. It prints figures;
+//! it asserts nothing about speed. PostgreSQL is taken from TEST_POSTGRES_URL
+//! (default: this machine's local server), in a throwaway database.
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use app::{
+    accounts::sign_in::{RequestSignInLink, UseSignInLink},
+    state::{AppState, Backend},
+};
+use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
+use leptos::server_fn::ServerFn;
+use tenant_voice::{database, router};
+use tower::ServiceExt;
+
+const PEOPLE: usize = 400;
+const CONCURRENCY: usize = 16;
+
+#[tokio::main]
+async fn main() {
+    println!("sign-in benchmark: {PEOPLE} people, {CONCURRENCY} requests at a time, release build");
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        run(backend).await;
+    }
+}
+
+async fn run(backend: Backend) {
+    let folder = tempfile::tempdir().unwrap();
+    let (url, cleanup) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}/bench.db", folder.path().display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let admin_url = std::env::var("TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let name = format!("tv_bench_{}", std::process::id());
+            let admin = database::connect(&admin_url)
+                .await
+                .expect("PostgreSQL for the benchmark");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(admin.pool())
+                .await
+                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(admin.pool())
+                .await
+                .unwrap();
+            let mut url = url::Url::parse(&admin_url).unwrap();
+            url.set_path(&name);
+            (url.to_string(), Some((admin, name)))
+        }
+    };
+    let db = database::connect(&url).await.unwrap();
+    database::migrate(&db).await.unwrap();
+    for n in 0..PEOPLE {
+        sqlx::query("INSERT INTO users (email, display_name, created_at) VALUES ($1, $2, 0)")
+            .bind(format!("person{n}@example.org"))
+            .bind(format!("Person {n}"))
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+    let app = router::build_app(AppState {
+        db: db.clone(),
+        leptos_options: router::leptos_options(
+            std::path::Path::new("target/site"),
+            "127.0.0.1:0".parse().unwrap(),
+        ),
+        base_url: "http://portal.test".into(),
+        demo: false,
+    });
+
+    let asks: Vec<(usize, String)> = (0..PEOPLE)
+        .map(|n| (n, format!("email=person{n}%40example.org")))
+        .collect();
+    let ask_rate = fire(&app, RequestSignInLink::PATH, asks).await;
+
+    let bodies: Vec<(String,)> = sqlx::query_as("SELECT body_text FROM outbox ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        bodies.len(),
+        PEOPLE,
+        "every request should have queued a link"
+    );
+    let uses: Vec<(usize, String)> = bodies
+        .iter()
+        .enumerate()
+        .map(|(n, (body,))| {
+            let token = body
+                .split("token=")
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap();
+            (n, format!("token={token}"))
+        })
+        .collect();
+    let use_rate = fire(&app, UseSignInLink::PATH, uses).await;
+    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions as usize, PEOPLE,
+        "every link should have made a session"
+    );
+
+    println!("{backend:?}: email me a link {ask_rate:.0} requests/s; use the link (sign in) {use_rate:.0} requests/s");
+    db.pool().close().await;
+    if let Some((admin, name)) = cleanup {
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+    }
+}
+
+/// Sends every form body to `path`, `CONCURRENCY` at a time, each from its
+/// own network address (as many tenants would be); returns requests/second.
+async fn fire(app: &Router, path: &'static str, bodies: Vec<(usize, String)>) -> f64 {
+    let queue = Arc::new(tokio::sync::Mutex::new(bodies));
+    let count = queue.lock().await.len();
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let queue = queue.clone();
+            let app = app.clone();
+            tokio::spawn(async move {
+                loop {
+                    let Some((n, body)) = queue.lock().await.pop() else {
+                        break;
+                    };
+                    let address: SocketAddr = format!("10.0.{}.{}:40000", n / 250, n % 250 + 1)
+                        .parse()
+                        .unwrap();
+                    let mut request = Request::post(path)
+                        .header("host", "portal.test")
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(Body::from(body))
+                        .unwrap();
+                    request.extensions_mut().insert(ConnectInfo(address));
+                    let response = app.clone().oneshot(request).await.unwrap();
+                    assert!(
+                        response.status().is_success(),
+                        "{path}: {}",
+                        response.status()
+                    );
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let elapsed: Duration = started.elapsed();
+    count as f64 / elapsed.as_secs_f64()
+}
