@@ -1,17 +1,20 @@
 //! Tenant Voice: the Leptos application shared by the server (feature `ssr`)
 //! and the browser (feature `hydrate`). Code is organised by what people do:
 //! `site` is the page shell and site-wide pages, `landlords` lists and shows
-//! the landlords hosted here, `accounts` is people, sign-in and roles, and
-//! `permissions` is the one place that says who may do what.
+//! the landlords hosted here, `accounts` is people, sign-in and roles,
+//! `charter` is what each landlord promised, `performance` is how it is doing,
+//! and `permissions` is the one place that says who may do what.
 #![recursion_limit = "256"]
 
 pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod audit;
+pub mod charter;
 pub mod error;
 pub mod landlords;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod performance;
 pub mod permissions;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;

@@ -32,6 +32,15 @@ pub enum Action {
     ManageMembers,
     /// Read the landlord's security audit log.
     SeeAuditLog,
+    /// Import and correct results and targets, add local measures, and set
+    /// how close to target counts as "close".
+    EditPerformance,
+    /// Adopt charters and edit their commitments.
+    EditCharter,
+    /// Record the landlord's own verdict on a commitment.
+    AssessAsLandlord,
+    /// Record the tenant panel's verdict on a commitment.
+    AssessAsPanel,
 }
 
 impl Action {
@@ -49,6 +58,10 @@ impl Action {
             Action::SeeMembers,
             Action::ManageMembers,
             Action::SeeAuditLog,
+            Action::EditPerformance,
+            Action::EditCharter,
+            Action::AssessAsLandlord,
+            Action::AssessAsPanel,
         ]);
         all
     }
@@ -67,6 +80,7 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
     );
     let staff = matches!(role, Some(Role::LandlordStaff | Role::LandlordAdmin));
     let admin = role == Some(Role::LandlordAdmin) || person.is_platform_admin;
+    let panel = matches!(role, Some(Role::PanelMember | Role::PanelChair));
     match action {
         Action::Comment => true,
         Action::RequestToJoin => role.is_none(),
@@ -77,6 +91,11 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         Action::Invite(Role::LandlordAdmin) => admin,
         Action::Invite(_) => staff || admin,
         Action::ManageMembers | Action::SeeAuditLog => admin,
+        Action::EditPerformance | Action::EditCharter => staff || admin,
+        // Verdicts speak for one side: the landlord's own people, or the
+        // panel. A platform administrator speaks for neither.
+        Action::AssessAsLandlord => staff,
+        Action::AssessAsPanel => panel,
     }
 }
 
@@ -147,6 +166,10 @@ mod tests {
             Action::SeeMembers => ".....YYY",
             Action::ManageMembers => "......YY",
             Action::SeeAuditLog => "......YY",
+            Action::EditPerformance => ".....YYY",
+            Action::EditCharter => ".....YYY",
+            Action::AssessAsLandlord => ".....YY.",
+            Action::AssessAsPanel => "...YY...",
         }
     }
 

@@ -66,6 +66,10 @@ pub enum DemoError {
     HoldsRealData(String),
     #[error("cannot load the demo data: {0}")]
     Database(#[from] sqlx::Error),
+    #[error(
+        "the demo data was only partly loaded ({0}); delete the database file and run the demo command again"
+    )]
+    Incomplete(String),
 }
 
 pub async fn load(db: &Db) -> Result<DemoOutcome, DemoError> {
@@ -122,11 +126,6 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, DemoError> {
             .await?;
         }
     }
-    sqlx::query("INSERT INTO installation (key, value) VALUES ($1, $2)")
-        .bind(MARKER)
-        .bind("loaded")
-        .execute(&mut *tx)
-        .await?;
     audit::record(
         &mut *tx,
         AuditEntry {
@@ -139,7 +138,37 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, DemoError> {
     )
     .await?;
     tx.commit().await?;
+
+    // Figures, charters and verdicts go through the same code staff and
+    // panels use, each step in its own transaction.
+    for (index, landlord) in LANDLORDS.iter().enumerate() {
+        let person = |role: Role| {
+            landlord
+                .people
+                .iter()
+                .find(|(_, _, r)| *r == role)
+                .map(|(_, email, _)| *email)
+                .unwrap_or_default()
+        };
+        let staff_id = user_id(db, person(Role::LandlordStaff)).await?;
+        let chair_id = user_id(db, person(Role::PanelChair)).await?;
+        crate::demo_performance::load(db, index, landlord.slug, staff_id, chair_id)
+            .await
+            .map_err(|error| DemoError::Incomplete(error.to_string()))?;
+    }
+    sqlx::query("INSERT INTO installation (key, value) VALUES ($1, $2)")
+        .bind(MARKER)
+        .bind("loaded")
+        .execute(db.pool())
+        .await?;
     Ok(DemoOutcome::Loaded)
+}
+
+async fn user_id(db: &Db, email: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(db.pool())
+        .await
 }
 
 async fn insert_user(

@@ -5,10 +5,12 @@ pub mod admin;
 pub mod config;
 pub mod database;
 pub mod demo;
+mod demo_performance;
 pub mod mail;
 pub mod router;
 pub mod serve;
 pub mod sessions;
+pub mod uploads;
 
 /// Must match `output-name` in the workspace's leptos metadata.
 pub const OUTPUT_NAME: &str = "tenant_voice";

@@ -45,6 +45,26 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/landlords/{slug}/performance/import",
+            axum::routing::post(crate::uploads::upload_results).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    app::performance::import::MAX_FILE_BYTES + 64 * 1024,
+                ),
+            ),
+        )
+        .route(
+            "/landlords/{slug}/open-data/{file}",
+            get(app::performance::open_data::landlord_file),
+        )
+        .route(
+            "/open-data/compare/{file}",
+            get(app::performance::open_data::comparison_file),
+        )
+        .route(
+            "/help/import-template.csv",
+            get(app::performance::open_data::import_template),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), page)
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context,
@@ -288,7 +308,7 @@ fn server_error_page() -> Response<Body> {
 }
 
 /// A minimal page in the site's style, for answers given outside Leptos.
-fn plain_page(status: StatusCode, title: &str, body_html: &str) -> Response<Body> {
+pub(crate) fn plain_page(status: StatusCode, title: &str, body_html: &str) -> Response<Body> {
     let html = format!(
         "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -34,7 +34,11 @@ pub async fn session() -> Result<Session, AppError> {
 /// The signed-in person, or None.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let state = crate::state::app_state()?;
-    let session = session().await?;
+    user_of(&session().await?, &state.db).await
+}
+
+/// The person signed in to `session`, or None; for handlers outside Leptos.
+pub async fn user_of(session: &Session, db: &Db) -> Result<Option<CurrentUser>, AppError> {
     let Some(auth) = session
         .get::<SessionAuth>(AUTH_KEY)
         .await
@@ -42,7 +46,7 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     else {
         return Ok(None);
     };
-    match load_user(&state.db, auth.user_id).await? {
+    match load_user(db, auth.user_id).await? {
         Some((user, generation)) if generation == auth.generation => Ok(Some(user)),
         // Signed out everywhere, or the account is gone: this session ends.
         _ => {

@@ -75,11 +75,13 @@ fn LandlordHome(landlord: Landlord) -> impl IntoView {
             <Section
                 id="commitments"
                 title="Commitments"
+                link=(format!("/landlords/{}/commitments", landlord.slug), "See what was promised and the verdicts")
                 about="What the landlord has promised its tenants, commitment by commitment, with the landlord's and the tenant panel's verdicts side by side."
             />
             <Section
                 id="performance"
                 title="Performance"
+                link=(format!("/landlords/{}/performance", landlord.slug), "See how the landlord is doing")
                 about="How the landlord is doing against its promises: the Tenant Satisfaction Measures and its own measures, with targets and trends."
             />
             <Section
@@ -97,14 +99,24 @@ fn LandlordHome(landlord: Landlord) -> impl IntoView {
 }
 
 #[component]
-fn Section(id: &'static str, title: &'static str, about: &'static str) -> impl IntoView {
+fn Section(
+    id: &'static str,
+    title: &'static str,
+    about: &'static str,
+    /// Where the section's pages are, once the feature exists.
+    #[prop(optional)]
+    link: Option<(String, &'static str)>,
+) -> impl IntoView {
     let heading_id = format!("{id}-heading");
     let labelled_by = heading_id.clone();
     view! {
         <section class="section-card" id=id aria-labelledby=labelled_by>
             <h2 id=heading_id>{title}</h2>
             <p>{about}</p>
-            <p class="empty">"Nothing has been published here yet."</p>
+            {match link {
+                Some((href, text)) => view! { <p><a href=href>{text}</a></p> }.into_any(),
+                None => view! { <p class="empty">"Nothing has been published here yet."</p> }.into_any(),
+            }}
         </section>
     }
 }

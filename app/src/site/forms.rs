@@ -178,3 +178,133 @@ pub fn Field(
         </div>
     }
 }
+
+/// The error message for `name`, when the last submission failed on it.
+fn field_message(error: Signal<Option<AppError>>, name: &'static str) -> Option<String> {
+    match error.get() {
+        Some(AppError::Invalid { field, message }) if field == name => Some(message),
+        _ => None,
+    }
+}
+
+/// The label, hint and error every kind of field shows above its control.
+#[component]
+fn FieldFrame(
+    id: String,
+    name: &'static str,
+    label: &'static str,
+    hint: Option<&'static str>,
+    error: Signal<Option<AppError>>,
+    children: Children,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:field-invalid=move || field_message(error, name).is_some()>
+            <label for=id>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            {move || field_message(error, name).map(|message| view! {
+                <p class="field-error" id=error_id.clone()>
+                    <span class="visually-hidden">"Error: "</span>{message}
+                </p>
+            })}
+            {children()}
+        </div>
+    }
+}
+
+/// The ids that describe a control: its hint, and its error when it has one.
+fn described_by(
+    id: &str,
+    hint: bool,
+    error: Signal<Option<AppError>>,
+    name: &'static str,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    let hint_id = hint.then(|| format!("{id}-hint"));
+    let error_id = format!("{id}-error");
+    move || {
+        let mut ids: Vec<String> = hint_id.iter().cloned().collect();
+        if field_message(error, name).is_some() {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// A labelled multi-line text box, like `Field`.
+#[component]
+pub fn TextArea(
+    form: &'static str,
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(default = true)] required: bool,
+    #[prop(default = 5)] rows: u32,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let value = typed_value(name).or(value).unwrap_or_default();
+    let id = field_id(form, name);
+    let describe = described_by(&id, hint.is_some(), error, name);
+    view! {
+        <FieldFrame id=id.clone() name label hint error>
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows
+                required=required
+                aria-invalid=move || field_message(error, name).is_some().then_some("true")
+                aria-describedby=describe
+            >{value.clone()}</textarea>
+        </FieldFrame>
+    }
+}
+
+/// A labelled drop-down list of (value, label) choices, like `Field`.
+#[component]
+pub fn Select(
+    form: &'static str,
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    choices: Vec<(String, String)>,
+    #[prop(optional, into)] value: Option<String>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let value = typed_value(name).or(value).unwrap_or_default();
+    let id = field_id(form, name);
+    let describe = described_by(&id, hint.is_some(), error, name);
+    view! {
+        <FieldFrame id=id.clone() name label hint error>
+            <select
+                id=id.clone()
+                name=name
+                aria-invalid=move || field_message(error, name).is_some().then_some("true")
+                aria-describedby=describe
+            >
+                {choices.clone().into_iter().map(|(choice, text)| {
+                    let selected = choice == value;
+                    view! { <option value=choice selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </FieldFrame>
+    }
+}
+
+/// A count that goes up each time `action` succeeds. Pages reload their data
+/// on it, not on every submission, so a refused form keeps what was typed.
+pub fn successes<S>(action: ServerAction<S>) -> Memo<usize>
+where
+    S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Memo::new(move |previous: Option<&usize>| {
+        let count = previous.copied().unwrap_or(0);
+        if action.value().with(|value| matches!(value, Some(Ok(_)))) {
+            count + 1
+        } else {
+            count
+        }
+    })
+}

@@ -24,8 +24,14 @@ use crate::{
             CheckEmailPage, RegisterPage, SignInLinkPage, SignInPage, SignOutButton, SignedOutPage,
         },
     },
+    charter::{CommitmentPage, CommitmentsPage},
     error::AppError,
     landlords::LandlordPage,
+    performance::{
+        importing::{ImportPage, ImportResultPage},
+        manage::ManagePage,
+        ComparePage, DashboardPage, MeasurePage,
+    },
 };
 use pages::{AboutPage, HomePage};
 
@@ -80,6 +86,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/landlords/:slug/join") view=JoinPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/people") view=PeoplePage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/audit") view=AuditLogPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/commitments") view=CommitmentsPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/commitments/:id") view=CommitmentPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/performance") view=DashboardPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/performance/import") view=ImportPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/performance/import/:id") view=ImportResultPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/performance/manage") view=ManagePage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/performance/:code") view=MeasurePage ssr=ssr()/>
+                    <Route path=path!("/compare") view=ComparePage ssr=ssr()/>
+                    <Route path=path!("/compare/:code") view=ComparePage ssr=ssr()/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=ssr()/>
                     <Route path=path!("/sign-in/check-email") view=CheckEmailPage ssr=ssr()/>
                     <Route path=path!("/sign-in/link") view=SignInLinkPage ssr=ssr()/>

@@ -227,6 +227,18 @@ impl TestApp {
         id
     }
 
+    /// A landlord with no data, for tests that control every figure.
+    pub async fn add_landlord(&self, slug: &str, name: &str) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO organisations (slug, name, summary, created_at) VALUES ($1, $2, '', 0) RETURNING id",
+        )
+        .bind(slug)
+        .bind(name)
+        .fetch_one(self.db.pool())
+        .await
+        .unwrap()
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.db.pool()).await.unwrap();
         n
@@ -303,6 +315,33 @@ impl Visitor<'_> {
         let request = self
             .request("POST", F::PATH)
             .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = self.app.send(request).await;
+        self.keep_cookie(&reply);
+        reply
+    }
+
+    /// Posts a file in a multipart form, as a browser's file upload does.
+    pub async fn upload(&mut self, path: &str, file_name: &str, bytes: &[u8]) -> Reply {
+        let boundary = "----tenant-voice-test-boundary";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .request("POST", path)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("content-length", body.len().to_string())
             .body(Body::from(body))
             .unwrap();
         let reply = self.app.send(request).await;

@@ -1,0 +1,484 @@
+//! Charters and their commitments: what the landlord promised, the measures
+//! that show whether each promise is kept, and the landlord's and the tenant
+//! panel's verdicts side by side, year by year. Every change to a
+//! commitment is kept as a version anyone can read.
+#[cfg(feature = "ssr")]
+pub mod open_data;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod queries;
+pub mod template;
+
+pub use pages::{CommitmentPage, CommitmentsPage};
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::AppError,
+    performance::{model::Status, LandlordRef},
+};
+
+/// A verdict on whether a commitment is being kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    Kept,
+    PartlyKept,
+    NotKept,
+}
+
+impl Rating {
+    pub const ALL: [Rating; 3] = [Rating::Kept, Rating::PartlyKept, Rating::NotKept];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Kept => "kept",
+            Rating::PartlyKept => "partly_kept",
+            Rating::NotKept => "not_kept",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Rating> {
+        Rating::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Rating::Kept => "Kept",
+            Rating::PartlyKept => "Partly kept",
+            Rating::NotKept => "Not kept",
+        }
+    }
+}
+
+/// Whose verdict: the landlord's own, or the tenant panel's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Landlord,
+    Panel,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Landlord => "landlord",
+            Side::Panel => "panel",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Side> {
+        match text {
+            "landlord" => Some(Side::Landlord),
+            "panel" => Some(Side::Panel),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Landlord => "The landlord's verdict",
+            Side::Panel => "The tenant panel's verdict",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub year: i32,
+    pub side: Side,
+    pub rating: Rating,
+    pub evidence: String,
+    pub by: String,
+    pub on: String,
+}
+
+/// How one linked measure stands in the year shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureStanding {
+    pub code: String,
+    pub title: String,
+    /// e.g. "78.5% (target 80%)" for each series with a result.
+    pub results: Vec<(String, Option<Status>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentSummary {
+    pub id: i64,
+    pub position: i64,
+    pub title: String,
+    pub expectation: String,
+    pub responsible_team: String,
+    pub measures: Vec<MeasureStanding>,
+    pub landlord: Option<Assessment>,
+    pub panel: Option<Assessment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CharterSummary {
+    pub id: i64,
+    pub title: String,
+    pub about: String,
+    pub commitments: Vec<CommitmentSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentsData {
+    pub landlord: LandlordRef,
+    pub charters: Vec<CharterSummary>,
+    pub year: i32,
+    /// Years to choose from, newest first.
+    pub years: Vec<i32>,
+    pub can_edit: bool,
+    /// Whether the NHF template has been adopted already.
+    pub has_template: bool,
+}
+
+/// The landlord's charters for one year (the current reporting year's
+/// predecessor, the latest with a full year behind it, unless asked).
+#[server]
+pub async fn load_commitments(
+    slug: String,
+    year: Option<String>,
+) -> Result<CommitmentsData, AppError> {
+    let state = crate::state::app_state()?;
+    let landlord = crate::performance::queries::landlord(&state.db, &slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    let can_edit = crate::permissions::allows(
+        user.as_ref(),
+        crate::permissions::Action::EditCharter,
+        landlord.id,
+    );
+    let years = queries::years(&state.db, landlord.id).await?;
+    let year = year
+        .as_deref()
+        .and_then(crate::performance::model::Period::parse_year)
+        .or(years.first().copied())
+        .unwrap_or_else(queries::last_full_year);
+    let charters = queries::charters(&state.db, &landlord, year).await?;
+    let has_template = charters.iter().any(|c| c.title == template::TITLE);
+    Ok(CommitmentsData {
+        landlord: LandlordRef {
+            slug: landlord.slug,
+            name: landlord.name,
+        },
+        charters,
+        year,
+        years,
+        can_edit,
+        has_template,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub version: i64,
+    pub title: String,
+    pub expectation: String,
+    pub responsible_team: String,
+    pub measure_codes: String,
+    pub reason: String,
+    pub by: String,
+    pub on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentDetail {
+    pub landlord: LandlordRef,
+    pub charter_title: String,
+    pub id: i64,
+    pub title: String,
+    pub expectation: String,
+    pub responsible_team: String,
+    pub measure_codes: String,
+    pub version: i64,
+    pub measures: Vec<MeasureStanding>,
+    pub year: i32,
+    /// Every verdict, newest year first.
+    pub assessments: Vec<Assessment>,
+    pub versions: Vec<Version>,
+    pub can_edit: bool,
+    pub can_assess_as: Option<Side>,
+    pub known_codes: Vec<String>,
+}
+
+#[server]
+pub async fn load_commitment(slug: String, id: i64) -> Result<CommitmentDetail, AppError> {
+    use crate::permissions::{allows, Action};
+    let state = crate::state::app_state()?;
+    let landlord = crate::performance::queries::landlord(&state.db, &slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    let can_assess_as = if allows(user.as_ref(), Action::AssessAsLandlord, landlord.id) {
+        Some(Side::Landlord)
+    } else if allows(user.as_ref(), Action::AssessAsPanel, landlord.id) {
+        Some(Side::Panel)
+    } else {
+        None
+    };
+    let mut detail = queries::commitment(&state.db, &landlord, id).await?;
+    detail.can_edit = allows(user.as_ref(), Action::EditCharter, landlord.id);
+    detail.can_assess_as = can_assess_as;
+    Ok(detail)
+}
+
+/// Adopts the National Housing Federation's Together with Tenants charter,
+/// with its six commitments linked to the measures that show them.
+#[server]
+pub async fn adopt_template(slug: String) -> Result<(), AppError> {
+    let (state, landlord, user) = editor(&slug).await?;
+    let source = crate::accounts::session::client_address().await;
+    queries::adopt_template(&state.db, landlord.id, user.id, &source).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/commitments"));
+    Ok(())
+}
+
+/// Starts a charter of the landlord's own.
+#[server]
+pub async fn create_charter(slug: String, title: String, about: String) -> Result<(), AppError> {
+    let (state, landlord, user) = editor(&slug).await?;
+    let title = check(&title, "charter_title", "the charter's name", 200)?;
+    let about = check_optional(&about, "charter_about", "the description", 2000)?;
+    let source = crate::accounts::session::client_address().await;
+    queries::create_charter(
+        &state.db,
+        landlord.id,
+        user.id,
+        &title,
+        &about,
+        None,
+        &source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/commitments"));
+    Ok(())
+}
+
+/// What a commitment says, as typed into its form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitmentText {
+    pub title: String,
+    pub expectation: String,
+    pub responsible_team: String,
+    pub measure_codes: String,
+}
+
+fn check(text: &str, field: &str, what: &str, max: usize) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(field, format!("Enter {what}")));
+    }
+    check_optional(text, field, what, max)
+}
+
+fn check_optional(text: &str, field: &str, what: &str, max: usize) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("Keep {what} to {max} characters or fewer"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// Checks a commitment's fields; measure codes must be ones the landlord reports.
+pub fn check_commitment(
+    title: &str,
+    expectation: &str,
+    responsible_team: &str,
+    measure_codes: &str,
+    known: &[String],
+) -> Result<CommitmentText, AppError> {
+    let title = check(title, "title", "a title", 200)?;
+    let expectation = check(expectation, "expectation", "what tenants can expect", 4000)?;
+    let responsible_team =
+        check_optional(responsible_team, "responsible_team", "the team's name", 200)?;
+    let mut codes: Vec<String> = Vec::new();
+    for code in measure_codes
+        .split([',', ' ', ';'])
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+    {
+        if !known.contains(&code) {
+            return Err(AppError::invalid(
+                "measure_codes",
+                format!("{code} is not a measure this landlord reports. Use codes such as TP01, separated by commas."),
+            ));
+        }
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    Ok(CommitmentText {
+        title,
+        expectation,
+        responsible_team,
+        measure_codes: codes.join(", "),
+    })
+}
+
+#[server]
+pub async fn add_commitment(
+    slug: String,
+    charter_id: i64,
+    title: String,
+    expectation: String,
+    responsible_team: String,
+    measure_codes: String,
+) -> Result<(), AppError> {
+    let (state, landlord, user) = editor(&slug).await?;
+    let known = known_codes(&state, landlord.id).await?;
+    let text = check_commitment(
+        &title,
+        &expectation,
+        &responsible_team,
+        &measure_codes,
+        &known,
+    )?;
+    let source = crate::accounts::session::client_address().await;
+    let id = queries::add_commitment(&state.db, landlord.id, charter_id, user.id, &text, &source)
+        .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
+    Ok(())
+}
+
+/// Saves a new version of a commitment. `version` is the one the editor
+/// started from: if someone else saved since, nothing is overwritten.
+#[server]
+pub async fn edit_commitment(
+    slug: String,
+    id: i64,
+    version: i64,
+    title: String,
+    expectation: String,
+    responsible_team: String,
+    measure_codes: String,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, landlord, user) = editor(&slug).await?;
+    let known = known_codes(&state, landlord.id).await?;
+    let text = check_commitment(
+        &title,
+        &expectation,
+        &responsible_team,
+        &measure_codes,
+        &known,
+    )?;
+    let reason = check(&reason, "reason", "what changed and why", 1000)?;
+    let source = crate::accounts::session::client_address().await;
+    queries::edit_commitment(
+        &state.db,
+        landlord.id,
+        id,
+        version,
+        user.id,
+        &text,
+        &reason,
+        &source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
+    Ok(())
+}
+
+/// Records the landlord's or the panel's verdict for a year; the side is
+/// the one the person speaks for.
+#[server]
+pub async fn record_assessment(
+    slug: String,
+    id: i64,
+    year: String,
+    rating: String,
+    evidence: String,
+) -> Result<(), AppError> {
+    use crate::permissions::{allows, Action};
+    let state = crate::state::app_state()?;
+    let landlord = crate::performance::queries::landlord(&state.db, &slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    let side = if allows(user.as_ref(), Action::AssessAsLandlord, landlord.id) {
+        Side::Landlord
+    } else {
+        crate::permissions::require(user.as_ref(), Action::AssessAsPanel, landlord.id)?;
+        Side::Panel
+    };
+    let user = user.ok_or(AppError::NotSignedIn)?;
+    let year = crate::performance::model::Period::parse_year(&year)
+        .filter(|y| *y <= queries::last_full_year() + 1)
+        .ok_or_else(|| AppError::invalid("year", "Choose a year such as 2025/26"))?;
+    let rating = Rating::parse(&rating)
+        .ok_or_else(|| AppError::invalid("rating", "Choose kept, partly kept or not kept"))?;
+    let evidence = check(&evidence, "evidence", "the evidence for this verdict", 4000)?;
+    let source = crate::accounts::session::client_address().await;
+    queries::record_assessment(
+        &state.db,
+        landlord.id,
+        id,
+        year,
+        side,
+        rating,
+        &evidence,
+        user.id,
+        &source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+async fn editor(
+    slug: &str,
+) -> Result<
+    (
+        crate::state::AppState,
+        crate::performance::queries::LandlordRecord,
+        crate::accounts::CurrentUser,
+    ),
+    AppError,
+> {
+    let state = crate::state::app_state()?;
+    let landlord = crate::performance::queries::landlord(&state.db, slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    crate::permissions::require(
+        user.as_ref(),
+        crate::permissions::Action::EditCharter,
+        landlord.id,
+    )?;
+    let user = user.ok_or(AppError::NotSignedIn)?;
+    Ok((state, landlord, user))
+}
+
+#[cfg(feature = "ssr")]
+async fn known_codes(
+    state: &crate::state::AppState,
+    organisation_id: i64,
+) -> Result<Vec<String>, AppError> {
+    Ok(
+        crate::performance::queries::measures_for(&state.db, organisation_id)
+            .await?
+            .into_iter()
+            .map(|m| m.code)
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commitments_link_only_to_measures_the_landlord_reports() {
+        let known = vec!["TP01".to_string(), "TP06".to_string(), "DM01".to_string()];
+        let text =
+            check_commitment(" Voice ", "We listen.", "", "tp06, dm01 TP06", &known).unwrap();
+        assert_eq!(text.title, "Voice");
+        assert_eq!(text.measure_codes, "TP06, DM01");
+        let error = check_commitment("Voice", "We listen.", "", "TP99", &known).unwrap_err();
+        assert!(matches!(error, AppError::Invalid { ref field, .. } if field == "measure_codes"));
+        let error = check_commitment("Voice", "  ", "", "", &known).unwrap_err();
+        assert!(matches!(error, AppError::Invalid { ref field, .. } if field == "expectation"));
+        let long = "x".repeat(201);
+        assert!(check_commitment(&long, "We listen.", "", "", &known).is_err());
+    }
+}

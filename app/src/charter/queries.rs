@@ -1,0 +1,627 @@
+//! Charters, commitments, versions and verdicts in the database.
+use sqlx::{Any, Transaction};
+
+use super::{
+    template, Assessment, CharterSummary, CommitmentDetail, CommitmentSummary, CommitmentText,
+    MeasureStanding, Rating, Side, Version,
+};
+use crate::{
+    audit::{self, AuditEntry},
+    error::AppError,
+    performance::{
+        build_series,
+        model::Period,
+        queries::{figures_for, measures_for, LandlordRecord},
+        LandlordRef, MeasureInfo,
+    },
+    state::Db,
+    time::{format_date, Timestamp},
+};
+
+/// The latest reporting year that has ended.
+pub fn last_full_year() -> i32 {
+    let today = crate::time::civil_day(Timestamp::now());
+    Period::year_containing(today).year - 1
+}
+
+/// Years with a verdict or a whole-year result, newest first.
+pub async fn years(db: &Db, organisation_id: i64) -> Result<Vec<i32>, sqlx::Error> {
+    let mut years: Vec<i32> = sqlx::query_scalar::<_, i64>(
+        "SELECT DISTINCT a.year FROM assessments a JOIN commitments c ON c.id = a.commitment_id \
+         JOIN charters h ON h.id = c.charter_id WHERE h.organisation_id = $1 \
+         UNION SELECT DISTINCT year FROM figures WHERE organisation_id = $1 AND quarter = 0 AND result IS NOT NULL",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|y| y as i32)
+    .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    Ok(years)
+}
+
+#[derive(sqlx::FromRow)]
+struct CommitmentRow {
+    id: i64,
+    charter_id: i64,
+    position: i64,
+    title: String,
+    expectation: String,
+    responsible_team: String,
+    measure_codes: String,
+    version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct AssessmentRow {
+    commitment_id: i64,
+    year: i64,
+    side: String,
+    rating: String,
+    evidence: String,
+    by_name: Option<String>,
+    updated_at: Timestamp,
+}
+
+impl AssessmentRow {
+    fn into_assessment(self) -> Option<Assessment> {
+        Some(Assessment {
+            year: self.year as i32,
+            side: Side::parse(&self.side)?,
+            rating: Rating::parse(&self.rating)?,
+            evidence: self.evidence,
+            by: self
+                .by_name
+                .unwrap_or_else(|| "Someone whose account has gone".into()),
+            on: format_date(self.updated_at),
+        })
+    }
+}
+
+fn codes(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// How each linked measure stood in `year`.
+fn standings(
+    list: &str,
+    measures: &[MeasureInfo],
+    figures: &[crate::performance::FigureRow],
+    close_within: i64,
+    year: i32,
+) -> Vec<MeasureStanding> {
+    codes(list)
+        .into_iter()
+        .filter_map(|code| {
+            let measure = measures.iter().find(|m| m.code == code)?;
+            let results = build_series(measure, figures, close_within)
+                .into_iter()
+                .filter_map(|series| {
+                    let point = series.at(Period::year(year))?;
+                    let result = point.result?;
+                    let mut text = measure.unit.format(result);
+                    if let Some(target) = point.target {
+                        text.push_str(&format!(" (target {})", measure.unit.format(target)));
+                    }
+                    if !series.part_label.is_empty()
+                        || series.tenure != crate::performance::model::Tenure::Lcra
+                    {
+                        text = format!("{}: {text}", series.label());
+                    }
+                    Some((text, point.status))
+                })
+                .collect();
+            Some(MeasureStanding {
+                code: measure.code.clone(),
+                title: measure.title.clone(),
+                results,
+            })
+        })
+        .collect()
+}
+
+const ASSESSMENT_SELECT: &str = "SELECT a.commitment_id, a.year, a.side, a.rating, a.evidence, \
+     u.display_name AS by_name, a.updated_at FROM assessments a \
+     LEFT JOIN users u ON u.id = a.updated_by";
+
+pub async fn charters(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+) -> Result<Vec<CharterSummary>, AppError> {
+    let charters: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, title, about FROM charters WHERE organisation_id = $1 ORDER BY created_at, id",
+    )
+    .bind(landlord.id)
+    .fetch_all(db.pool())
+    .await?;
+    let commitments: Vec<CommitmentRow> = sqlx::query_as(
+        "SELECT c.id, c.charter_id, c.position, c.title, c.expectation, c.responsible_team, \
+         c.measure_codes, c.version FROM commitments c JOIN charters h ON h.id = c.charter_id \
+         WHERE h.organisation_id = $1 ORDER BY c.position, c.id",
+    )
+    .bind(landlord.id)
+    .fetch_all(db.pool())
+    .await?;
+    let assessments: Vec<Owned> = sqlx::query_as::<_, AssessmentRow>(&format!(
+        "{ASSESSMENT_SELECT} JOIN commitments c ON c.id = a.commitment_id \
+         JOIN charters h ON h.id = c.charter_id WHERE h.organisation_id = $1 AND a.year = $2"
+    ))
+    .bind(landlord.id)
+    .bind(i64::from(year))
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .filter_map(|row| {
+        let owner = row.commitment_id;
+        row.into_assessment()
+            .map(|assessment| Owned { owner, assessment })
+    })
+    .collect();
+    let measures = measures_for(db, landlord.id).await?;
+    let figures = figures_for(db, landlord.id, None).await?;
+    Ok(charters
+        .into_iter()
+        .map(|(id, title, about)| CharterSummary {
+            id,
+            title,
+            about,
+            commitments: commitments
+                .iter()
+                .filter(|c| c.charter_id == id)
+                .map(|c| {
+                    let verdict = |side: Side| {
+                        assessments
+                            .iter()
+                            .find(|a| a.owner == c.id && a.assessment.side == side)
+                            .map(|a| a.assessment.clone())
+                    };
+                    CommitmentSummary {
+                        id: c.id,
+                        position: c.position,
+                        title: c.title.clone(),
+                        expectation: c.expectation.clone(),
+                        responsible_team: c.responsible_team.clone(),
+                        measures: standings(
+                            &c.measure_codes,
+                            &measures,
+                            &figures,
+                            landlord.close_within,
+                            year,
+                        ),
+                        landlord: verdict(Side::Landlord),
+                        panel: verdict(Side::Panel),
+                    }
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// A verdict with the commitment it belongs to.
+struct Owned {
+    owner: i64,
+    assessment: Assessment,
+}
+
+pub async fn commitment(
+    db: &Db,
+    landlord: &LandlordRecord,
+    id: i64,
+) -> Result<CommitmentDetail, AppError> {
+    let row: CommitmentRow = sqlx::query_as(
+        "SELECT c.id, c.charter_id, c.position, c.title, c.expectation, c.responsible_team, \
+         c.measure_codes, c.version FROM commitments c JOIN charters h ON h.id = c.charter_id \
+         WHERE c.id = $1 AND h.organisation_id = $2",
+    )
+    .bind(id)
+    .bind(landlord.id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let charter_title: String = sqlx::query_scalar("SELECT title FROM charters WHERE id = $1")
+        .bind(row.charter_id)
+        .fetch_one(db.pool())
+        .await?;
+    let assessments: Vec<Assessment> = sqlx::query_as::<_, AssessmentRow>(&format!(
+        "{ASSESSMENT_SELECT} WHERE a.commitment_id = $1 ORDER BY a.year DESC, a.side"
+    ))
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .filter_map(AssessmentRow::into_assessment)
+    .collect();
+    let versions: Vec<(i64, String, String, String, String, String, Option<String>, Timestamp)> =
+        sqlx::query_as(
+            "SELECT v.version, v.title, v.expectation, v.responsible_team, v.measure_codes, v.reason, \
+             u.display_name, v.changed_at FROM commitment_versions v \
+             LEFT JOIN users u ON u.id = v.changed_by WHERE v.commitment_id = $1 ORDER BY v.version DESC",
+        )
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    let measures = measures_for(db, landlord.id).await?;
+    let figures = figures_for(db, landlord.id, None).await?;
+    let year = years(db, landlord.id)
+        .await?
+        .first()
+        .copied()
+        .unwrap_or_else(last_full_year);
+    Ok(CommitmentDetail {
+        landlord: LandlordRef {
+            slug: landlord.slug.clone(),
+            name: landlord.name.clone(),
+        },
+        charter_title,
+        id,
+        measures: standings(
+            &row.measure_codes,
+            &measures,
+            &figures,
+            landlord.close_within,
+            year,
+        ),
+        year,
+        title: row.title,
+        expectation: row.expectation,
+        responsible_team: row.responsible_team,
+        measure_codes: row.measure_codes,
+        version: row.version,
+        assessments,
+        versions: versions
+            .into_iter()
+            .map(
+                |(version, title, expectation, responsible_team, measure_codes, reason, by, at)| {
+                    Version {
+                        version,
+                        title,
+                        expectation,
+                        responsible_team,
+                        measure_codes,
+                        reason,
+                        by: by.unwrap_or_else(|| "Someone whose account has gone".into()),
+                        on: format_date(at),
+                    }
+                },
+            )
+            .collect(),
+        can_edit: false,
+        can_assess_as: None,
+        known_codes: measures.into_iter().map(|m| m.code).collect(),
+    })
+}
+
+async fn audit_entry(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    organisation_id: i64,
+    action: &str,
+    subject: String,
+    source: &str,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        &mut **tx,
+        AuditEntry {
+            actor_user_id: Some(user_id),
+            organisation_id: Some(organisation_id),
+            action,
+            subject,
+            source,
+        },
+    )
+    .await
+}
+
+/// Creates a charter; a second with the same name is refused.
+pub async fn create_charter(
+    db: &Db,
+    organisation_id: i64,
+    user_id: i64,
+    title: &str,
+    about: &str,
+    template_key: Option<&str>,
+    source: &str,
+) -> Result<i64, AppError> {
+    let mut tx = db.begin_write().await?;
+    let id = insert_charter(&mut tx, organisation_id, title, about, template_key).await?;
+    audit_entry(
+        &mut tx,
+        user_id,
+        organisation_id,
+        "charter.created",
+        format!("charter:{id}"),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_charter(
+    tx: &mut Transaction<'static, Any>,
+    organisation_id: i64,
+    title: &str,
+    about: &str,
+    template_key: Option<&str>,
+) -> Result<i64, AppError> {
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM charters WHERE organisation_id = $1 AND title = $2")
+            .bind(organisation_id)
+            .bind(title)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if taken.is_some() {
+        return Err(AppError::invalid(
+            "charter_title",
+            format!("There is already a charter called “{title}”."),
+        ));
+    }
+    Ok(sqlx::query_scalar(
+        "INSERT INTO charters (organisation_id, title, about, template, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(organisation_id)
+    .bind(title)
+    .bind(about)
+    .bind(template_key)
+    .bind(Timestamp::now())
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+async fn insert_commitment(
+    tx: &mut Transaction<'static, Any>,
+    charter_id: i64,
+    user_id: i64,
+    text: &CommitmentText,
+    reason: &str,
+) -> Result<i64, sqlx::Error> {
+    let now = Timestamp::now();
+    let position: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM commitments WHERE charter_id = $1",
+    )
+    .bind(charter_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO commitments (charter_id, position, title, expectation, responsible_team, \
+         measure_codes, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+    )
+    .bind(charter_id)
+    .bind(position)
+    .bind(&text.title)
+    .bind(&text.expectation)
+    .bind(&text.responsible_team)
+    .bind(&text.measure_codes)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    insert_version(tx, id, 1, user_id, text, reason, now).await?;
+    Ok(id)
+}
+
+async fn insert_version(
+    tx: &mut Transaction<'static, Any>,
+    commitment_id: i64,
+    version: i64,
+    user_id: i64,
+    text: &CommitmentText,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO commitment_versions (commitment_id, version, title, expectation, \
+         responsible_team, measure_codes, reason, changed_by, changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(commitment_id)
+    .bind(version)
+    .bind(&text.title)
+    .bind(&text.expectation)
+    .bind(&text.responsible_team)
+    .bind(&text.measure_codes)
+    .bind(reason)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Adopts the NHF charter with its six commitments, in one transaction.
+pub async fn adopt_template(
+    db: &Db,
+    organisation_id: i64,
+    user_id: i64,
+    source: &str,
+) -> Result<i64, AppError> {
+    let mut tx = db.begin_write().await?;
+    let charter_id = insert_charter(
+        &mut tx,
+        organisation_id,
+        template::TITLE,
+        template::ABOUT,
+        Some(template::KEY),
+    )
+    .await
+    .map_err(|error| match error {
+        AppError::Invalid { .. } => {
+            AppError::Conflict("You have already adopted the Together with Tenants charter.".into())
+        }
+        other => other,
+    })?;
+    for commitment in template::COMMITMENTS {
+        let text = CommitmentText {
+            title: commitment.title.into(),
+            expectation: commitment.expectation.into(),
+            responsible_team: String::new(),
+            measure_codes: commitment.measure_codes.into(),
+        };
+        insert_commitment(
+            &mut tx,
+            charter_id,
+            user_id,
+            &text,
+            "Adopted from the template",
+        )
+        .await?;
+    }
+    audit_entry(
+        &mut tx,
+        user_id,
+        organisation_id,
+        "charter.adopted",
+        format!("charter:{charter_id}"),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(charter_id)
+}
+
+pub async fn add_commitment(
+    db: &Db,
+    organisation_id: i64,
+    charter_id: i64,
+    user_id: i64,
+    text: &CommitmentText,
+    source: &str,
+) -> Result<i64, AppError> {
+    let mut tx = db.begin_write().await?;
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT organisation_id FROM charters WHERE id = $1")
+            .bind(charter_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if owner != Some(organisation_id) {
+        return Err(AppError::NotFound);
+    }
+    let id = insert_commitment(&mut tx, charter_id, user_id, text, "Added").await?;
+    audit_entry(
+        &mut tx,
+        user_id,
+        organisation_id,
+        "commitment.added",
+        format!("commitment:{id}"),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves a new version, unless someone saved since `base_version`.
+#[allow(clippy::too_many_arguments)]
+pub async fn edit_commitment(
+    db: &Db,
+    organisation_id: i64,
+    id: i64,
+    base_version: i64,
+    user_id: i64,
+    text: &CommitmentText,
+    reason: &str,
+    source: &str,
+) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let current: Option<i64> = sqlx::query_scalar(
+        "SELECT c.version FROM commitments c JOIN charters h ON h.id = c.charter_id \
+         WHERE c.id = $1 AND h.organisation_id = $2",
+    )
+    .bind(id)
+    .bind(organisation_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let current = current.ok_or(AppError::NotFound)?;
+    if current != base_version {
+        return Err(AppError::Conflict(
+            "Someone else changed this commitment while you were editing it, so your changes were not saved. \
+             Your text is still in the form: compare it with the current version below and save again."
+                .into(),
+        ));
+    }
+    let now = Timestamp::now();
+    let version = current + 1;
+    sqlx::query(
+        "UPDATE commitments SET title = $1, expectation = $2, responsible_team = $3, \
+         measure_codes = $4, version = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(&text.title)
+    .bind(&text.expectation)
+    .bind(&text.responsible_team)
+    .bind(&text.measure_codes)
+    .bind(version)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    insert_version(&mut tx, id, version, user_id, text, reason, now).await?;
+    audit_entry(
+        &mut tx,
+        user_id,
+        organisation_id,
+        "commitment.edited",
+        format!("commitment:{id}"),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn record_assessment(
+    db: &Db,
+    organisation_id: i64,
+    id: i64,
+    year: i32,
+    side: Side,
+    rating: Rating,
+    evidence: &str,
+    user_id: i64,
+    source: &str,
+) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let exists: Option<i64> = sqlx::query_scalar(
+        "SELECT c.id FROM commitments c JOIN charters h ON h.id = c.charter_id \
+         WHERE c.id = $1 AND h.organisation_id = $2",
+    )
+    .bind(id)
+    .bind(organisation_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if exists.is_none() {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query(
+        "INSERT INTO assessments (commitment_id, year, side, rating, evidence, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (commitment_id, year, side) DO UPDATE SET rating = excluded.rating, \
+         evidence = excluded.evidence, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(id)
+    .bind(i64::from(year))
+    .bind(side.as_str())
+    .bind(rating.as_str())
+    .bind(evidence)
+    .bind(user_id)
+    .bind(Timestamp::now())
+    .execute(&mut *tx)
+    .await?;
+    audit_entry(
+        &mut tx,
+        user_id,
+        organisation_id,
+        "commitment.assessed",
+        format!("commitment:{id}:{}:{year}", side.as_str()),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

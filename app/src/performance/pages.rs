@@ -1,0 +1,631 @@
+//! The public performance pages: the dashboard, a page per measure, and the
+//! comparison across landlords. Every chart comes with a table of the same
+//! figures, and every table can be downloaded.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{
+    charts::{self, Bar, BarChart, TrendChart, TrendPoint},
+    load_comparison, load_dashboard, load_measure,
+    model::{Figure, Period, Status, Trend, Unit},
+    Comparison, Dashboard, DashboardRow, MeasureHistory, Point, Series,
+};
+use crate::site::ErrorPage;
+
+fn param(name: &'static str) -> impl Fn() -> String {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
+}
+
+fn query(name: &'static str) -> impl Fn() -> Option<String> {
+    let query = use_query_map();
+    move || query.read().get(name)
+}
+
+/// A figure with its unit, or a dash read out as "none".
+fn figure_text(unit: Unit, figure: Option<Figure>) -> AnyView {
+    match figure {
+        Some(figure) => view! { {unit.format(figure)} }.into_any(),
+        None => {
+            view! { <span aria-hidden="true">"–"</span><span class="visually-hidden">"none"</span> }
+                .into_any()
+        }
+    }
+}
+
+#[component]
+fn StatusText(status: Option<Status>) -> impl IntoView {
+    match status {
+        Some(status) => view! {
+            <span class=format!("status status-{}", status.as_str())>{status.label()}</span>
+        }
+        .into_any(),
+        None => view! { <span class="status">"No target"</span> }.into_any(),
+    }
+}
+
+#[component]
+fn TrendText(trend: Option<Trend>) -> impl IntoView {
+    match trend {
+        Some(trend) => view! {
+            <span class=format!("trend trend-{}", trend.as_str())>{trend.short()}</span>
+        }
+        .into_any(),
+        None => view! { <span class="trend">"Not known"</span> }.into_any(),
+    }
+}
+
+/// The links that download a table as CSV and as JSON.
+#[component]
+fn Downloads(path: String, what: &'static str) -> impl IntoView {
+    view! {
+        <p class="downloads">
+            "Download "{what}": "
+            <a href=format!("{path}.csv") download="">"CSV"<span class="visually-hidden">" spreadsheet file"</span></a>
+            " · "
+            <a href=format!("{path}.json") download="">"JSON"<span class="visually-hidden">" data file"</span></a>
+        </p>
+    }
+}
+
+/// A chart drawn on the server; the table beside it carries the same figures.
+#[component]
+fn Chart(svg: String, caption: String) -> impl IntoView {
+    view! {
+        <figure class="chart">
+            <div class="chart-image" inner_html=svg></div>
+            <figcaption>{caption}</figcaption>
+        </figure>
+    }
+}
+
+#[component]
+fn Breadcrumb(slug: String, name: String, current: String) -> impl IntoView {
+    view! {
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><a href="/">"All landlords"</a></li>
+                <li><a href=format!("/landlords/{slug}")>{name}</a></li>
+                <li aria-current="page">{current}</li>
+            </ol>
+        </nav>
+    }
+}
+
+/// `/landlords/:slug/performance`: the dashboard.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let slug = param("slug");
+    let year = query("year");
+    let data = Resource::new(
+        move || (slug(), year()),
+        |(slug, year)| load_dashboard(slug, year),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <DashboardView data/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DashboardView(data: Dashboard) -> impl IntoView {
+    let Dashboard {
+        landlord,
+        years,
+        year,
+        rows,
+        can_edit,
+        close_within,
+    } = data;
+    let title = format!("How {} is doing", landlord.name);
+    let base = format!("/landlords/{}/performance", landlord.slug);
+    let year_links = (years.len() > 1).then(|| {
+        let base = base.clone();
+        view! {
+            <nav aria-label="Years" class="year-links">
+                <p>"Choose a year:"</p>
+                <ul>
+                    {years.iter().map(|&y| {
+                        let label = Period::year(y).year_label();
+                        let href = format!("{base}?year={label}");
+                        view! {
+                            <li><a href=href aria-current=(Some(y) == year).then_some("page")>{label}</a></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </nav>
+        }
+    });
+    let staff_links = can_edit.then(|| {
+        let base = base.clone();
+        view! {
+            <p class="staff-links">
+                <a class="button" href=format!("{base}/import")>"Import results"</a>
+                " "
+                <a class="button secondary" href=format!("{base}/manage")>"Local measures and settings"</a>
+            </p>
+        }
+    });
+    let margin = Figure(close_within).to_string();
+    let body = match year {
+        None => view! {
+            <p class="empty">"No results have been published yet."</p>
+        }
+        .into_any(),
+        Some(year) => {
+            let period = Period::year(year);
+            let mut groups: Vec<(String, Vec<DashboardRow>)> = Vec::new();
+            for row in rows {
+                match groups.iter_mut().find(|(name, _)| *name == row.group) {
+                    Some((_, rows)) => rows.push(row),
+                    None => groups.push((row.group.clone(), vec![row])),
+                }
+            }
+            view! {
+                <p>
+                    {format!("Results for {period} (April {} to March {}). ", year, year + 1)}
+                    {format!("A result counts as close when it falls short of its target by no more than {margin}% of the target.")}
+                </p>
+                <Downloads path=format!("/landlords/{}/open-data/performance", landlord.slug) what="every result and target"/>
+                {groups.into_iter().enumerate().map(|(index, (group, rows))| {
+                    view! { <DashboardGroup index group rows period slug=landlord.slug.clone()/> }
+                }).collect_view()}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <Title text=title.clone()/>
+        <Breadcrumb slug=landlord.slug.clone() name=landlord.name.clone() current="Performance".into()/>
+        <h1>{title}</h1>
+        <p class="lead">"The Tenant Satisfaction Measures every landlord reports to the Regulator of Social Housing, and the landlord's own measures, against the targets it set."</p>
+        {staff_links}
+        {year_links}
+        {body}
+        <p><a href="/compare">"Compare landlords on each measure"</a></p>
+    }
+}
+
+#[component]
+fn DashboardGroup(
+    index: usize,
+    group: String,
+    rows: Vec<DashboardRow>,
+    period: Period,
+    slug: String,
+) -> impl IntoView {
+    let heading_id = format!("group-{index}");
+    // One bar chart per unit, since bars in different units cannot share a scale.
+    let mut units: Vec<Unit> = Vec::new();
+    for row in &rows {
+        if !units.contains(&row.unit) {
+            units.push(row.unit);
+        }
+    }
+    let charts_view = units
+        .into_iter()
+        .enumerate()
+        .filter_map(|(n, unit)| {
+            let bars: Vec<Bar> = rows
+                .iter()
+                .filter(|row| row.unit == unit)
+                .filter_map(|row| {
+                    Some(Bar {
+                        label: if row.series_label == "Rented homes" {
+                            format!("{} {}", row.code, row.title)
+                        } else {
+                            format!("{} {}: {}", row.code, row.title, row.series_label)
+                        },
+                        result: row.point.result?,
+                        target: row.point.target,
+                        status: row.point.status,
+                    })
+                })
+                .collect();
+            if bars.is_empty() {
+                return None;
+            }
+            let chart_title = format!("{group}, {}", period.year_label());
+            let svg = charts::bar_chart(&BarChart {
+                id: &format!("chart-{index}-{n}"),
+                title: &chart_title,
+                unit,
+                bars: &bars,
+            });
+            Some(view! {
+                <Chart svg caption=format!("{chart_title}: each bar is a result, the dark mark its target. The table below has the same figures.")/>
+            })
+        })
+        .collect_view();
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="measure-group" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{group.clone()}</h2>
+            {charts_view}
+            <div class="table-wrap" role="region" aria-label=format!("{group}: table") tabindex="0">
+                <table>
+                    <caption>{format!("{group}, {period}")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Measure"</th>
+                            <th scope="col">"Result"</th>
+                            <th scope="col">"Target"</th>
+                            <th scope="col">"Against target"</th>
+                            <th scope="col">"Since last year"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().map(|row| {
+                            let href = format!("/landlords/{slug}/performance/{}", row.code);
+                            let responses = row.point.responses.map(|n| format!("{n} survey responses"));
+                            view! {
+                                <tr>
+                                    <th scope="row">
+                                        <a href=href>{format!("{} {}", row.code, row.title)}</a>
+                                        <span class="series">{row.series_label.clone()}</span>
+                                        {responses.map(|text| view! { <span class="series">{text}</span> })}
+                                    </th>
+                                    <td>{figure_text(row.unit, row.point.result)}</td>
+                                    <td>{figure_text(row.unit, row.point.target)}</td>
+                                    <td><StatusText status=row.point.status/></td>
+                                    <td>
+                                        <TrendText trend=row.point.trend/>
+                                        {row.previous.map(|previous| view! {
+                                            <span class="series">{format!("was {}", row.unit.format(previous))}</span>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// `/landlords/:slug/performance/:code`: one measure's whole history.
+#[component]
+pub fn MeasurePage() -> impl IntoView {
+    let slug = param("slug");
+    let code = param("code");
+    let data = Resource::new(
+        move || (slug(), code()),
+        |(slug, code)| load_measure(slug, code),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <MeasureView data/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MeasureView(data: MeasureHistory) -> impl IntoView {
+    let MeasureHistory {
+        landlord,
+        measure,
+        series,
+        corrections,
+        comparable,
+    } = data;
+    let title = format!("{} {}", measure.code, measure.title);
+    let kind = if measure.local {
+        "A measure of the landlord's own."
+    } else if measure.survey {
+        "A Tenant Satisfaction Measure, from the landlord's survey of its tenants."
+    } else {
+        "A Tenant Satisfaction Measure, from the landlord's own records."
+    };
+    let unit = measure.unit;
+    let series_views = series
+        .into_iter()
+        .enumerate()
+        .map(|(index, one)| view! { <SeriesView index series=one title=title.clone() unit direction=measure.direction/> })
+        .collect_view();
+    view! {
+        <Title text=title.clone()/>
+        <Breadcrumb slug=landlord.slug.clone() name=landlord.name.clone() current=measure.code.clone()/>
+        <p><a href=format!("/landlords/{}/performance", landlord.slug)>"Back to all measures"</a></p>
+        <h1>{title.clone()}</h1>
+        <p class="lead">{measure.about.clone()}</p>
+        <dl class="facts">
+            <dt>"What kind"</dt><dd>{kind}</dd>
+            <dt>"Unit"</dt><dd>{unit.label()}</dd>
+            <dt>"Which way is better"</dt><dd>{measure.direction.label()}</dd>
+        </dl>
+        <Downloads path=format!("/landlords/{}/open-data/measure-{}", landlord.slug, measure.code) what="this measure's history"/>
+        {comparable.then(|| view! {
+            <p><a href=format!("/compare/{}", measure.code)>{format!("Compare {} across landlords", measure.code)}</a></p>
+        })}
+        {if series_views.is_empty() {
+            view! { <p class="empty">"No results have been published for this measure yet."</p> }.into_any()
+        } else {
+            series_views.into_any()
+        }}
+        <section aria-labelledby="corrections-heading">
+            <h2 id="corrections-heading">"Corrections"</h2>
+            {if corrections.is_empty() {
+                view! { <p>"No published figure for this measure has been changed."</p> }.into_any()
+            } else {
+                view! {
+                    <p>"Figures changed after they were published, with who changed them and why."</p>
+                    <div class="table-wrap" role="region" aria-label="Corrections table" tabindex="0">
+                        <table>
+                            <caption>"Corrections to published figures"</caption>
+                            <thead><tr>
+                                <th scope="col">"When"</th>
+                                <th scope="col">"Figure"</th>
+                                <th scope="col">"Was"</th>
+                                <th scope="col">"Now"</th>
+                                <th scope="col">"By"</th>
+                                <th scope="col">"Why"</th>
+                            </tr></thead>
+                            <tbody>
+                                {corrections.into_iter().map(|change| {
+                                    let period = Period { year: change.year as i32, quarter: change.quarter as u8 };
+                                    let part = measure.part_label(&change.part);
+                                    let tenure = super::model::Tenure::parse(&change.tenure).map(|t| t.label()).unwrap_or_default();
+                                    let what = [change.field.replace('_', " "), part, tenure.to_lowercase(), period.to_string()]
+                                        .into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
+                                    let show = |value: Option<i64>| match (change.field.as_str(), value) {
+                                        ("responses", Some(n)) => n.to_string(),
+                                        (_, Some(v)) => unit.format(Figure(v)),
+                                        (_, None) => "none".into(),
+                                    };
+                                    view! {
+                                        <tr>
+                                            <td>{crate::time::format_date(change.changed_at)}</td>
+                                            <td>{what}</td>
+                                            <td>{show(change.old_value)}</td>
+                                            <td>{show(change.new_value)}</td>
+                                            <td>{change.changed_by}</td>
+                                            <td>{change.reason}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SeriesView(
+    index: usize,
+    series: Series,
+    title: String,
+    unit: Unit,
+    direction: super::model::Direction,
+) -> impl IntoView {
+    let label = series.label();
+    let heading_id = format!("series-{index}");
+    let years: Vec<TrendPoint> = series
+        .points
+        .iter()
+        .filter(|p| !p.period.is_quarter())
+        .map(|p| TrendPoint {
+            period: p.period,
+            result: p.result,
+            target: p.target,
+        })
+        .collect();
+    let chart_title = format!("{title}: {label}");
+    let chart = (!years.is_empty()).then(|| {
+        let svg = charts::trend_chart(&TrendChart {
+            id: &format!("trend-{index}"),
+            title: &chart_title,
+            unit,
+            direction,
+            points: &years,
+        });
+        view! { <Chart svg caption=format!("{label}, year by year: the solid line is the result, the dashed line the target.")/> }
+    });
+    let newest_first: Vec<Point> = series.points.iter().rev().cloned().collect();
+    let labelled_by = heading_id.clone();
+    view! {
+        <section aria-labelledby=labelled_by>
+            <h2 id=heading_id>{label.clone()}</h2>
+            {chart}
+            <div class="table-wrap" role="region" aria-label=format!("{label}: table") tabindex="0">
+                <table>
+                    <caption>{format!("{label}: every period")}</caption>
+                    <thead><tr>
+                        <th scope="col">"Period"</th>
+                        <th scope="col">"Result"</th>
+                        <th scope="col">"Target"</th>
+                        <th scope="col">"Against target"</th>
+                        <th scope="col">"Since the period before"</th>
+                        <th scope="col">"How it was measured"</th>
+                    </tr></thead>
+                    <tbody>
+                        {newest_first.into_iter().map(|point| {
+                            let method = match (point.responses, point.method_note.is_empty()) {
+                                (Some(n), true) => format!("{n} survey responses"),
+                                (Some(n), false) => format!("{n} survey responses. {}", point.method_note),
+                                (None, _) => point.method_note.clone(),
+                            };
+                            view! {
+                                <tr>
+                                    <th scope="row">{point.period.to_string()}</th>
+                                    <td>{figure_text(unit, point.result)}</td>
+                                    <td>{figure_text(unit, point.target)}</td>
+                                    <td>{point.result.map(|_| view! { <StatusText status=point.status/> })}</td>
+                                    <td>{point.result.map(|_| view! { <TrendText trend=point.trend/> })}</td>
+                                    <td>{method}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// `/compare` and `/compare/:code`: one measure across every landlord here.
+#[component]
+pub fn ComparePage() -> impl IntoView {
+    let code = param("code");
+    let year = query("year");
+    let data = Resource::new(
+        move || (code(), year()),
+        |(code, year)| async move {
+            if code.is_empty() {
+                Ok(None)
+            } else {
+                load_comparison(code, year).await.map(Some)
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(data)) => view! { <ComparisonView data/> }.into_any(),
+                    Ok(None) => view! { <CompareIndex/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CompareIndex() -> impl IntoView {
+    view! {
+        <Title text="Compare landlords"/>
+        <h1>"Compare landlords"</h1>
+        <p class="lead">"Choose a Tenant Satisfaction Measure to see every landlord on this portal side by side."</p>
+        <ul class="link-list">
+            {super::catalogue::TSMS.iter().map(|m| view! {
+                <li><a href=format!("/compare/{}", m.code)>{format!("{} {}", m.code, m.title)}</a></li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn ComparisonView(data: Comparison) -> impl IntoView {
+    let Comparison {
+        measure,
+        years,
+        year,
+        rows,
+    } = data;
+    let title = format!("{} {}: landlords compared", measure.code, measure.title);
+    let unit = measure.unit;
+    let year_links = (years.len() > 1).then(|| {
+        let code = measure.code.clone();
+        view! {
+            <nav aria-label="Years" class="year-links">
+                <p>"Choose a year:"</p>
+                <ul>
+                    {years.iter().map(|&y| {
+                        let label = Period::year(y).year_label();
+                        let href = format!("/compare/{code}?year={label}");
+                        view! {
+                            <li><a href=href aria-current=(Some(y) == year).then_some("page")>{label}</a></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </nav>
+        }
+    });
+    let body = match year {
+        None => {
+            view! { <p class="empty">"No landlord has published results for this measure yet."</p> }
+                .into_any()
+        }
+        Some(year) => {
+            let period = Period::year(year);
+            let bars: Vec<Bar> = rows
+                .iter()
+                .filter_map(|row| {
+                    Some(Bar {
+                        label: if measure.parts.is_empty() && row.series_label == "Rented homes" {
+                            row.landlord.name.clone()
+                        } else {
+                            format!("{}: {}", row.landlord.name, row.series_label)
+                        },
+                        result: row.point.result?,
+                        target: row.point.target,
+                        status: row.point.status,
+                    })
+                })
+                .collect();
+            let chart_title = format!(
+                "{} {}, {}",
+                measure.code,
+                measure.title,
+                period.year_label()
+            );
+            let svg = charts::bar_chart(&BarChart {
+                id: "compare",
+                title: &chart_title,
+                unit,
+                bars: &bars,
+            });
+            view! {
+                <Chart svg caption=format!("{chart_title}, each landlord against its own target. The table below has the same figures.")/>
+                <div class="table-wrap" role="region" aria-label="Comparison table" tabindex="0">
+                    <table>
+                        <caption>{format!("{} by landlord, {period}", measure.code)}</caption>
+                        <thead><tr>
+                            <th scope="col">"Landlord"</th>
+                            <th scope="col">"Result"</th>
+                            <th scope="col">"Its target"</th>
+                            <th scope="col">"Against target"</th>
+                            <th scope="col">"Survey responses"</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|row| view! {
+                                <tr>
+                                    <th scope="row">
+                                        <a href=format!("/landlords/{}/performance/{}", row.landlord.slug, measure.code)>{row.landlord.name.clone()}</a>
+                                        <span class="series">{row.series_label.clone()}</span>
+                                    </th>
+                                    <td>{figure_text(unit, row.point.result)}</td>
+                                    <td>{figure_text(unit, row.point.target)}</td>
+                                    <td><StatusText status=row.point.status/></td>
+                                    <td>{row.point.responses.map(|n| n.to_string()).unwrap_or_else(|| "Not a survey measure".into())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }
+    };
+    view! {
+        <Title text=title.clone()/>
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><a href="/">"All landlords"</a></li>
+                <li><a href="/compare">"Compare landlords"</a></li>
+                <li aria-current="page">{measure.code.clone()}</li>
+            </ol>
+        </nav>
+        <h1>{title}</h1>
+        <p class="lead">{measure.about.clone()}</p>
+        <p>"Landlords set their own targets and survey their own tenants, so compare with care: the number of survey responses shows how much each result rests on."</p>
+        <Downloads path=format!("/open-data/compare/{}", measure.code) what="this comparison for every year"/>
+        {year_links}
+        {body}
+    }
+}
