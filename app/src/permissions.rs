@@ -113,6 +113,32 @@ pub fn require(
     }
 }
 
+/// What a server function has once the person may do `action` at the
+/// landlord: the application, the landlord and the person.
+#[cfg(feature = "ssr")]
+pub struct Authorised {
+    pub state: crate::state::AppState,
+    pub landlord: crate::landlords::queries::LandlordRecord,
+    pub person: CurrentUser,
+}
+
+/// Finds the landlord at `slug` and the signed-in person, and checks that
+/// they may do `action` there: the start of every server function that
+/// changes a landlord's things.
+#[cfg(feature = "ssr")]
+pub async fn authorise(slug: &str, action: Action) -> Result<Authorised, AppError> {
+    let state = crate::state::app_state()?;
+    let landlord = crate::landlords::queries::record(&state.db, slug).await?;
+    let person = crate::accounts::session::current_user().await?;
+    require(person.as_ref(), action, landlord.id)?;
+    let person = person.ok_or(AppError::NotSignedIn)?;
+    Ok(Authorised {
+        state,
+        landlord,
+        person,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,8 +17,11 @@ use std::{
 use app::state::{AppState, Backend};
 use axum::{body::Body, http::Request, Router};
 use http_body_util::BodyExt;
-use tenant_voice::{database, demo, router};
+use tenant_voice::{demo, router};
 use tower::ServiceExt;
+
+mod common;
+use common::BenchDatabase;
 
 const REQUESTS: usize = 2_000;
 const CONCURRENCY: usize = 16;
@@ -37,33 +40,8 @@ async fn main() {
 
 async fn run(backend: Backend) {
     let folder = tempfile::tempdir().unwrap();
-    let (url, cleanup) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}/bench.db", folder.path().display()),
-            None,
-        ),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("tv_bench_dashboard_{}", std::process::id());
-            let admin = database::connect(&admin_url)
-                .await
-                .expect("PostgreSQL for the benchmark");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&name);
-            (url.to_string(), Some((admin, name)))
-        }
-    };
-    let db = database::connect(&url).await.unwrap();
-    database::migrate(&db).await.unwrap();
+    let bench = BenchDatabase::create(backend, folder.path(), "dashboard").await;
+    let db = bench.db.clone();
     demo::load(&db).await.unwrap();
     grow_charter_to_30(&db).await;
 
@@ -95,13 +73,7 @@ async fn run(backend: Backend) {
         println!("  {name}: {}", timings.summary());
     }
 
-    db.pool().close().await;
-    if let Some((admin, name)) = cleanup {
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(admin.pool())
-            .await
-            .unwrap();
-    }
+    bench.drop_database().await;
 }
 
 async fn count(db: &app::state::Db, sql: &str) -> i64 {

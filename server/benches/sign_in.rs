@@ -17,8 +17,11 @@ use app::{
 };
 use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
 use leptos::server_fn::ServerFn;
-use tenant_voice::{database, router};
+use tenant_voice::router;
 use tower::ServiceExt;
+
+mod common;
+use common::BenchDatabase;
 
 const PEOPLE: usize = 400;
 const CONCURRENCY: usize = 16;
@@ -33,33 +36,8 @@ async fn main() {
 
 async fn run(backend: Backend) {
     let folder = tempfile::tempdir().unwrap();
-    let (url, cleanup) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}/bench.db", folder.path().display()),
-            None,
-        ),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("tv_bench_{}", std::process::id());
-            let admin = database::connect(&admin_url)
-                .await
-                .expect("PostgreSQL for the benchmark");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&name);
-            (url.to_string(), Some((admin, name)))
-        }
-    };
-    let db = database::connect(&url).await.unwrap();
-    database::migrate(&db).await.unwrap();
+    let bench = BenchDatabase::create(backend, folder.path(), "sign_in").await;
+    let db = bench.db.clone();
     for n in 0..PEOPLE {
         sqlx::query("INSERT INTO users (email, display_name, created_at) VALUES ($1, $2, 0)")
             .bind(format!("person{n}@example.org"))
@@ -117,13 +95,7 @@ async fn run(backend: Backend) {
     );
 
     println!("{backend:?}: email me a link {ask_rate:.0} requests/s; use the link (sign in) {use_rate:.0} requests/s");
-    db.pool().close().await;
-    if let Some((admin, name)) = cleanup {
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(admin.pool())
-            .await
-            .unwrap();
-    }
+    bench.drop_database().await;
 }
 
 /// Sends every form body to `path`, `CONCURRENCY` at a time, each from its

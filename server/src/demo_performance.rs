@@ -9,7 +9,6 @@ use app::{
         import::ImportRow,
         importing::server as importing,
         model::{Figure, Period, Tenure},
-        queries,
     },
     state::Db,
 };
@@ -205,7 +204,7 @@ pub async fn load(
     staff_id: i64,
     chair_id: i64,
 ) -> Result<(), AppError> {
-    let landlord = queries::landlord(db, slug).await?;
+    let landlord = app::landlords::queries::record(db, slug).await?;
     let last_year = charter::last_full_year();
     sqlx::query(
         "INSERT INTO local_measures (organisation_id, code, title, about, unit, direction, created_at) \

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use app::{
     error::AppError,
-    performance::{import, importing::server as importing, queries},
+    performance::{import, importing::server as importing},
     permissions::{self, Action},
     state::AppState,
 };
@@ -68,7 +68,7 @@ async fn receive(
     source: &str,
     request: Request,
 ) -> Result<i64, AppError> {
-    let landlord = queries::landlord(&state.db, slug).await?;
+    let landlord = app::landlords::queries::record(&state.db, slug).await?;
     let user = app::accounts::session::user_of(session, &state.db).await?;
     permissions::require(user.as_ref(), Action::EditPerformance, landlord.id)?;
     let user = user.ok_or(AppError::NotSignedIn)?;

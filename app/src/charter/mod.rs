@@ -143,7 +143,7 @@ pub async fn load_commitments(
     year: Option<String>,
 ) -> Result<CommitmentsData, AppError> {
     let state = crate::state::app_state()?;
-    let landlord = crate::performance::queries::landlord(&state.db, &slug).await?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let user = crate::accounts::session::current_user().await?;
     let can_edit = crate::permissions::allows(
         user.as_ref(),
@@ -207,7 +207,7 @@ pub struct CommitmentDetail {
 pub async fn load_commitment(slug: String, id: i64) -> Result<CommitmentDetail, AppError> {
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
-    let landlord = crate::performance::queries::landlord(&state.db, &slug).await?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let user = crate::accounts::session::current_user().await?;
     let can_assess_as = if allows(user.as_ref(), Action::AssessAsLandlord, landlord.id) {
         Some(Side::Landlord)
@@ -226,7 +226,11 @@ pub async fn load_commitment(slug: String, id: i64) -> Result<CommitmentDetail, 
 /// with its six commitments linked to the measures that show them.
 #[server]
 pub async fn adopt_template(slug: String) -> Result<(), AppError> {
-    let (state, landlord, user) = editor(&slug).await?;
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person: user,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
     let source = crate::accounts::session::client_address().await;
     queries::adopt_template(&state.db, landlord.id, user.id, &source).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments"));
@@ -236,7 +240,11 @@ pub async fn adopt_template(slug: String) -> Result<(), AppError> {
 /// Starts a charter of the landlord's own.
 #[server]
 pub async fn create_charter(slug: String, title: String, about: String) -> Result<(), AppError> {
-    let (state, landlord, user) = editor(&slug).await?;
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person: user,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
     let title = check(&title, "charter_title", "the charter's name", 200)?;
     let about = check_optional(&about, "charter_about", "the description", 2000)?;
     let source = crate::accounts::session::client_address().await;
@@ -327,7 +335,11 @@ pub async fn add_commitment(
     responsible_team: String,
     measure_codes: String,
 ) -> Result<(), AppError> {
-    let (state, landlord, user) = editor(&slug).await?;
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person: user,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
     let known = known_codes(&state, landlord.id).await?;
     let text = check_commitment(
         &title,
@@ -345,6 +357,8 @@ pub async fn add_commitment(
 
 /// Saves a new version of a commitment. `version` is the one the editor
 /// started from: if someone else saved since, nothing is overwritten.
+// A form's fields arrive as arguments, one each.
+#[allow(clippy::too_many_arguments)]
 #[server]
 pub async fn edit_commitment(
     slug: String,
@@ -356,7 +370,11 @@ pub async fn edit_commitment(
     measure_codes: String,
     reason: String,
 ) -> Result<(), AppError> {
-    let (state, landlord, user) = editor(&slug).await?;
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person: user,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
     let known = known_codes(&state, landlord.id).await?;
     let text = check_commitment(
         &title,
@@ -394,7 +412,7 @@ pub async fn record_assessment(
 ) -> Result<(), AppError> {
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
-    let landlord = crate::performance::queries::landlord(&state.db, &slug).await?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let user = crate::accounts::session::current_user().await?;
     let side = if allows(user.as_ref(), Action::AssessAsLandlord, landlord.id) {
         Side::Landlord
@@ -424,29 +442,6 @@ pub async fn record_assessment(
     .await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-async fn editor(
-    slug: &str,
-) -> Result<
-    (
-        crate::state::AppState,
-        crate::performance::queries::LandlordRecord,
-        crate::accounts::CurrentUser,
-    ),
-    AppError,
-> {
-    let state = crate::state::app_state()?;
-    let landlord = crate::performance::queries::landlord(&state.db, slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    crate::permissions::require(
-        user.as_ref(),
-        crate::permissions::Action::EditCharter,
-        landlord.id,
-    )?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
-    Ok((state, landlord, user))
 }
 
 #[cfg(feature = "ssr")]

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{queries, Side};
 use crate::{
-    error::AppError, performance::model::Period, performance::queries::LandlordRecord,
+    error::AppError, landlords::queries::LandlordRecord, performance::model::Period,
     state::AppState,
 };
 

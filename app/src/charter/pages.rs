@@ -9,11 +9,8 @@ use super::{
     MeasureStanding, Rating, RecordAssessment, Side,
 };
 use crate::{
-    performance::model::Period,
-    site::{
-        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
-        ErrorPage,
-    },
+    performance::{model::Period, YearLinks},
+    site::forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
 };
 
 /// `/landlords/:slug/commitments`
@@ -37,16 +34,10 @@ pub fn CommitmentsPage() -> impl IntoView {
         },
         |(slug, year, _)| load_commitments(slug, year),
     );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <CommitmentsView data adopt create add/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::site::loaded(
+        data,
+        move |data| view! { <CommitmentsView data adopt create add/> },
+    )
 }
 
 #[component]
@@ -134,23 +125,9 @@ fn CommitmentsView(
     } = data;
     let slug = landlord.slug.clone();
     let title = format!("What {} promised", landlord.name);
-    let year_links = (years.len() > 1).then(|| {
-        let slug = slug.clone();
-        view! {
-            <nav aria-label="Years" class="year-links">
-                <p>"Choose a year:"</p>
-                <ul>
-                    {years.iter().map(|&y| {
-                        let label = Period::year(y).year_label();
-                        let href = format!("/landlords/{slug}/commitments?year={label}");
-                        view! {
-                            <li><a href=href aria-current=(y == year).then_some("page")>{label}</a></li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </nav>
-        }
-    });
+    let year_links = view! {
+        <YearLinks years=years.clone() current=Some(year) base=format!("/landlords/{slug}/commitments")/>
+    };
     let empty = charters.is_empty();
     let editing = can_edit.then(|| {
         view! { <CharterForms slug=slug.clone() charters=charters.clone() has_template adopt create add/> }
@@ -284,16 +261,10 @@ pub fn CommitmentPage() -> impl IntoView {
             }
         },
     );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <CommitmentView data edit assess/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::site::loaded(
+        data,
+        move |data| view! { <CommitmentView data edit assess/> },
+    )
 }
 
 #[component]

@@ -8,10 +8,11 @@ use super::{
 use crate::{
     audit::{self, AuditEntry},
     error::AppError,
+    landlords::queries::LandlordRecord,
     performance::{
         build_series,
         model::Period,
-        queries::{figures_for, measures_for, LandlordRecord},
+        queries::{figures_for, measures_for},
         LandlordRef, MeasureInfo,
     },
     state::Db,
@@ -52,6 +53,18 @@ struct CommitmentRow {
     responsible_team: String,
     measure_codes: String,
     version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    title: String,
+    expectation: String,
+    responsible_team: String,
+    measure_codes: String,
+    reason: String,
+    by_name: Option<String>,
+    changed_at: Timestamp,
 }
 
 #[derive(sqlx::FromRow)]
@@ -237,15 +250,14 @@ pub async fn commitment(
     .into_iter()
     .filter_map(AssessmentRow::into_assessment)
     .collect();
-    let versions: Vec<(i64, String, String, String, String, String, Option<String>, Timestamp)> =
-        sqlx::query_as(
-            "SELECT v.version, v.title, v.expectation, v.responsible_team, v.measure_codes, v.reason, \
-             u.display_name, v.changed_at FROM commitment_versions v \
-             LEFT JOIN users u ON u.id = v.changed_by WHERE v.commitment_id = $1 ORDER BY v.version DESC",
-        )
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
+    let versions: Vec<VersionRow> = sqlx::query_as(
+        "SELECT v.version, v.title, v.expectation, v.responsible_team, v.measure_codes, v.reason, \
+         u.display_name AS by_name, v.changed_at FROM commitment_versions v \
+         LEFT JOIN users u ON u.id = v.changed_by WHERE v.commitment_id = $1 ORDER BY v.version DESC",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
     let measures = measures_for(db, landlord.id).await?;
     let figures = figures_for(db, landlord.id, None).await?;
     let year = years(db, landlord.id)
@@ -276,20 +288,18 @@ pub async fn commitment(
         assessments,
         versions: versions
             .into_iter()
-            .map(
-                |(version, title, expectation, responsible_team, measure_codes, reason, by, at)| {
-                    Version {
-                        version,
-                        title,
-                        expectation,
-                        responsible_team,
-                        measure_codes,
-                        reason,
-                        by: by.unwrap_or_else(|| "Someone whose account has gone".into()),
-                        on: format_date(at),
-                    }
-                },
-            )
+            .map(|v| Version {
+                version: v.version,
+                title: v.title,
+                expectation: v.expectation,
+                responsible_team: v.responsible_team,
+                measure_codes: v.measure_codes,
+                reason: v.reason,
+                by: v
+                    .by_name
+                    .unwrap_or_else(|| "Someone whose account has gone".into()),
+                on: format_date(v.changed_at),
+            })
             .collect(),
         can_edit: false,
         can_assess_as: None,

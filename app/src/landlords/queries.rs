@@ -1,5 +1,7 @@
 use sqlx::Error;
 
+use crate::error::AppError;
+
 use super::Landlord;
 use crate::state::Db;
 
@@ -27,4 +29,24 @@ pub async fn identify(db: &Db, slug: &str) -> Result<(i64, String), crate::error
         .fetch_optional(db.pool())
         .await?
         .ok_or(crate::error::AppError::NotFound)
+}
+
+/// A landlord with what pages and permission checks need.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LandlordRecord {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub close_within: i64,
+}
+
+pub async fn record(db: &Db, slug: &str) -> Result<LandlordRecord, AppError> {
+    if !super::is_valid_slug(slug) {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query_as("SELECT id, slug, name, close_within FROM organisations WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound)
 }

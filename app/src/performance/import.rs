@@ -618,7 +618,7 @@ impl RowChecker<'_> {
                     RESULT,
                     format!(
                         "{period} has not ended yet (it ends on {}). Results can be added once the period is over.",
-                        day_text(period.last_day())
+                        crate::time::format_day(period.last_day())
                     ),
                 ));
             }
@@ -1082,29 +1082,6 @@ fn shown(text: &str) -> String {
         let cut: String = text.chars().take(MAX).collect();
         format!("{cut}…")
     }
-}
-
-/// (2027, 3, 31) → "31 March 2027".
-fn day_text((year, month, day): (i32, u32, u32)) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let month = MONTHS
-        .get((month as usize).wrapping_sub(1))
-        .copied()
-        .unwrap_or("?");
-    format!("{day} {month} {year}")
 }
 
 #[cfg(test)]
@@ -1698,7 +1675,7 @@ mod tests {
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(26), "AA");
-        assert_eq!(day_text((2027, 3, 31)), "31 March 2027");
+        assert_eq!(crate::time::format_day((2027, 3, 31)), "31 March 2027");
         assert_eq!(shown(&"x".repeat(50)).chars().count(), 41);
         let file = Problem::file("The file has no rows of figures.");
         assert_eq!(file.to_string(), "The file has no rows of figures.");

@@ -14,10 +14,7 @@ use super::{
 };
 use crate::{
     error::AppError,
-    site::{
-        forms::{last_error, successes, ErrorSummary, TextArea},
-        ErrorPage,
-    },
+    site::forms::{last_error, successes, ErrorSummary, TextArea},
 };
 
 /// The largest file accepted, as people read it; the checker's byte limit
@@ -132,14 +129,9 @@ pub struct ImportPageData {
 /// The import page: how to lay out the file, and the last imports.
 #[server]
 pub async fn load_import_page(slug: String) -> Result<ImportPageData, AppError> {
-    let state = crate::state::app_state()?;
-    let landlord = super::queries::landlord(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    crate::permissions::require(
-        user.as_ref(),
-        crate::permissions::Action::EditPerformance,
-        landlord.id,
-    )?;
+    let crate::permissions::Authorised {
+        state, landlord, ..
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     let measures = super::queries::measures_for(&state.db, landlord.id)
         .await?
         .into_iter()
@@ -167,14 +159,9 @@ pub async fn load_import_page(slug: String) -> Result<ImportPageData, AppError> 
 /// One import: its problems, or a preview of what publishing would change.
 #[server]
 pub async fn load_import(slug: String, id: i64) -> Result<ImportDetails, AppError> {
-    let state = crate::state::app_state()?;
-    let landlord = super::queries::landlord(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    crate::permissions::require(
-        user.as_ref(),
-        crate::permissions::Action::EditPerformance,
-        landlord.id,
-    )?;
+    let crate::permissions::Authorised {
+        state, landlord, ..
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     server::details(&state.db, &landlord, id).await
 }
 
@@ -182,15 +169,11 @@ pub async fn load_import(slug: String, id: i64) -> Result<ImportDetails, AppErro
 /// already published; it is shown beside each correction.
 #[server]
 pub async fn publish_import(slug: String, id: i64, reason: String) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let landlord = super::queries::landlord(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    crate::permissions::require(
-        user.as_ref(),
-        crate::permissions::Action::EditPerformance,
-        landlord.id,
-    )?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person: user,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     let source = crate::accounts::session::client_address().await;
     server::publish(&state.db, &landlord, id, user.id, reason.trim(), &source).await?;
     leptos_axum::redirect(&format!(
@@ -203,14 +186,9 @@ pub async fn publish_import(slug: String, id: i64, reason: String) -> Result<(),
 /// Sets a checked import aside without publishing anything.
 #[server]
 pub async fn discard_import(slug: String, id: i64) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let landlord = super::queries::landlord(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    crate::permissions::require(
-        user.as_ref(),
-        crate::permissions::Action::EditPerformance,
-        landlord.id,
-    )?;
+    let crate::permissions::Authorised {
+        state, landlord, ..
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     server::discard(&state.db, landlord.id, id).await?;
     leptos_axum::redirect(&format!(
         "/landlords/{}/performance/import/{id}",
@@ -228,9 +206,10 @@ pub mod server {
     use super::*;
     use crate::{
         audit::{self, AuditEntry},
+        landlords::queries::LandlordRecord,
         performance::{
             import::{self, ImportRow, KnownMeasure, Rejected},
-            queries::{measures_for, LandlordRecord},
+            queries::measures_for,
             MeasureInfo, Series,
         },
         state::Db,
@@ -767,16 +746,7 @@ pub fn ImportPage() -> impl IntoView {
         move || params.read().get("slug").unwrap_or_default(),
         load_import_page,
     );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <ImportView data/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::site::loaded(data, move |data| view! { <ImportView data/> })
 }
 
 #[component]
@@ -915,16 +885,10 @@ pub fn ImportResultPage() -> impl IntoView {
             }
         },
     );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <ImportResultView data publish discard/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::site::loaded(
+        data,
+        move |data| view! { <ImportResultView data publish discard/> },
+    )
 }
 
 fn figure_change(unit: Unit, change: Option<Change>) -> String {

@@ -11,10 +11,7 @@ use super::{
 };
 use crate::{
     error::AppError,
-    site::{
-        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
-        ErrorPage,
-    },
+    site::forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,14 +24,9 @@ pub struct ManageData {
 
 #[server]
 pub async fn load_manage(slug: String) -> Result<ManageData, AppError> {
-    let state = crate::state::app_state()?;
-    let landlord = super::queries::landlord(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    crate::permissions::require(
-        user.as_ref(),
-        crate::permissions::Action::EditPerformance,
-        landlord.id,
-    )?;
+    let crate::permissions::Authorised {
+        state, landlord, ..
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     let local = super::queries::measures_for(&state.db, landlord.id)
         .await?
         .into_iter()
@@ -113,15 +105,11 @@ pub async fn add_local_measure(
     unit: String,
     direction: String,
 ) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let landlord = super::queries::landlord(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    crate::permissions::require(
-        user.as_ref(),
-        crate::permissions::Action::EditPerformance,
-        landlord.id,
-    )?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person: user,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     let code = check_code(&code)?;
     let title = check_text("title", &title, "a title", 200, true)?;
     let about = check_text("about", &about, "what it counts", 1000, true)?;
@@ -174,15 +162,11 @@ pub async fn add_local_measure(
 /// Sets the "close to target" margin, as a per cent of the target (0 to 50).
 #[server]
 pub async fn set_close_margin(slug: String, close_within: String) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let landlord = super::queries::landlord(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    crate::permissions::require(
-        user.as_ref(),
-        crate::permissions::Action::EditPerformance,
-        landlord.id,
-    )?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person: user,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     let margin = super::model::Figure::parse(&close_within)
         .map_err(|error| AppError::invalid("close_within", error.to_string()))?;
     if margin < super::model::Figure(0) || margin > super::model::Figure::from_whole(50) {
@@ -230,16 +214,7 @@ pub fn ManagePage() -> impl IntoView {
         },
         |(slug, _)| load_manage(slug),
     );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <ManageView data add margin/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::site::loaded(data, move |data| view! { <ManageView data add margin/> })
 }
 
 #[component]

@@ -15,7 +15,7 @@ mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;
 
-pub use pages::{ComparePage, DashboardPage, MeasurePage};
+pub use pages::{ComparePage, DashboardPage, MeasurePage, YearLinks};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -222,7 +222,7 @@ pub struct Dashboard {
 #[server]
 pub async fn load_dashboard(slug: String, year: Option<String>) -> Result<Dashboard, AppError> {
     let state = crate::state::app_state()?;
-    let landlord = queries::landlord(&state.db, &slug).await?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let user = crate::accounts::session::current_user().await?;
     let can_edit = crate::permissions::allows(
         user.as_ref(),
@@ -243,7 +243,7 @@ pub async fn load_dashboard(slug: String, year: Option<String>) -> Result<Dashbo
 /// The dashboard from a landlord's measures and figures: pure, for tests.
 #[cfg(feature = "ssr")]
 pub fn dashboard(
-    landlord: &queries::LandlordRecord,
+    landlord: &crate::landlords::queries::LandlordRecord,
     measures: &[MeasureInfo],
     rows: &[FigureRow],
     wanted_year: Option<i32>,
@@ -326,7 +326,7 @@ pub struct MeasureHistory {
 #[server]
 pub async fn load_measure(slug: String, code: String) -> Result<MeasureHistory, AppError> {
     let state = crate::state::app_state()?;
-    let landlord = queries::landlord(&state.db, &slug).await?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let code = code.to_ascii_uppercase();
     let measure = queries::measures_for(&state.db, landlord.id)
         .await?

@@ -44,7 +44,7 @@ fn day((y, m, d): (i32, u32, u32)) -> String {
 }
 
 fn rows_for(
-    landlord: &queries::LandlordRecord,
+    landlord: &crate::landlords::queries::LandlordRecord,
     measures: &[MeasureInfo],
     figures: &[super::FigureRow],
 ) -> Vec<OpenRow> {
@@ -209,7 +209,7 @@ async fn landlord_file_inner(
     file: &str,
 ) -> Result<Response, AppError> {
     let (stem, kind) = split_file(file)?;
-    let landlord = queries::landlord(&state.db, slug).await?;
+    let landlord = crate::landlords::queries::record(&state.db, slug).await?;
     if stem == "commitments" {
         return crate::charter::open_data::commitments_file(state, &landlord, kind).await;
     }
@@ -262,7 +262,7 @@ async fn comparison_file_inner(state: &AppState, file: &str) -> Result<Response,
         .into_iter()
         .find(|m| m.code == code)
         .ok_or(AppError::NotFound)?;
-    let landlords: Vec<queries::LandlordRecord> =
+    let landlords: Vec<crate::landlords::queries::LandlordRecord> =
         sqlx::query_as("SELECT id, slug, name, close_within FROM organisations ORDER BY name")
             .fetch_all(state.db.pool())
             .await?;

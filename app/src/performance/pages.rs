@@ -69,6 +69,27 @@ fn Downloads(path: String, what: &'static str) -> impl IntoView {
     }
 }
 
+/// Links to the other years, when there are any; the current one is marked.
+#[component]
+pub fn YearLinks(years: Vec<i32>, current: Option<i32>, base: String) -> impl IntoView {
+    (years.len() > 1).then(|| {
+        view! {
+            <nav aria-label="Years" class="year-links">
+                <p>"Choose a year:"</p>
+                <ul>
+                    {years.into_iter().map(|y| {
+                        let label = Period::year(y).year_label();
+                        let href = format!("{base}?year={label}");
+                        view! {
+                            <li><a href=href aria-current=(Some(y) == current).then_some("page")>{label}</a></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </nav>
+        }
+    })
+}
+
 /// A chart drawn on the server; the table beside it carries the same figures.
 #[component]
 fn Chart(svg: String, caption: String) -> impl IntoView {
@@ -102,16 +123,7 @@ pub fn DashboardPage() -> impl IntoView {
         move || (slug(), year()),
         |(slug, year)| load_dashboard(slug, year),
     );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <DashboardView data/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::site::loaded(data, move |data| view! { <DashboardView data/> })
 }
 
 #[component]
@@ -126,23 +138,9 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
     } = data;
     let title = format!("How {} is doing", landlord.name);
     let base = format!("/landlords/{}/performance", landlord.slug);
-    let year_links = (years.len() > 1).then(|| {
-        let base = base.clone();
-        view! {
-            <nav aria-label="Years" class="year-links">
-                <p>"Choose a year:"</p>
-                <ul>
-                    {years.iter().map(|&y| {
-                        let label = Period::year(y).year_label();
-                        let href = format!("{base}?year={label}");
-                        view! {
-                            <li><a href=href aria-current=(Some(y) == year).then_some("page")>{label}</a></li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </nav>
-        }
-    });
+    let year_links = view! {
+        <YearLinks years=years.clone() current=year base=base.clone()/>
+    };
     let staff_links = can_edit.then(|| {
         let base = base.clone();
         view! {
@@ -300,16 +298,7 @@ pub fn MeasurePage() -> impl IntoView {
         move || (slug(), code()),
         |(slug, code)| load_measure(slug, code),
     );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <MeasureView data/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::site::loaded(data, move |data| view! { <MeasureView data/> })
 }
 
 #[component]
@@ -530,23 +519,9 @@ fn ComparisonView(data: Comparison) -> impl IntoView {
     } = data;
     let title = format!("{} {}: landlords compared", measure.code, measure.title);
     let unit = measure.unit;
-    let year_links = (years.len() > 1).then(|| {
-        let code = measure.code.clone();
-        view! {
-            <nav aria-label="Years" class="year-links">
-                <p>"Choose a year:"</p>
-                <ul>
-                    {years.iter().map(|&y| {
-                        let label = Period::year(y).year_label();
-                        let href = format!("/compare/{code}?year={label}");
-                        view! {
-                            <li><a href=href aria-current=(Some(y) == year).then_some("page")>{label}</a></li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </nav>
-        }
-    });
+    let year_links = view! {
+        <YearLinks years=years.clone() current=year base=format!("/compare/{}", measure.code)/>
+    };
     let body = match year {
         None => {
             view! { <p class="empty">"No landlord has published results for this measure yet."</p> }

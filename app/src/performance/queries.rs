@@ -3,27 +3,7 @@ use super::{
     build_series, catalogue, model::Period, Comparison, ComparisonRow, FigureChange, FigureRow,
     LandlordRef, MeasureInfo,
 };
-use crate::{error::AppError, state::Db};
-
-/// A landlord as the performance pages need it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LandlordRecord {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub close_within: i64,
-}
-
-pub async fn landlord(db: &Db, slug: &str) -> Result<LandlordRecord, AppError> {
-    if !crate::landlords::is_valid_slug(slug) {
-        return Err(AppError::NotFound);
-    }
-    sqlx::query_as("SELECT id, slug, name, close_within FROM organisations WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(AppError::NotFound)
-}
+use crate::{error::AppError, landlords::queries::LandlordRecord, state::Db};
 
 pub async fn landlord_count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
@@ -96,13 +76,15 @@ pub async fn figures_for(
     code: Option<&str>,
 ) -> Result<Vec<FigureRow>, sqlx::Error> {
     match code {
-        Some(code) => sqlx::query_as(&format!(
+        Some(code) => {
+            sqlx::query_as(&format!(
             "SELECT {FIGURE_COLUMNS} FROM figures WHERE organisation_id = $1 AND measure_code = $2"
         ))
-        .bind(organisation_id)
-        .bind(code)
-        .fetch_all(db.pool())
-        .await,
+            .bind(organisation_id)
+            .bind(code)
+            .fetch_all(db.pool())
+            .await
+        }
         None => {
             sqlx::query_as(&format!(
                 "SELECT {FIGURE_COLUMNS} FROM figures WHERE organisation_id = $1"

@@ -112,6 +112,26 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// A page's data once it has loaded, shown by `show`, or the error page.
+/// The server waits for it before sending the page, so it arrives whole.
+pub fn loaded<T, V, F>(data: Resource<Result<T, AppError>>, show: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Copy + Send + Sync + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => show(data).into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// Facts every page may show: whether this is the demo, and who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {
