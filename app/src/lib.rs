@@ -3,7 +3,8 @@
 //! `site` is the page shell and site-wide pages, `landlords` lists and shows
 //! the landlords hosted here, `accounts` is people, sign-in and roles,
 //! `charter` is what each landlord promised, `performance` is how it is doing,
-//! and `permissions` is the one place that says who may do what.
+//! `scrutiny` is the topics residents propose and vote on, and `permissions`
+//! is the one place that says who may do what.
 #![recursion_limit = "256"]
 
 pub mod accounts;
@@ -18,6 +19,7 @@ pub mod performance;
 pub mod permissions;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
+pub mod scrutiny;
 pub mod site;
 pub mod time;
 

@@ -41,6 +41,10 @@ pub enum Action {
     AssessAsLandlord,
     /// Record the tenant panel's verdict on a commitment.
     AssessAsPanel,
+    /// Screen proposed topics: put forward for the vote, merge or decline.
+    ScreenProposals,
+    /// Open voting rounds and record which topics the panel takes on.
+    RunVotingRounds,
 }
 
 impl Action {
@@ -62,6 +66,8 @@ impl Action {
             Action::EditCharter,
             Action::AssessAsLandlord,
             Action::AssessAsPanel,
+            Action::ScreenProposals,
+            Action::RunVotingRounds,
         ]);
         all
     }
@@ -95,7 +101,8 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         // Verdicts speak for one side: the landlord's own people, or the
         // panel. A platform administrator speaks for neither.
         Action::AssessAsLandlord => staff,
-        Action::AssessAsPanel => panel,
+        Action::AssessAsPanel | Action::ScreenProposals => panel,
+        Action::RunVotingRounds => role == Some(Role::PanelChair),
     }
 }
 
@@ -196,6 +203,8 @@ mod tests {
             Action::EditCharter => ".....YYY",
             Action::AssessAsLandlord => ".....YY.",
             Action::AssessAsPanel => "...YY...",
+            Action::ScreenProposals => "...YY...",
+            Action::RunVotingRounds => "....Y...",
         }
     }
 

@@ -155,7 +155,23 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, DemoError> {
         crate::demo_performance::load(db, index, landlord.slug, staff_id, chair_id)
             .await
             .map_err(|error| DemoError::Incomplete(error.to_string()))?;
+        let mut residents = Vec::new();
+        for (_, email, role) in landlord.people {
+            if matches!(role, Role::Resident | Role::PanelMember | Role::PanelChair) {
+                residents.push(user_id(db, email).await?);
+            }
+        }
+        let cast = crate::demo_scrutiny::Cast {
+            residents,
+            panel_member: user_id(db, person(Role::PanelMember)).await?,
+            chair: chair_id,
+        };
+        crate::demo_scrutiny::load(db, index, landlord.slug, &cast)
+            .await
+            .map_err(|error| DemoError::Incomplete(error.to_string()))?;
     }
+    // The demo's own screening emails are not for sending.
+    sqlx::query("DELETE FROM outbox").execute(db.pool()).await?;
     sqlx::query("INSERT INTO installation (key, value) VALUES ($1, $2)")
         .bind(MARKER)
         .bind("loaded")

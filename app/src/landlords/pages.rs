@@ -87,6 +87,7 @@ fn LandlordHome(landlord: Landlord) -> impl IntoView {
             <Section
                 id="scrutiny"
                 title="Scrutiny"
+                link=(format!("/landlords/{}/scrutiny", landlord.slug), "Propose and vote on topics")
                 about="Topics residents have proposed and voted on, the panel's reports and recommendations, and what the landlord said and did next."
             />
             <Section

@@ -32,6 +32,7 @@ use crate::{
         manage::ManagePage,
         ComparePage, DashboardPage, MeasurePage,
     },
+    scrutiny::{NewRoundPage, ProposalPage, ProposePage, RoundPage, ScrutinyPage},
 };
 use pages::{AboutPage, HomePage};
 
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/tenant_voice.css"/>
         <Title formatter=|title: String| {
+            let title = inert_title(&title);
             if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} · {SITE_NAME}") }
         }/>
         <Router>
@@ -93,6 +95,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/landlords/:slug/performance/import/:id") view=ImportResultPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/performance/manage") view=ManagePage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/performance/:code") view=MeasurePage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/scrutiny") view=ScrutinyPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/scrutiny/propose") view=ProposePage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/scrutiny/proposals/:id") view=ProposalPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/scrutiny/rounds/new") view=NewRoundPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/scrutiny/rounds/:id") view=RoundPage ssr=ssr()/>
                     <Route path=path!("/compare") view=ComparePage ssr=ssr()/>
                     <Route path=path!("/compare/:code") view=ComparePage ssr=ssr()/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=ssr()/>
@@ -130,6 +137,15 @@ where
             })}
         </Suspense>
     }
+}
+
+/// Page titles come from what people typed (a proposal's title, say), and
+/// the server writes the title element without escaping it, so "</title>"
+/// in a name could open a script. Angle brackets become look-alikes that
+/// cannot end the element; the same on server and browser, so hydration
+/// agrees.
+pub fn inert_title(text: &str) -> String {
+    text.replace('<', "\u{2039}").replace('>', "\u{203a}")
 }
 
 /// Facts every page may show: whether this is the demo, and who is signed in.

@@ -1,0 +1,476 @@
+//! The scrutiny pages: what residents proposed, the votes, and the forms
+//! residents, the panel and its chair use.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{
+    load_new_round, load_proposal, load_propose, load_round, load_scrutiny, CastVote, DecideRound,
+    NewRoundData, OpenRound, ProposalDetail, ProposalStatus, Propose, ProposeData, RoundDetail,
+    RoundState, ScreenProposal, ScrutinyOverview, SupportProposal,
+};
+use crate::{
+    performance::LandlordRef,
+    site::{
+        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+        loaded,
+    },
+};
+
+fn slug_param() -> impl Fn() -> String + Copy {
+    let params = use_params_map();
+    move || params.read().get("slug").unwrap_or_default()
+}
+
+fn id_param(name: &'static str) -> impl Fn() -> Option<i64> + Copy {
+    let params = use_params_map();
+    move || params.read().get(name).and_then(|id| id.parse().ok())
+}
+
+#[component]
+fn Crumbs(landlord: LandlordRef, #[prop(optional)] current: Option<String>) -> impl IntoView {
+    let slug = landlord.slug.clone();
+    view! {
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><a href="/">"All landlords"</a></li>
+                <li><a href=format!("/landlords/{slug}")>{landlord.name.clone()}</a></li>
+                {match current {
+                    Some(current) => view! {
+                        <li><a href=format!("/landlords/{slug}/scrutiny")>"Scrutiny"</a></li>
+                        <li aria-current="page">{current}</li>
+                    }.into_any(),
+                    None => view! { <li aria-current="page">"Scrutiny"</li> }.into_any(),
+                }}
+            </ol>
+        </nav>
+    }
+}
+
+/// `/landlords/:slug/scrutiny`
+#[component]
+pub fn ScrutinyPage() -> impl IntoView {
+    let slug = slug_param();
+    let data = Resource::new(slug, load_scrutiny);
+    loaded(data, |data| view! { <ScrutinyView data/> })
+}
+
+#[component]
+fn ScrutinyView(data: ScrutinyOverview) -> impl IntoView {
+    let ScrutinyOverview {
+        landlord,
+        rounds,
+        proposals,
+        can_propose,
+        can_run_rounds,
+        signed_in,
+    } = data;
+    let slug = landlord.slug.clone();
+    let title = format!("Scrutiny at {}", landlord.name);
+    let how_to_take_part = if can_propose {
+        view! {
+            <p><a class="button" href=format!("/landlords/{slug}/scrutiny/propose")>"Propose a topic"</a></p>
+        }
+        .into_any()
+    } else if signed_in {
+        view! {
+            <p>"Residents of this landlord can propose topics and vote. "
+            <a href=format!("/landlords/{slug}/join")>"Ask to join as a resident"</a>"."</p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p><a href="/sign-in">"Sign in"</a>" to propose topics and vote."</p>
+        }
+        .into_any()
+    };
+    let groups = [
+        ("Waiting for the panel", vec![ProposalStatus::Submitted]),
+        (
+            "Put forward for the next vote",
+            vec![ProposalStatus::PutForward],
+        ),
+        ("In a vote", vec![ProposalStatus::InVote]),
+        ("Chosen for scrutiny", vec![ProposalStatus::Chosen]),
+        (
+            "Not taken forward, merged or not chosen",
+            vec![
+                ProposalStatus::Declined,
+                ProposalStatus::Merged,
+                ProposalStatus::NotChosen,
+            ],
+        ),
+    ];
+    let proposal_groups = groups
+        .into_iter()
+        .filter_map(|(heading, statuses)| {
+            let list: Vec<_> = proposals
+                .iter()
+                .filter(|p| statuses.contains(&p.status))
+                .cloned()
+                .collect();
+            (!list.is_empty()).then(|| {
+                let slug = slug.clone();
+                view! {
+                    <h3>{heading}</h3>
+                    <ul class="link-list">
+                        {list.into_iter().map(|p| view! {
+                            <li>
+                                <a href=format!("/landlords/{slug}/scrutiny/proposals/{}", p.id)>{p.title}</a>
+                                <span class="series">
+                                    {format!("{}; proposed {}; {} {}", p.status.label(), p.proposed_on, p.supporters,
+                                        if p.supporters == 1 { "supporter" } else { "supporters" })}
+                                </span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+            })
+        })
+        .collect_view();
+    view! {
+        <Title text=title.clone()/>
+        <Crumbs landlord=landlord.clone()/>
+        <h1>{title}</h1>
+        <p class="lead">"Residents propose what the tenant panel should look into, and vote on which topics it takes on."</p>
+        {how_to_take_part}
+        <h2>"Votes"</h2>
+        {can_run_rounds.then(|| view! {
+            <p><a class="button secondary" href=format!("/landlords/{slug}/scrutiny/rounds/new")>"Open a vote"</a></p>
+        })}
+        {if rounds.is_empty() {
+            view! { <p class="empty">"There have been no votes yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="link-list">
+                    {rounds.into_iter().map(|r| view! {
+                        <li>
+                            <a href=format!("/landlords/{slug}/scrutiny/rounds/{}", r.id)>{r.title}</a>
+                            <span class="series">{format!("{}. {}", r.state.label(), r.when)}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <h2>"Proposed topics"</h2>
+        {if proposals.is_empty() {
+            view! { <p class="empty">"Nobody has proposed a topic yet."</p> }.into_any()
+        } else {
+            proposal_groups.into_any()
+        }}
+    }
+}
+
+/// `/landlords/:slug/scrutiny/propose`
+#[component]
+pub fn ProposePage() -> impl IntoView {
+    let slug = slug_param();
+    let action = ServerAction::<Propose>::new();
+    let data = Resource::new(slug, load_propose);
+    loaded(data, move |data| view! { <ProposeView data action/> })
+}
+
+#[component]
+fn ProposeView(data: ProposeData, action: ServerAction<Propose>) -> impl IntoView {
+    let error = Signal::derive(move || last_error(action.value().get()));
+    view! {
+        <Title text="Propose a topic"/>
+        <Crumbs landlord=data.landlord.clone() current="Propose a topic".to_string()/>
+        <h1>"Propose a topic for scrutiny"</h1>
+        <p class="lead">"Tell the tenant panel about something that is not working. The panel reads every proposal and tells you what it decides."</p>
+        <ErrorSummary form="propose" error/>
+        <ActionForm action>
+            <input type="hidden" name="slug" value=data.landlord.slug.clone()/>
+            <input type="hidden" name="submission_key" value=data.submission_key.clone()/>
+            <Field form="propose" name="title" label="A short title" hint="For example: Damp and mould in older flats" error/>
+            <TextArea form="propose" name="problem" label="What is the problem?" hint="What happens, where, and to whom." error/>
+            <TextArea form="propose" name="why_it_matters" label="Why does it matter?" hint="How it affects residents, and what you would like to change." error/>
+            <Select form="propose" name="concerns" label="Is it about one of the landlord's commitments or measures?" choices=data.concerns.clone() error/>
+            <button type="submit" class="button">"Send my proposal"</button>
+        </ActionForm>
+    }
+}
+
+/// `/landlords/:slug/scrutiny/proposals/:id`
+#[component]
+pub fn ProposalPage() -> impl IntoView {
+    let slug = slug_param();
+    let id = id_param("id");
+    let support = ServerAction::<SupportProposal>::new();
+    let screen = ServerAction::<ScreenProposal>::new();
+    let supported = successes(support);
+    let screened = successes(screen);
+    let data = Resource::new(
+        move || (slug(), id(), supported.get() + screened.get()),
+        |(slug, id, _)| async move {
+            match id {
+                Some(id) => load_proposal(slug, id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    loaded(
+        data,
+        move |data| view! { <ProposalView data support screen/> },
+    )
+}
+
+#[component]
+fn ProposalView(
+    data: ProposalDetail,
+    support: ServerAction<SupportProposal>,
+    screen: ServerAction<ScreenProposal>,
+) -> impl IntoView {
+    let slug = data.landlord.slug.clone();
+    let support_error = Signal::derive(move || last_error(support.value().get()));
+    let screen_error = Signal::derive(move || last_error(screen.value().get()));
+    let outcome = match data.status {
+        ProposalStatus::Declined => data.decline_reason.clone().map(|reason| {
+            view! { <p>"The panel's reason: "{reason}</p> }.into_any()
+        }),
+        ProposalStatus::Merged => data.merged_into.clone().map(|(id, title)| {
+            view! {
+                <p>"Merged into "<a href=format!("/landlords/{slug}/scrutiny/proposals/{id}")>{title}</a>", with its supporters."</p>
+            }
+            .into_any()
+        }),
+        _ => None,
+    };
+    let support_form = data.can_support.then(|| {
+        let slug = slug.clone();
+        view! {
+            <ErrorSummary form="support" error=support_error/>
+            <ActionForm action=support>
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="id" value=data.id/>
+                <input type="hidden" name="support" value=(!data.supports).to_string()/>
+                <button type="submit" class="button secondary">
+                    {if data.supports { "Take back my support" } else { "Support this proposal" }}
+                </button>
+            </ActionForm>
+        }
+    });
+    let screen_form = data.can_screen.then(|| {
+        let (a, b, c) = (slug.clone(), slug.clone(), slug.clone());
+        let targets: Vec<(String, String)> = data
+            .merge_targets
+            .iter()
+            .map(|(id, title)| (id.to_string(), title.clone()))
+            .collect();
+        view! {
+            <section class="staff-tools" aria-labelledby="screen-heading">
+                <h2 id="screen-heading">"The panel's decision"</h2>
+                <ErrorSummary form="screen" error=screen_error/>
+                {(data.status == ProposalStatus::Submitted).then(move || view! {
+                    <ActionForm action=screen>
+                        <input type="hidden" name="slug" value=a.clone()/>
+                        <input type="hidden" name="id" value=data.id/>
+                        <input type="hidden" name="decision" value="put_forward"/>
+                        <button type="submit" class="button">"Put forward for the next vote"</button>
+                    </ActionForm>
+                })}
+                {(!targets.is_empty()).then(move || view! {
+                    <h3>"Merge with a similar proposal"</h3>
+                    <ActionForm action=screen>
+                        <input type="hidden" name="slug" value=b.clone()/>
+                        <input type="hidden" name="id" value=data.id/>
+                        <input type="hidden" name="decision" value="merge"/>
+                        <Select form="screen" name="merge_into" label="Merge into" choices=targets.clone() error=screen_error/>
+                        <button type="submit" class="button secondary">"Merge, carrying supporters over"</button>
+                    </ActionForm>
+                })}
+                <h3>"Do not take it forward"</h3>
+                <ActionForm action=screen>
+                    <input type="hidden" name="slug" value=c/>
+                    <input type="hidden" name="id" value=data.id/>
+                    <input type="hidden" name="decision" value="decline"/>
+                    <TextArea form="screen" name="reason" label="Why not?" hint="The proposer is sent this reason, and it is shown on this page." rows=3 error=screen_error/>
+                    <button type="submit" class="button danger">"Decline"</button>
+                </ActionForm>
+            </section>
+        }
+    });
+    view! {
+        <Title text=data.title.clone()/>
+        <Crumbs landlord=data.landlord.clone() current="Proposal".to_string()/>
+        <p class="byline">{format!("Proposed by {} on {}", data.proposed_by, data.proposed_on)}</p>
+        <h1>{data.title.clone()}</h1>
+        <p class=format!("proposal-status status-{}", data.status.as_str())><strong>{data.status.label()}</strong></p>
+        {outcome}
+        <h2>"What is the problem?"</h2>
+        <p class="prose">{data.problem.clone()}</p>
+        <h2>"Why does it matter?"</h2>
+        <p class="prose">{data.why_it_matters.clone()}</p>
+        {data.concerns.clone().map(|(label, href)| view! { <p>"About: "<a href=href>{label}</a></p> })}
+        <p>{format!("{} {}", data.supporters, if data.supporters == 1 { "resident supports this proposal." } else { "residents support this proposal." })}</p>
+        {support_form}
+        {screen_form}
+    }
+}
+
+/// `/landlords/:slug/scrutiny/rounds/new`
+#[component]
+pub fn NewRoundPage() -> impl IntoView {
+    let slug = slug_param();
+    let action = ServerAction::<OpenRound>::new();
+    let data = Resource::new(slug, load_new_round);
+    loaded(data, move |data| view! { <NewRoundView data action/> })
+}
+
+#[component]
+fn NewRoundView(data: NewRoundData, action: ServerAction<OpenRound>) -> impl IntoView {
+    let error = Signal::derive(move || last_error(action.value().get()));
+    let count = data.put_forward.len();
+    view! {
+        <Title text="Open a vote"/>
+        <Crumbs landlord=data.landlord.clone() current="Open a vote".to_string()/>
+        <h1>"Open a vote"</h1>
+        <p class="lead">{format!("Every proposal the panel has put forward goes into the vote: {count} at the moment.")}</p>
+        <ul class="link-list">
+            {data.put_forward.iter().map(|(_, title)| view! { <li>{title.clone()}</li> }).collect_view()}
+        </ul>
+        <ErrorSummary form="round" error/>
+        <ActionForm action>
+            <input type="hidden" name="slug" value=data.landlord.slug.clone()/>
+            <Field form="round" name="title" label="Name of the vote" hint="For example: Choose our topics for spring 2027" error/>
+            <Field form="round" name="opens_on" label="Opens on" kind="date" hint="Voting opens at the start of this day, UK time." value=data.suggested_open.clone() error/>
+            <Field form="round" name="closes_on" label="Closes on" kind="date" hint="Voting closes at the end of this day, UK time." value=data.suggested_close.clone() error/>
+            <Field form="round" name="votes_per_resident" label="Votes each resident has" kind="number" hint="At most one vote per topic." value="3".to_string() error/>
+            <div class="field checkbox">
+                <input type="checkbox" id="round-show_running_totals" name="show_running_totals" value="yes"/>
+                <label for="round-show_running_totals">"Show the running totals while the vote is open"</label>
+            </div>
+            <button type="submit" class="button">"Open the vote"</button>
+        </ActionForm>
+    }
+}
+
+/// `/landlords/:slug/scrutiny/rounds/:id`
+#[component]
+pub fn RoundPage() -> impl IntoView {
+    let slug = slug_param();
+    let id = id_param("id");
+    let vote = ServerAction::<CastVote>::new();
+    let decide = ServerAction::<DecideRound>::new();
+    let voted = successes(vote);
+    let decided = successes(decide);
+    let data = Resource::new(
+        move || (slug(), id(), voted.get() + decided.get()),
+        |(slug, id, _)| async move {
+            match id {
+                Some(id) => load_round(slug, id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    loaded(data, move |data| view! { <RoundView data vote decide/> })
+}
+
+#[component]
+fn RoundView(
+    data: RoundDetail,
+    vote: ServerAction<CastVote>,
+    decide: ServerAction<DecideRound>,
+) -> impl IntoView {
+    let slug = data.landlord.slug.clone();
+    let vote_error = Signal::derive(move || last_error(vote.value().get()));
+    let decide_error = Signal::derive(move || last_error(decide.value().get()));
+    let allowance = match data.votes_used {
+        Some(used) if data.can_vote => Some(format!(
+            "You have used {used} of your {} votes. You can change them until the vote closes.",
+            data.votes_per_resident
+        )),
+        _ => None,
+    };
+    let totals_note = match data.state {
+        RoundState::Closed => format!("Final results: {} residents voted.", data.voters),
+        _ if data.show_running_totals => format!(
+            "Running totals so far: {} residents have voted.",
+            data.voters
+        ),
+        _ => "The totals are shown when the vote closes.".to_string(),
+    };
+    let round_id = data.id;
+    let rows = data
+        .topics
+        .iter()
+        .cloned()
+        .map(|topic| {
+            let slug = slug.clone();
+            let (vote_slug, decide_slug) = (slug.clone(), slug.clone());
+            let (vote_title, decide_title) = (topic.title.clone(), topic.title.clone());
+            let vote_form = data.can_vote.then(move || {
+                let label = if topic.mine { "Take back my vote" } else { "Vote for this topic" };
+                view! {
+                    <ActionForm action=vote>
+                        <input type="hidden" name="slug" value=vote_slug/>
+                        <input type="hidden" name="round_id" value=round_id/>
+                        <input type="hidden" name="proposal_id" value=topic.proposal_id/>
+                        <input type="hidden" name="vote" value=(!topic.mine).to_string()/>
+                        <button type="submit" class=if topic.mine { "button secondary small" } else { "button small" }>
+                            {label}<span class="visually-hidden">{format!(": {vote_title}")}</span>
+                        </button>
+                    </ActionForm>
+                }
+            });
+            let decide_form = (data.can_decide && !topic.chosen).then(move || view! {
+                <ActionForm action=decide>
+                    <input type="hidden" name="slug" value=decide_slug/>
+                    <input type="hidden" name="round_id" value=round_id/>
+                    <input type="hidden" name="proposal_id" value=topic.proposal_id/>
+                    <button type="submit" class="button small">
+                        "The panel takes this on"<span class="visually-hidden">{format!(": {decide_title}")}</span>
+                    </button>
+                </ActionForm>
+            });
+            view! {
+                <tr>
+                    <th scope="row">
+                        <a href=format!("/landlords/{slug}/scrutiny/proposals/{}", topic.proposal_id)>{topic.title.clone()}</a>
+                        {topic.mine.then(|| view! { <span class="series">"You voted for this"</span> })}
+                        {topic.chosen.then(|| view! { <span class="series"><strong>"Chosen for scrutiny"</strong></span> })}
+                    </th>
+                    <td>{match (topic.votes, topic.rank) {
+                        (Some(votes), Some(rank)) => format!("{votes} ({}{rank})", if topic.tied { "tied " } else { "" }),
+                        _ => "Hidden until the vote closes".to_string(),
+                    }}</td>
+                    <td>{vote_form}{decide_form}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let finish_form = data.can_decide.then(|| {
+        view! {
+            <ActionForm action=decide>
+                <input type="hidden" name="slug" value=slug.clone()/>
+                <input type="hidden" name="round_id" value=round_id/>
+                <input type="hidden" name="finish" value="yes"/>
+                <button type="submit" class="button secondary">"Finish: the rest are not chosen this time"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <Title text=data.title.clone()/>
+        <Crumbs landlord=data.landlord.clone() current="Vote".to_string()/>
+        <h1>{data.title.clone()}</h1>
+        <p class="lead">{format!("{}. {}.", data.state.label(), data.when)}</p>
+        <p>{format!("Each resident has {} votes, at most one per topic.", data.votes_per_resident)}</p>
+        {allowance.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        <ErrorSummary form="vote" error=vote_error/>
+        <ErrorSummary form="decide" error=decide_error/>
+        <p>{totals_note}</p>
+        <div class="table-wrap" role="region" aria-label="Topics in this vote" tabindex="0">
+            <table>
+                <caption>"Topics"</caption>
+                <thead><tr>
+                    <th scope="col">"Topic"</th>
+                    <th scope="col">"Votes"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {data.decided.then(|| view! { <p class="notice">"The panel has recorded which topics it takes on."</p> })}
+        {finish_form}
+    }
+}

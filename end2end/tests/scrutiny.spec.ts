@@ -1,0 +1,133 @@
+import { expect, Page, test, TestInfo } from '@playwright/test';
+import { expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
+
+async function signInAs(page: Page, info: TestInfo, name: string) {
+  await page.goto(url('/demo'));
+  await waitUntilReady(page, info);
+  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await waitUntilReady(page, info);
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/signed-out$/);
+}
+
+/** Console errors, less the browser's own note of a form the server refused on purpose. */
+function unexpected(errors: string[]): string[] {
+  return errors.filter((error) => !/status of (409|422)/.test(error));
+}
+
+/** Today in the UK, as a date field takes it. */
+function todayInUk(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+}
+
+test('a resident proposes, the panel puts it forward, and the resident votes and changes a vote', async ({ page }, info) => {
+  test.setTimeout(150_000);
+  const errors = watchForErrors(page);
+  const js = withJavaScript(info);
+  // Each project at its own landlord, so the two runs never meet. Only one
+  // opens a new vote, since a vote takes every proposal put forward.
+  const landlord = js
+    ? { slug: 'brackenmoor-homes', resident: 'Aisha Rahman', panel: 'Tom Whitfield', chair: 'Margaret Oyelaran' }
+    : { slug: 'fernhill-vale-housing', resident: 'Sam Okafor', panel: 'Stan Kowalski', chair: '' };
+  const title = `Slow gate repairs (${info.project.name})`;
+
+  await signInAs(page, info, landlord.resident);
+  await page.goto(url(`/landlords/${landlord.slug}`));
+  await waitUntilReady(page, info);
+  await page.getByRole('link', { name: 'Propose and vote on topics' }).click();
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByRole('link', { name: 'Propose a topic' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Propose a topic for scrutiny');
+  await waitUntilReady(page, info);
+
+  // A part left empty: the message says which, and the rest stays typed.
+  await page.getByLabel('A short title').fill(title);
+  await page.getByLabel('What is the problem?').fill('The estate gates stay broken for weeks.');
+  await page.getByLabel('Why does it matter?').fill('   ');
+  await page.getByRole('button', { name: 'Send my proposal' }).click();
+  await expect(page.getByRole('alert')).toContainText('Enter why it matters');
+  await expect(page.getByLabel('A short title')).toHaveValue(title);
+  await expect(page.getByLabel('What is the problem?')).toHaveValue('The estate gates stay broken for weeks.');
+  await expectAccessible(page, info);
+  await page.getByLabel('Why does it matter?').fill('Anyone can walk in at night.');
+  await page.getByRole('button', { name: 'Send my proposal' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await waitUntilReady(page, info);
+  await expect(page.getByText('Waiting for the panel')).toBeVisible();
+  const proposal = page.url();
+  await expectAccessible(page, info);
+  await signOut(page);
+
+  // A panel member puts it forward.
+  await signInAs(page, info, landlord.panel);
+  await page.goto(proposal);
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: 'Put forward for the next vote' }).click();
+  await expect(page.getByText('Put forward for the next vote', { exact: true })).toBeVisible();
+  await signOut(page);
+
+  let round: string;
+  if (js) {
+    // The chair opens a vote on everything put forward, from today.
+    await signInAs(page, info, landlord.chair);
+    await page.goto(url(`/landlords/${landlord.slug}/scrutiny/rounds/new`));
+    await waitUntilReady(page, info);
+    await expect(page.getByRole('listitem').filter({ hasText: title })).toBeVisible();
+    await page.getByLabel('Name of the vote').fill('Winter topics');
+    await page.getByLabel('Opens on').fill(todayInUk());
+    await page.getByLabel('Votes each resident has').fill('5');
+    await page.getByRole('button', { name: 'Open the vote' }).click();
+    await expect(page.getByRole('alert')).toContainText('each resident can have at most');
+    await expect(page.getByLabel('Name of the vote')).toHaveValue('Winter topics');
+    await expectAccessible(page, info);
+    await page.getByLabel('Votes each resident has').fill('2');
+    await page.getByRole('button', { name: 'Open the vote' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Winter topics');
+    round = page.url();
+    await signOut(page);
+  } else {
+    // The demo's open vote.
+    await page.goto(url(`/landlords/${landlord.slug}/scrutiny`));
+    await page.getByRole('link', { name: 'Spring topics' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Spring topics');
+    round = page.url();
+  }
+
+  // The resident votes, runs out of votes, and changes one.
+  await signInAs(page, info, landlord.resident);
+  await page.goto(round);
+  await waitUntilReady(page, info);
+  await expect(page.getByRole('status')).toContainText('You have used 0 of your 2 votes');
+  const voteButtons = page.getByRole('button', { name: /^Vote for this topic/ });
+  await voteButtons.first().click();
+  await expect(page.getByRole('status')).toContainText('You have used 1 of your 2 votes');
+  await page.getByRole('button', { name: /^Vote for this topic/ }).first().click();
+  await expect(page.getByRole('status')).toContainText('You have used 2 of your 2 votes');
+  await page.getByRole('button', { name: /^Vote for this topic/ }).first().click();
+  await expect(page.getByRole('alert')).toContainText('You have used all 2 of your votes');
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: /^Take back my vote/ }).first().click();
+  await expect(page.getByRole('status')).toContainText('You have used 1 of your 2 votes');
+  await page.getByRole('button', { name: /^Vote for this topic/ }).last().click();
+  await expect(page.getByRole('status')).toContainText('You have used 2 of your 2 votes');
+  await expect(page.getByText('Hidden until the vote closes').first()).toBeVisible();
+  await expectAccessible(page, info);
+
+  // Last autumn's vote: results with a tie, and the topic the panel took on.
+  await page.goto(url(`/landlords/${landlord.slug}/scrutiny`));
+  await waitUntilReady(page, info);
+  await page.getByRole('link', { name: 'Autumn topics' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Autumn topics');
+  await waitUntilReady(page, info);
+  await expect(page.getByText(/Final results: \d+ residents voted\./)).toBeVisible();
+  await expect(page.getByText('Chosen for scrutiny').first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: /tied/ }).first()).toBeVisible();
+  await expectAccessible(page, info);
+  expect(unexpected(errors)).toEqual([]);
+});

@@ -1,0 +1,269 @@
+//! A burst of residents voting at once, through the whole router (session,
+//! same-origin check, permission, the vote's transaction): votes per second
+//! and latency percentiles, on SQLite and on PostgreSQL.
+//!
+//! Each of 600 residents signs in by emailed link first (not timed), then
+//! all cast two votes each, 32 requests at a time.
+//!
+//! Run with `cargo bench -p tenant-voice --bench votes`. It prints figures;
+//! it asserts only that every vote was counted once.
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use app::{
+    accounts::sign_in::{RequestSignInLink, UseSignInLink},
+    scrutiny::CastVote,
+    state::{AppState, Backend, Db},
+    time::Timestamp,
+};
+use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
+use leptos::server_fn::ServerFn;
+use tenant_voice::{router, sessions::COOKIE_NAME};
+use tower::ServiceExt;
+
+mod common;
+use common::BenchDatabase;
+
+const RESIDENTS: usize = 600;
+const CONCURRENCY: usize = 32;
+
+#[tokio::main]
+async fn main() {
+    println!("voting benchmark: {RESIDENTS} residents, 2 votes each, {CONCURRENCY} requests at a time, through the router");
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        run(backend).await;
+    }
+}
+
+async fn run(backend: Backend) {
+    let folder = tempfile::tempdir().unwrap();
+    let bench = BenchDatabase::create(backend, folder.path(), "votes").await;
+    let db = bench.db.clone();
+    let (round, topics) = setup(&db).await;
+    let app = router::build_app(AppState {
+        db: db.clone(),
+        leptos_options: router::leptos_options(
+            std::path::Path::new("target/site"),
+            "127.0.0.1:0".parse().unwrap(),
+        ),
+        base_url: "http://portal.test".into(),
+        demo: false,
+    });
+    let cookies = sign_everyone_in(&app, &db).await;
+
+    let mut requests = Vec::new();
+    for (n, cookie) in cookies.iter().enumerate() {
+        for topic in [topics[n % 3], topics[(n + 1) % 3]] {
+            requests.push((
+                n,
+                cookie.clone(),
+                format!("slug=bench-homes&round_id={round}&proposal_id={topic}&vote=true"),
+            ));
+        }
+    }
+    let timings = fire(&app, requests).await;
+    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(counted as usize, RESIDENTS * 2, "every vote counted once");
+    println!("{backend:?}: {}", timings.summary());
+    bench.drop_database().await;
+}
+
+/// A landlord, its residents, and an open round on three topics.
+async fn setup(db: &Db) -> (i64, Vec<i64>) {
+    let organisation: i64 = sqlx::query_scalar(
+        "INSERT INTO organisations (slug, name, summary, created_at) VALUES ('bench-homes', 'Bench Homes', '', 0) RETURNING id",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    let mut first = None;
+    for n in 0..RESIDENTS {
+        let user: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, display_name, created_at) VALUES ($1, $2, 0) RETURNING id",
+        )
+        .bind(format!("voter{n}@example.org"))
+        .bind(format!("Voter {n}"))
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES ($1, $2, 'resident', 0)")
+            .bind(user)
+            .bind(organisation)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        first.get_or_insert(user);
+    }
+    let proposer = first.unwrap();
+    let mut topics = Vec::new();
+    for n in 0..3u8 {
+        let text = app::scrutiny::ProposalText {
+            title: format!("Topic {n}"),
+            problem: "A problem.".into(),
+            why_it_matters: "It matters.".into(),
+        };
+        let id = app::scrutiny::queries::propose(
+            db,
+            organisation,
+            proposer,
+            &format!("{n:02x}").repeat(32),
+            &text,
+            "",
+            "bench",
+        )
+        .await
+        .unwrap();
+        sqlx::query("UPDATE proposals SET status = 'put_forward' WHERE id = $1")
+            .bind(id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        topics.push(id);
+    }
+    let now = Timestamp::now().millis();
+    let round = app::scrutiny::queries::open_round(
+        db,
+        organisation,
+        proposer,
+        "Bench round",
+        (now - 1000, now + 3_600_000),
+        2,
+        false,
+        "bench",
+    )
+    .await
+    .unwrap();
+    (round, topics)
+}
+
+fn address(n: usize) -> SocketAddr {
+    format!("10.1.{}.{}:40000", n / 250, n % 250 + 1)
+        .parse()
+        .unwrap()
+}
+
+async fn post(
+    app: &Router,
+    path: &str,
+    n: usize,
+    cookie: Option<&str>,
+    body: String,
+) -> axum::response::Response {
+    let mut request = Request::post(path)
+        .header("host", "portal.test")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", format!("{COOKIE_NAME}={cookie}"));
+    }
+    let mut request = request.body(Body::from(body)).unwrap();
+    request.extensions_mut().insert(ConnectInfo(address(n)));
+    app.clone().oneshot(request).await.unwrap()
+}
+
+/// Signs every resident in through the emailed link; returns their session cookies.
+async fn sign_everyone_in(app: &Router, db: &Db) -> Vec<String> {
+    for n in 0..RESIDENTS {
+        let response = post(
+            app,
+            RequestSignInLink::PATH,
+            n,
+            None,
+            format!("email=voter{n}%40example.org"),
+        )
+        .await;
+        assert!(response.status().is_success());
+    }
+    let bodies: Vec<(String, String)> =
+        sqlx::query_as("SELECT recipient, body_text FROM outbox ORDER BY id")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    let mut cookies = vec![String::new(); RESIDENTS];
+    for (recipient, body) in bodies {
+        let n: usize = recipient
+            .trim_start_matches("voter")
+            .trim_end_matches("@example.org")
+            .parse()
+            .unwrap();
+        let token = body
+            .split("token=")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap();
+        let response = post(app, UseSignInLink::PATH, n, None, format!("token={token}")).await;
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix(&format!("{COOKIE_NAME}=")))
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_string();
+        cookies[n] = cookie;
+    }
+    cookies
+}
+
+struct Timings {
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+}
+
+impl Timings {
+    fn summary(&self) -> String {
+        let ms = |p: f64| {
+            let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+            self.latencies[index].as_secs_f64() * 1000.0
+        };
+        format!(
+            "{:.0} votes/s, latency p50 {:.2} ms, p99 {:.2} ms",
+            self.latencies.len() as f64 / self.elapsed.as_secs_f64(),
+            ms(0.50),
+            ms(0.99)
+        )
+    }
+}
+
+async fn fire(app: &Router, requests: Vec<(usize, String, String)>) -> Timings {
+    let queue = Arc::new(tokio::sync::Mutex::new(requests));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let queue = queue.clone();
+            let app = app.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let Some((n, cookie, body)) = queue.lock().await.pop() else {
+                        break;
+                    };
+                    let start = Instant::now();
+                    let response = post(&app, CastVote::PATH, n, Some(&cookie), body).await;
+                    assert!(
+                        response.status().is_success(),
+                        "vote: {}",
+                        response.status()
+                    );
+                    latencies.push(start.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    Timings { latencies, elapsed }
+}

@@ -1,0 +1,127 @@
+//! Demo scrutiny: proposals in every state, a closed vote with results and
+//! the panel's choice, an open vote with some votes cast, and two proposals
+//! put forward for the next vote. All through the same code residents, the
+//! panel and its chair use.
+use app::{
+    error::AppError,
+    landlords::queries::record,
+    scrutiny::{
+        queries::{self, Screening},
+        ProposalText,
+    },
+    state::Db,
+    time::Timestamp,
+};
+
+/// The demo people who take part, by their user ids.
+pub struct Cast {
+    pub residents: Vec<i64>,
+    pub panel_member: i64,
+    pub chair: i64,
+}
+
+const DAY: i64 = 24 * 3600 * 1000;
+
+const TOPICS: &[(&str, &str, &str)] = &[
+    ("Repairs that need a second visit", "Many repairs are not finished on the first visit, and the second appointment takes weeks.", "Residents take time off work twice and the problem gets worse in the meantime."),
+    ("Communal cleaning in tower blocks", "Stairwells and lifts are cleaned less often than the service charge says.", "People pay for a service they do not get, and dirty stairs are a risk for older residents."),
+    ("Letters that are hard to understand", "Rent and service charge letters use jargon and small print.", "Residents who read English as a second language cannot tell what they owe."),
+    ("Damp and mould in older flats", "Reports of black mould come back every winter in the 1960s blocks.", "Mould harms children's and older people's health."),
+    ("Noise from the new bin store", "The bin store by block C is emptied at 5am.", "People on night shifts cannot sleep."),
+    ("Hard-to-reach repairs line", "Calls to the repairs line wait more than 20 minutes at busy times.", "People give up and problems go unreported."),
+    ("Parking on estate roads", "Cars block the roads so emergency vehicles cannot pass.", "An ambulance could not reach a resident last month."),
+    ("Help for residents online", "Many residents cannot use the new online account.", "They miss updates and cannot report repairs out of hours."),
+    ("Bathrooms without extractor fans", "Many bathrooms have no fan, so condensation builds up every winter.", "Condensation leads to mould, damaged walls and health problems."),
+    ("Street lighting", "The council's street lights on the high road are broken.", "It feels unsafe walking home."),
+    ("Black mould in bathrooms", "Black mould grows on bathroom ceilings with no ventilation.", "Mould makes asthma worse."),
+];
+
+fn text(n: usize) -> ProposalText {
+    let (title, problem, why) = TOPICS[n];
+    ProposalText {
+        title: title.into(),
+        problem: problem.into(),
+        why_it_matters: why.into(),
+    }
+}
+
+pub async fn load(db: &Db, landlord_index: usize, slug: &str, cast: &Cast) -> Result<(), AppError> {
+    let landlord = record(db, slug).await?;
+    let now = Timestamp::now().millis();
+    let mut ids = Vec::new();
+    for n in 0..TOPICS.len() {
+        let proposer = cast.residents[n % cast.residents.len()];
+        let key = format!("{:064x}", (landlord_index as u128) << 64 | n as u128);
+        ids.push(queries::propose(db, landlord.id, proposer, &key, &text(n), "", "demo").await?);
+    }
+    for (&id, &supporter) in ids.iter().zip(cast.residents.iter().cycle().skip(1)) {
+        queries::support(db, landlord.id, id, supporter, true).await?;
+    }
+    let screen = |id: i64, decision: Screening| {
+        queries::screen(db, "", &landlord, id, cast.panel_member, decision, "demo")
+    };
+
+    // A vote that closed six weeks ago; the panel took on the winner.
+    for &id in &ids[0..3] {
+        screen(id, Screening::PutForward).await?;
+    }
+    let (opens, closes) = (now - 60 * DAY, now - 46 * DAY);
+    let closed = queries::open_round(
+        db,
+        landlord.id,
+        cast.chair,
+        "Autumn topics",
+        (opens, closes),
+        2,
+        false,
+        "demo",
+    )
+    .await?;
+    let during = opens + DAY;
+    for (n, &voter) in cast.residents.iter().enumerate() {
+        queries::vote(db, landlord.id, closed, ids[0], voter, during).await?;
+        queries::vote(db, landlord.id, closed, ids[1 + n % 2], voter, during).await?;
+    }
+    queries::decide(
+        db,
+        landlord.id,
+        closed,
+        Some(ids[0]),
+        true,
+        cast.chair,
+        "demo",
+    )
+    .await?;
+
+    // A vote open now, with running totals hidden until it closes.
+    for &id in &ids[3..6] {
+        screen(id, Screening::PutForward).await?;
+    }
+    let open = queries::open_round(
+        db,
+        landlord.id,
+        cast.chair,
+        "Spring topics",
+        (now - 3 * DAY, now + 11 * DAY),
+        2,
+        false,
+        "demo",
+    )
+    .await?;
+    // The panel has voted already; other residents have not, so a
+    // newcomer trying one of them can.
+    for voter in [cast.panel_member, cast.chair] {
+        queries::vote(db, landlord.id, open, ids[3], voter, now).await?;
+    }
+
+    // Put forward for the next vote, waiting for the panel, declined, merged.
+    screen(ids[6], Screening::PutForward).await?;
+    screen(ids[7], Screening::PutForward).await?;
+    screen(
+        ids[9],
+        Screening::Decline("Street lights belong to the council. We have passed your report to them and will share their answer.".into()),
+    )
+    .await?;
+    screen(ids[10], Screening::Merge(ids[8])).await?;
+    Ok(())
+}
