@@ -45,6 +45,14 @@ pub enum Action {
     ScreenProposals,
     /// Open voting rounds and record which topics the panel takes on.
     RunVotingRounds,
+    /// Read scrutiny reviews before their report is published.
+    SeeDraftReviews,
+    /// Start a review, set its scope, log evidence, write recommendations.
+    WorkOnReviews,
+    /// Publish a review's report, which starts the landlord's deadline.
+    PublishReports,
+    /// Answer recommendations and report progress on them.
+    RespondToRecommendations,
 }
 
 impl Action {
@@ -68,6 +76,10 @@ impl Action {
             Action::AssessAsPanel,
             Action::ScreenProposals,
             Action::RunVotingRounds,
+            Action::SeeDraftReviews,
+            Action::WorkOnReviews,
+            Action::PublishReports,
+            Action::RespondToRecommendations,
         ]);
         all
     }
@@ -102,7 +114,11 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         // panel. A platform administrator speaks for neither.
         Action::AssessAsLandlord => staff,
         Action::AssessAsPanel | Action::ScreenProposals => panel,
-        Action::RunVotingRounds => role == Some(Role::PanelChair),
+        Action::RunVotingRounds | Action::PublishReports => role == Some(Role::PanelChair),
+        Action::SeeDraftReviews => panel || staff || admin,
+        Action::WorkOnReviews => panel,
+        // The landlord answers for itself.
+        Action::RespondToRecommendations => staff,
     }
 }
 
@@ -205,6 +221,10 @@ mod tests {
             Action::AssessAsPanel => "...YY...",
             Action::ScreenProposals => "...YY...",
             Action::RunVotingRounds => "....Y...",
+            Action::SeeDraftReviews => "...YYYYY",
+            Action::WorkOnReviews => "...YY...",
+            Action::PublishReports => "....Y...",
+            Action::RespondToRecommendations => ".....YY.",
         }
     }
 

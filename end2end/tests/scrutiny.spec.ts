@@ -131,3 +131,83 @@ test('a resident proposes, the panel puts it forward, and the resident votes and
   await expectAccessible(page, info);
   expect(unexpected(errors)).toEqual([]);
 });
+
+test('the panel publishes a report, the landlord answers, and everyone sees what happened next', async ({ page }, info) => {
+  test.setTimeout(150_000);
+  const errors = watchForErrors(page);
+  const js = withJavaScript(info);
+  const inAMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date(Date.now() + 30 * 86_400_000));
+  // With JavaScript: the demo's draft at Brackenmoor is finished and
+  // published. Without: Fernhill's published report gets its overdue answer.
+  const landlord = js
+    ? { slug: 'brackenmoor-homes', staff: 'Priya Shah' }
+    : { slug: 'fernhill-vale-housing', staff: 'Lewis Grant' };
+  const next = url(`/landlords/${landlord.slug}/scrutiny/what-happened-next`);
+  let recommendation: string;
+
+  if (js) {
+    await signInAs(page, info, 'Tom Whitfield');
+    await page.goto(next);
+    await waitUntilReady(page, info);
+    await page.getByRole('link', { name: 'Communal cleaning' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Communal cleaning');
+    await waitUntilReady(page, info);
+    await expectAccessible(page, info);
+    await page.getByRole('button', { name: 'Add recommendation' }).click();
+    // The browser itself stops an empty required field; the server's check is tested too.
+    await page.getByLabel('Recommendation', { exact: true }).fill('   ');
+    await page.getByRole('button', { name: 'Add recommendation' }).click();
+    await expect(page.getByRole('alert')).toContainText('Enter the recommendation');
+    recommendation = 'Clean every stairwell weekly and publish the rota in each block.';
+    await page.getByLabel('Recommendation', { exact: true }).fill(recommendation);
+    await page.getByRole('button', { name: 'Add recommendation' }).click();
+    await expect(page.getByText(recommendation)).toBeVisible();
+    await signOut(page);
+
+    await signInAs(page, info, 'Margaret Oyelaran');
+    await page.goto(next);
+    await waitUntilReady(page, info);
+    await page.getByRole('link', { name: 'Communal cleaning' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Communal cleaning');
+    await waitUntilReady(page, info);
+    await page.getByRole('button', { name: 'Publish the report' }).click();
+    await expect(page.getByText(/Report published on/)).toBeVisible();
+    await signOut(page);
+  } else {
+    recommendation = 'Publish first-visit fix rates every quarter, by contractor.';
+  }
+
+  // The landlord answers the recommendation.
+  await signInAs(page, info, landlord.staff);
+  await page.goto(next);
+  await waitUntilReady(page, info);
+  const line = page.getByRole('row').filter({ hasText: recommendation });
+  await line.getByRole('link').click();
+  await waitUntilReady(page, info);
+  const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Publish the answer' }) });
+  const option = await form.locator('option', { hasText: recommendation.slice(0, 40) }).getAttribute('value');
+  await form.getByLabel('Recommendation').selectOption(option!);
+  await form.getByLabel("The landlord's answer").selectOption('accepted');
+  await form.getByLabel('Why').fill('Residents are right: the rota was not kept.');
+  await form.getByRole('button', { name: 'Publish the answer' }).click();
+  // Accepted needs an action: the message says so, and the choices stay.
+  await expect(page.getByRole('alert')).toContainText('Enter what will be done');
+  await expect(form.getByLabel('Recommendation')).toHaveValue(option!);
+  await expect(form.getByLabel('Why')).toHaveValue('Residents are right: the rota was not kept.');
+  await expectAccessible(page, info);
+  await form.getByLabel("The landlord's answer").selectOption('accepted');
+  await form.getByLabel('What will be done').fill('A weekly rota, checked by the estate officer and posted in each block.');
+  await form.getByLabel('Who is responsible').fill('Estates manager');
+  await form.getByLabel('Due by').fill(inAMonth);
+  await form.getByRole('button', { name: 'Publish the answer' }).click();
+  await expect(page.getByRole('listitem').filter({ hasText: recommendation }).getByText('Accepted, in progress')).toBeVisible();
+  await signOut(page);
+
+  // Anyone reads what happened next.
+  await page.goto(next);
+  await waitUntilReady(page, info);
+  await expect(page.getByRole('row').filter({ hasText: recommendation })).toContainText('Accepted, in progress');
+  await expect(page.getByRole('row').filter({ hasText: recommendation })).toContainText('Due by');
+  await expectAccessible(page, info);
+  expect(unexpected(errors)).toEqual([]);
+});

@@ -165,6 +165,7 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, DemoError> {
             residents,
             panel_member: user_id(db, person(Role::PanelMember)).await?,
             chair: chair_id,
+            staff: staff_id,
         };
         crate::demo_scrutiny::load(db, index, landlord.slug, &cast)
             .await

@@ -18,6 +18,7 @@ pub struct Cast {
     pub residents: Vec<i64>,
     pub panel_member: i64,
     pub chair: i64,
+    pub staff: i64,
 }
 
 const DAY: i64 = 24 * 3600 * 1000;
@@ -123,5 +124,166 @@ pub async fn load(db: &Db, landlord_index: usize, slug: &str, cast: &Cast) -> Re
     )
     .await?;
     screen(ids[10], Screening::Merge(ids[8])).await?;
+
+    report(db, &landlord, ids[0], cast, now).await?;
+    Ok(())
+}
+
+const RECOMMENDATIONS: &[&str] = &[
+    "Book the second visit before the operative leaves, at a time the resident chooses.",
+    "Give operatives a van stock list for the ten most common parts.",
+    "Stop closing a repair until the resident confirms it is fixed.",
+    "Publish first-visit fix rates every quarter, by contractor.",
+    "Train call handlers to ask the questions that identify the right trade.",
+    "Set up a repairs panel of residents to check the changes every six months.",
+];
+
+/// The review of last autumn's chosen topic, published ten weeks ago, with
+/// answers in every state (one never answered, so overdue), and a second
+/// review still in draft.
+async fn report(
+    db: &Db,
+    landlord: &app::landlords::queries::LandlordRecord,
+    chosen: i64,
+    cast: &Cast,
+    now: i64,
+) -> Result<(), AppError> {
+    use app::scrutiny::reviews::{server as reviews, Answer};
+    let id = reviews::start(
+        db,
+        landlord.id,
+        cast.chair,
+        TOPICS[0].0,
+        Some(chosen),
+        "demo",
+    )
+    .await?;
+    reviews::save_text(
+        db,
+        landlord.id,
+        id,
+        "How repairs are booked, how often a second visit is needed and why, and what residents are told. Not in scope: planned works.",
+        "One repair in three needed a second visit. Most second visits were for parts the operative did not carry, and residents were rarely offered a time that suited them.",
+    )
+    .await?;
+    for (kind, title, body, url) in [
+        (
+            "meeting",
+            "Meeting with the repairs manager",
+            "Went through six months of repair records with the repairs manager.",
+            None,
+        ),
+        (
+            "note",
+            "Mystery shopping: six calls to the repairs line",
+            "Four of six callers were not asked which room or what kind of tap.",
+            None,
+        ),
+        (
+            "link",
+            "The landlord's repairs policy",
+            "",
+            Some("https://example.org/repairs-policy"),
+        ),
+    ] {
+        reviews::add_evidence(
+            db,
+            landlord.id,
+            id,
+            cast.panel_member,
+            kind,
+            title,
+            body,
+            url,
+        )
+        .await?;
+    }
+    let mut numbers = Vec::new();
+    for text in RECOMMENDATIONS {
+        numbers.push(reviews::add_recommendation(db, landlord.id, id, text).await?);
+    }
+    reviews::publish(db, landlord, id, cast.chair, now - 10 * 7 * DAY, "demo").await?;
+    let recommendation = |number: i64| async move {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM recommendations WHERE review_id = $1 AND number = $2",
+        )
+        .bind(id)
+        .bind(number)
+        .fetch_one(db.pool())
+        .await
+    };
+    let staff = cast.staff;
+    let plan =
+        |action: &str, due: i64| Some((action.to_string(), "Head of repairs".to_string(), due));
+    // (recommendation number, answer, reason, the plan: action and due date)
+    type Plan = Option<(String, String, i64)>;
+    let answers: [(i64, Answer, &str, Plan); 5] = [
+        (1, Answer::Accepted, "Residents should not wait weeks for a second visit.", plan("Operatives will book the second visit on a handheld device before leaving.", now + 60 * DAY)),
+        (2, Answer::PartlyAccepted, "Van space is limited, so the list will cover the five most common parts.", plan("Stock the five most common parts on every van.", now + 30 * DAY)),
+        (3, Answer::NotAccepted, "Some residents cannot be reached for weeks; we will text them instead, and close the job after 14 days without an answer.", None),
+        (5, Answer::Accepted, "Call handlers need better questions.", plan("Training for every call handler, with a new script.", now - 5 * DAY)),
+        (6, Answer::Accepted, "A good way to check the changes.", plan("Recruit six residents to a repairs panel.", now - 20 * DAY)),
+    ];
+    for (number, answer, reason, plan) in answers {
+        let recommendation_id = recommendation(number).await?;
+        reviews::answer(
+            db,
+            "",
+            landlord,
+            id,
+            recommendation_id,
+            staff,
+            answer,
+            reason,
+            plan,
+            "demo",
+        )
+        .await?;
+    }
+    let second = recommendation(2).await?;
+    reviews::progress(
+        db,
+        landlord.id,
+        id,
+        second,
+        staff,
+        "Parts lists agreed with both contractors.",
+        false,
+    )
+    .await?;
+    let sixth = recommendation(6).await?;
+    reviews::progress(
+        db,
+        landlord.id,
+        id,
+        sixth,
+        staff,
+        "Six residents recruited; the first meeting was held in October.",
+        true,
+    )
+    .await?;
+    // Recommendation 4 is never answered: its answer is overdue.
+    debug_assert_eq!(numbers.len(), RECOMMENDATIONS.len());
+
+    let draft = reviews::start(
+        db,
+        landlord.id,
+        cast.panel_member,
+        "Communal cleaning",
+        None,
+        "demo",
+    )
+    .await?;
+    reviews::add_evidence(
+        db,
+        landlord.id,
+        draft,
+        cast.panel_member,
+        "note",
+        "Walkabout of three blocks",
+        "Stairwells in two blocks had not been cleaned that week.",
+        None,
+    )
+    .await?;
     Ok(())
 }

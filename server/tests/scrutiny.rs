@@ -6,7 +6,12 @@ mod common;
 use app::{
     accounts::Role,
     scrutiny::{
-        queries, CastVote, DecideRound, OpenRound, Propose, ScreenProposal, SupportProposal,
+        queries,
+        reviews::{
+            AddEvidence, AddProgress, AddRecommendation, AnswerRecommendation, PublishReport,
+            SaveReviewText, StartReview,
+        },
+        CastVote, DecideRound, OpenRound, Propose, ScreenProposal, SupportProposal,
     },
     state::Backend,
     time::Timestamp,
@@ -147,6 +152,35 @@ async fn open_vote(app: &TestApp, votes: &str, running_totals: bool) -> (i64, Ve
         .parse()
         .unwrap();
     (round, vec![a, b, c])
+}
+
+/// A second report with one recommendation, published; returns its id.
+async fn pat_adds_and_publishes(
+    app: &TestApp,
+    pat: &mut Visitor<'_>,
+    chair: &mut Visitor<'_>,
+) -> i64 {
+    let reply = pat
+        .call::<StartReview>(&[("slug", SLUG), ("title", "Cleaning")])
+        .await;
+    let review = reply
+        .header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    pat.call::<AddRecommendation>(&[("slug", SLUG), ("id", &review), ("text", "Clean weekly.")])
+        .await;
+    assert_eq!(
+        chair
+            .call::<PublishReport>(&[("slug", SLUG), ("id", &review)])
+            .await
+            .status,
+        200
+    );
+    let _ = app;
+    review.parse().unwrap()
 }
 
 /// UK days from today, as the date fields send them.
@@ -437,5 +471,107 @@ on_both_databases! {
         assert!(page.body.contains("Final results: 4 residents voted."), "{}", page.body);
         assert!(page.body.contains("Chosen for scrutiny"));
         assert_eq!(page.body.matches("2 (tied 2)").count(), 2, "{}", page.body);
+        let next = app.get("/landlords/brackenmoor-homes/scrutiny/what-happened-next").await.body;
+        for standing in ["Accepted, in progress", "Partly accepted, in progress", "Not accepted", "Answer overdue", "Accepted, action overdue", "Accepted, done"] {
+            assert!(next.contains(standing), "no demo recommendation is {standing:?}: {next}");
+        }
+    }
+
+    async fn the_panel_reports_and_the_landlord_answers_on_the_record(backend: Backend) {
+        let app = landlord(backend).await;
+        app.add_person("Sally Staff", "staff@example.org", Some((SLUG, Role::LandlordStaff))).await;
+        app.add_person("Olga Otherstaff", "olga@example.org", Some(("other-homes", Role::LandlordStaff))).await;
+        let mut pat = app.signed_in("pat@example.org").await;
+        let mut chair = app.signed_in("chair@example.org").await;
+        let mut rita = app.signed_in("rita@example.org").await;
+        let mut staff = app.signed_in("staff@example.org").await;
+
+        assert_eq!(rita.call::<StartReview>(&[("slug", SLUG), ("title", "Repairs")]).await.status, 403);
+        let reply = pat.call::<StartReview>(&[("slug", SLUG), ("title", "Repairs")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let review = reply.header("location").unwrap().rsplit('/').next().unwrap().to_string();
+        let page = format!("/landlords/{SLUG}/scrutiny/reviews/{review}");
+        // A draft is for the panel and staff only.
+        assert_eq!(app.get(&page).await.status, 401);
+        assert_eq!(rita.get(&page).await.status, 404);
+        assert_eq!(staff.get(&page).await.status, 200);
+
+        let reply = pat.call::<SaveReviewText>(&[("slug", SLUG), ("id", &review), ("scope", "Repairs booking"), ("summary", "")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        for (kind, title, url, status) in [
+            ("link", "Policy", "javascript:alert(1)", 422),
+            ("link", "Policy", "", 422),
+            ("film", "Policy", "", 422),
+            ("link", "Policy", "https://example.org/policy", 200),
+            ("meeting", "Met the repairs manager", "", 200),
+        ] {
+            let reply = pat.call::<AddEvidence>(&[("slug", SLUG), ("id", &review), ("kind", kind), ("title", title), ("body", ""), ("url", url)]).await;
+            assert_eq!(reply.status, status, "{kind} {url}: {}", reply.body);
+        }
+        assert_eq!(chair.call::<PublishReport>(&[("slug", SLUG), ("id", &review)]).await.status, 409, "no recommendations yet");
+        for text in ["Book second visits on the spot.", "Carry common parts."] {
+            let reply = pat.call::<AddRecommendation>(&[("slug", SLUG), ("id", &review), ("text", text)]).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+        }
+        assert_eq!(pat.call::<PublishReport>(&[("slug", SLUG), ("id", &review)]).await.status, 403, "the chair publishes");
+        assert_eq!(chair.call::<PublishReport>(&[("slug", SLUG), ("id", &review)]).await.status, 200);
+        assert_eq!(chair.call::<PublishReport>(&[("slug", SLUG), ("id", &review)]).await.status, 200, "twice is once");
+        let reply = pat.call::<AddRecommendation>(&[("slug", SLUG), ("id", &review), ("text", "Late")]).await;
+        assert_eq!(reply.status, 409, "the report is frozen: {}", reply.body);
+
+        // Public now, with the answers due eight weeks on.
+        let body = app.get(&page).await.body;
+        assert!(body.contains("Report published on"), "{body}");
+        assert!(body.contains("Waiting for the landlord&#x27;s answer") || body.contains("Waiting for the landlord's answer"), "{body}");
+        assert!(body.contains("https://example.org/policy"));
+
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM recommendations ORDER BY number").fetch_all(app.db.pool()).await.unwrap();
+        let (first, second) = (ids[0].to_string(), ids[1].to_string());
+        let (soon, _) = days(30, 0);
+        let answer = |id: &str, answer: &str, action: &str, owner: &str, due: &str| {
+            vec![("slug", SLUG.to_string()), ("review_id", review.clone()), ("recommendation_id", id.to_string()),
+                 ("answer", answer.to_string()), ("reason", "Because".to_string()), ("action", action.to_string()),
+                 ("owner", owner.to_string()), ("due_on", due.to_string())]
+        };
+        assert_eq!(chair.call::<AnswerRecommendation>(&pairs(&answer(&first, "accepted", "Book on the spot", "Repairs", &soon))).await.status, 403);
+        let mut olga = app.signed_in("olga@example.org").await;
+        assert_eq!(olga.call::<AnswerRecommendation>(&pairs(&answer(&first, "accepted", "Book on the spot", "Repairs", &soon))).await.status, 403);
+        let reply = staff.call::<AnswerRecommendation>(&pairs(&answer(&first, "accepted", "", "Repairs", &soon))).await;
+        assert_eq!(reply.status, 422, "an accepted recommendation needs an action: {}", reply.body);
+        let reply = staff.call::<AnswerRecommendation>(&pairs(&answer(&first, "accepted", "Book on the spot", "Repairs", "soon"))).await;
+        assert_eq!(reply.status, 422, "a due date: {}", reply.body);
+        let reply = staff.call::<AnswerRecommendation>(&pairs(&answer(&first, "accepted", "Book on the spot", "Head of repairs", &soon))).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let reply = staff.call::<AnswerRecommendation>(&pairs(&answer(&second, "not_accepted", "", "", ""))).await;
+        assert_eq!(reply.status, 200, "not accepted needs only a reason: {}", reply.body);
+        // The panel hears about each answer.
+        let to_panel = app.outbox().await.into_iter().filter(|(to, subject, _)| to == "pat@example.org" && subject.contains("answered recommendation")).count();
+        assert_eq!(to_panel, 2);
+
+        let progress = |id: &str, body: &str, done: bool| {
+            let mut fields = vec![("slug", SLUG.to_string()), ("review_id", review.clone()), ("recommendation_id", id.to_string()), ("progress", body.to_string())];
+            if done { fields.push(("done", "yes".to_string())); }
+            fields
+        };
+        assert_eq!(staff.call::<AddProgress>(&pairs(&progress(&second, "Nothing", false))).await.status, 409, "not accepted: nothing to report");
+        assert_eq!(staff.call::<AddProgress>(&pairs(&progress(&first, "Handhelds ordered", false))).await.status, 200);
+        assert_eq!(staff.call::<AddProgress>(&pairs(&progress(&first, "All operatives book on the spot", true))).await.status, 200);
+        assert_eq!(staff.call::<AddProgress>(&pairs(&progress(&first, "More", false))).await.status, 409, "done is done");
+
+        let next = app.get(&format!("/landlords/{SLUG}/scrutiny/what-happened-next")).await;
+        assert_eq!(next.status, 200);
+        assert!(next.body.contains("Accepted, done"), "{}", next.body);
+        assert!(next.body.contains("Not accepted"));
+        assert!(!next.body.contains("overdue."));
+
+        // Past the answer deadline, an unanswered recommendation is overdue everywhere it appears.
+        let third = pat_adds_and_publishes(&app, &mut pat, &mut chair).await;
+        sqlx::query("UPDATE scrutiny_reviews SET response_due_at = $1 WHERE id = $2")
+            .bind(Timestamp::now().millis() - 1).bind(third).execute(app.db.pool()).await.unwrap();
+        let next = app.get(&format!("/landlords/{SLUG}/scrutiny/what-happened-next")).await;
+        assert!(next.body.contains("Answer overdue"), "{}", next.body);
+        assert!(next.body.contains("1 overdue."));
+        let body = app.get(&format!("/landlords/{SLUG}/scrutiny/reviews/{third}")).await.body;
+        assert!(body.contains("Answer overdue"));
     }
 }

@@ -4,8 +4,11 @@
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;
+mod review_pages;
+pub mod reviews;
 
 pub use pages::{NewRoundPage, ProposalPage, ProposePage, RoundPage, ScrutinyPage};
+pub use review_pages::{ReviewPage, WhatHappenedNextPage};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -269,6 +272,9 @@ pub struct ProposalDetail {
     pub can_screen: bool,
     /// Other proposals this one could be merged into.
     pub merge_targets: Vec<(i64, String)>,
+    /// The review it became, once started.
+    pub review: Option<i64>,
+    pub can_start_review: bool,
 }
 
 #[server]
@@ -286,6 +292,9 @@ pub async fn load_proposal(slug: String, id: i64) -> Result<ProposalDetail, AppE
     if !detail.can_screen {
         detail.merge_targets.clear();
     }
+    detail.can_start_review = detail.status == ProposalStatus::Chosen
+        && detail.review.is_none()
+        && allows(user.as_ref(), Action::WorkOnReviews, landlord.id);
     Ok(detail)
 }
 

@@ -134,6 +134,7 @@ fn ScrutinyView(data: ScrutinyOverview) -> impl IntoView {
         <h1>{title}</h1>
         <p class="lead">"Residents propose what the tenant panel should look into, and vote on which topics it takes on."</p>
         {how_to_take_part}
+        <p><a href=format!("/landlords/{slug}/scrutiny/what-happened-next")>"What happened next: every recommendation and the landlord's answers"</a></p>
         <h2>"Votes"</h2>
         {can_run_rounds.then(|| view! {
             <p><a class="button secondary" href=format!("/landlords/{slug}/scrutiny/rounds/new")>"Open a vote"</a></p>
@@ -198,6 +199,7 @@ pub fn ProposalPage() -> impl IntoView {
     let id = id_param("id");
     let support = ServerAction::<SupportProposal>::new();
     let screen = ServerAction::<ScreenProposal>::new();
+    let start = ServerAction::<super::reviews::StartReview>::new();
     let supported = successes(support);
     let screened = successes(screen);
     let data = Resource::new(
@@ -211,7 +213,7 @@ pub fn ProposalPage() -> impl IntoView {
     );
     loaded(
         data,
-        move |data| view! { <ProposalView data support screen/> },
+        move |data| view! { <ProposalView data support screen start/> },
     )
 }
 
@@ -220,7 +222,25 @@ fn ProposalView(
     data: ProposalDetail,
     support: ServerAction<SupportProposal>,
     screen: ServerAction<ScreenProposal>,
+    start: ServerAction<super::reviews::StartReview>,
 ) -> impl IntoView {
+    let start_error = Signal::derive(move || last_error(start.value().get()));
+    let (start_slug, start_title) = (data.landlord.slug.clone(), data.title.clone());
+    let review = match (data.review, data.can_start_review) {
+        (Some(review), _) => Some(view! {
+            <p><a href=format!("/landlords/{}/scrutiny/reviews/{review}", data.landlord.slug)>"Read the panel's review of this topic"</a></p>
+        }.into_any()),
+        (None, true) => Some(view! {
+            <ErrorSummary form="start" error=start_error/>
+            <ActionForm action=start>
+                <input type="hidden" name="slug" value=start_slug/>
+                <input type="hidden" name="title" value=start_title/>
+                <input type="hidden" name="proposal_id" value=data.id/>
+                <button type="submit" class="button">"Start the scrutiny review"</button>
+            </ActionForm>
+        }.into_any()),
+        (None, false) => None,
+    };
     let slug = data.landlord.slug.clone();
     let support_error = Signal::derive(move || last_error(support.value().get()));
     let screen_error = Signal::derive(move || last_error(screen.value().get()));
@@ -303,6 +323,7 @@ fn ProposalView(
         <p class="prose">{data.why_it_matters.clone()}</p>
         {data.concerns.clone().map(|(label, href)| view! { <p>"About: "<a href=href>{label}</a></p> })}
         <p>{format!("{} {}", data.supporters, if data.supporters == 1 { "resident supports this proposal." } else { "residents support this proposal." })}</p>
+        {review}
         {support_form}
         {screen_form}
     }

@@ -340,6 +340,11 @@ pub async fn proposal(
     .bind(id)
     .fetch_all(db.pool())
     .await?;
+    let review: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM scrutiny_reviews WHERE proposal_id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
     let slug = &landlord.slug;
     let concerns = match (&row.measure_code, row.commitment_id) {
         (Some(code), _) => Some((
@@ -378,6 +383,8 @@ pub async fn proposal(
         supports,
         can_screen: false,
         merge_targets,
+        review,
+        can_start_review: false,
     })
 }
 

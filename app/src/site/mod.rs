@@ -32,7 +32,10 @@ use crate::{
         manage::ManagePage,
         ComparePage, DashboardPage, MeasurePage,
     },
-    scrutiny::{NewRoundPage, ProposalPage, ProposePage, RoundPage, ScrutinyPage},
+    scrutiny::{
+        NewRoundPage, ProposalPage, ProposePage, ReviewPage, RoundPage, ScrutinyPage,
+        WhatHappenedNextPage,
+    },
 };
 use pages::{AboutPage, HomePage};
 
@@ -100,6 +103,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/landlords/:slug/scrutiny/proposals/:id") view=ProposalPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/scrutiny/rounds/new") view=NewRoundPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/scrutiny/rounds/:id") view=RoundPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/scrutiny/reviews/:id") view=ReviewPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/scrutiny/what-happened-next") view=WhatHappenedNextPage ssr=ssr()/>
                     <Route path=path!("/compare") view=ComparePage ssr=ssr()/>
                     <Route path=path!("/compare/:code") view=ComparePage ssr=ssr()/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=ssr()/>

@@ -1,0 +1,428 @@
+//! The review page (the panel's working space, then the published report
+//! with the landlord's answers) and "what happened next".
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::reviews::{
+    load_review, load_what_happened_next, AddEvidence, AddProgress, AddRecommendation, Answer,
+    AnswerRecommendation, PublishReport, Recommendation, ReviewDetail, SaveReviewText, StartReview,
+    WhatHappenedNext,
+};
+use crate::{
+    performance::LandlordRef,
+    site::{
+        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+        loaded,
+    },
+};
+
+#[component]
+fn Crumbs(landlord: LandlordRef, current: String) -> impl IntoView {
+    let slug = landlord.slug.clone();
+    view! {
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><a href="/">"All landlords"</a></li>
+                <li><a href=format!("/landlords/{slug}")>{landlord.name.clone()}</a></li>
+                <li><a href=format!("/landlords/{slug}/scrutiny")>"Scrutiny"</a></li>
+                <li aria-current="page">{current}</li>
+            </ol>
+        </nav>
+    }
+}
+
+/// `/landlords/:slug/scrutiny/reviews/:id`
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let text = ServerAction::<SaveReviewText>::new();
+    let evidence = ServerAction::<AddEvidence>::new();
+    let recommend = ServerAction::<AddRecommendation>::new();
+    let publish = ServerAction::<PublishReport>::new();
+    let answer = ServerAction::<AnswerRecommendation>::new();
+    let progress = ServerAction::<AddProgress>::new();
+    let changes = [
+        successes(text),
+        successes(evidence),
+        successes(recommend),
+        successes(publish),
+        successes(answer),
+        successes(progress),
+    ];
+    let data = Resource::new(
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                params
+                    .read()
+                    .get("id")
+                    .and_then(|id| id.parse::<i64>().ok()),
+                changes.iter().map(|c| c.get()).sum::<usize>(),
+            )
+        },
+        |(slug, id, _)| async move {
+            match id {
+                Some(id) => load_review(slug, id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    let actions = ReviewActions {
+        text,
+        evidence,
+        recommend,
+        publish,
+        answer,
+        progress,
+    };
+    loaded(data, move |data| view! { <ReviewView data actions/> })
+}
+
+#[derive(Clone, Copy)]
+struct ReviewActions {
+    text: ServerAction<SaveReviewText>,
+    evidence: ServerAction<AddEvidence>,
+    recommend: ServerAction<AddRecommendation>,
+    publish: ServerAction<PublishReport>,
+    answer: ServerAction<AnswerRecommendation>,
+    progress: ServerAction<AddProgress>,
+}
+
+#[component]
+fn ReviewView(data: ReviewDetail, actions: ReviewActions) -> impl IntoView {
+    let slug = data.landlord.slug.clone();
+    let id = data.id;
+    let status = match (&data.published_on, &data.answers_due_on) {
+        (Some(on), Some(due)) => format!("Report published on {on}. The landlord's answers are due by {due}."),
+        _ => "Draft: the panel is still working on this review. Only the panel and the landlord's staff can see it.".to_string(),
+    };
+    let working = data.can_work.then(|| {
+        view! { <WorkForms slug=slug.clone() id scope=data.scope.clone() summary=data.summary.clone() actions/> }
+    });
+    let publish_error = Signal::derive(move || last_error(actions.publish.value().get()));
+    let publish_form = data.can_publish.then(|| {
+        let slug = slug.clone();
+        view! {
+            <section class="staff-tools" aria-labelledby="publish-heading">
+                <h2 id="publish-heading">"Publish the report"</h2>
+                <p>"Publishing makes the report public and starts the landlord's time to answer. It cannot be changed afterwards."</p>
+                <ErrorSummary form="publish" error=publish_error/>
+                <ActionForm action=actions.publish>
+                    <input type="hidden" name="slug" value=slug/>
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button">"Publish the report"</button>
+                </ActionForm>
+            </section>
+        }
+    });
+    let answering = data.can_respond.then(|| {
+        view! { <AnswerForms slug=slug.clone() review_id=id recommendations=data.recommendations.clone() actions/> }
+    });
+    view! {
+        <Title text=data.title.clone()/>
+        <Crumbs landlord=data.landlord.clone() current="Review".to_string()/>
+        <h1>{data.title.clone()}</h1>
+        <p class="lead">{status}</p>
+        {data.from_proposal.clone().map(|(proposal, title)| view! {
+            <p>"Chosen by residents: "<a href=format!("/landlords/{slug}/scrutiny/proposals/{proposal}")>{title}</a></p>
+        })}
+        <h2>"Scope"</h2>
+        {if data.scope.is_empty() {
+            view! { <p class="empty">"Not written yet."</p> }.into_any()
+        } else {
+            view! { <p class="prose">{data.scope.clone()}</p> }.into_any()
+        }}
+        {(!data.summary.is_empty()).then(|| view! {
+            <h2>"What the panel found"</h2>
+            <p class="prose">{data.summary.clone()}</p>
+        })}
+        <h2>"Recommendations"</h2>
+        {if data.recommendations.is_empty() {
+            view! { <p class="empty">"No recommendations yet."</p> }.into_any()
+        } else {
+            view! {
+                <ol class="recommendations">
+                    {data.recommendations.clone().into_iter().map(|r| view! {
+                        <RecommendationItem recommendation=r/>
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }}
+        <h2>"Evidence"</h2>
+        {if data.evidence.is_empty() {
+            view! { <p class="empty">"No evidence has been logged yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="evidence-log">
+                    {data.evidence.clone().into_iter().map(|e| view! {
+                        <li>
+                            <p><strong>{format!("{}: ", match e.kind.as_str() { "link" => "Link", "meeting" => "Meeting", _ => "Note" })}</strong>
+                            {match e.url.clone() {
+                                Some(url) => view! { <a href=url rel="nofollow noopener">{e.title.clone()}</a> }.into_any(),
+                                None => view! { <span>{e.title.clone()}</span> }.into_any(),
+                            }}</p>
+                            {(!e.body.is_empty()).then(|| view! { <p class="prose">{e.body.clone()}</p> })}
+                            <p class="byline">{format!("Added by {} on {}", e.added_by, e.added_on)}</p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        {answering}
+        {working}
+        {publish_form}
+    }
+}
+
+/// The landlord's forms: answer a recommendation, report progress on one.
+/// One form each, with the recommendation chosen in it, so an error shows
+/// once, by the form it belongs to.
+#[component]
+fn AnswerForms(
+    slug: String,
+    review_id: i64,
+    recommendations: Vec<Recommendation>,
+    actions: ReviewActions,
+) -> impl IntoView {
+    use super::reviews::Standing;
+    let answer_error = Signal::derive(move || last_error(actions.answer.value().get()));
+    let progress_error = Signal::derive(move || last_error(actions.progress.value().get()));
+    let choice = |r: &Recommendation| {
+        let text: String = r.text.chars().take(80).collect();
+        (r.id.to_string(), format!("{}. {text}", r.number))
+    };
+    let open: Vec<(String, String)> = recommendations
+        .iter()
+        .filter(|r| !matches!(r.standing, Standing::Done(_)))
+        .map(choice)
+        .collect();
+    let in_progress: Vec<(String, String)> = recommendations
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.standing,
+                Standing::InProgress(_) | Standing::ActionOverdue(_)
+            )
+        })
+        .map(choice)
+        .collect();
+    let answers: Vec<(String, String)> = Answer::ALL
+        .iter()
+        .map(|a| (a.as_str().to_string(), a.label().to_string()))
+        .collect();
+    let (a, b) = (slug.clone(), slug);
+    view! {
+        <section class="staff-tools" aria-labelledby="answer-heading">
+            <h2 id="answer-heading">"The landlord's answers"</h2>
+            {(!open.is_empty()).then(move || view! {
+                <h3>"Answer a recommendation"</h3>
+                <p>"Answers are published straight away, and the tenant panel is told."</p>
+                <ErrorSummary form="answer" error=answer_error/>
+                <ActionForm action=actions.answer>
+                    <input type="hidden" name="slug" value=a.clone()/>
+                    <input type="hidden" name="review_id" value=review_id/>
+                    <Select form="answer" name="recommendation_id" label="Recommendation" choices=open.clone() error=answer_error/>
+                    <Select form="answer" name="answer" label="The landlord's answer" choices=answers.clone() error=answer_error/>
+                    <TextArea form="answer" name="reason" label="Why" rows=3 error=answer_error/>
+                    <TextArea form="answer" name="action" label="What will be done" hint="Not needed when the recommendation is not accepted." required=false rows=3 error=answer_error/>
+                    <Field form="answer" name="owner" label="Who is responsible" required=false error=answer_error/>
+                    <Field form="answer" name="due_on" label="Due by" kind="date" required=false error=answer_error/>
+                    <button type="submit" class="button">"Publish the answer"</button>
+                </ActionForm>
+            })}
+            {(!in_progress.is_empty()).then(move || view! {
+                <h3>"Report progress"</h3>
+                <ErrorSummary form="progress" error=progress_error/>
+                <ActionForm action=actions.progress>
+                    <input type="hidden" name="slug" value=b.clone()/>
+                    <input type="hidden" name="review_id" value=review_id/>
+                    <Select form="progress" name="recommendation_id" label="Recommendation" choices=in_progress.clone() error=progress_error/>
+                    <TextArea form="progress" name="progress" label="What has happened" rows=3 error=progress_error/>
+                    <div class="field checkbox">
+                        <input type="checkbox" id="progress-done" name="done" value="yes"/>
+                        <label for="progress-done">"This completes the action"</label>
+                    </div>
+                    <button type="submit" class="button secondary">"Publish the update"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn WorkForms(
+    slug: String,
+    id: i64,
+    scope: String,
+    summary: String,
+    actions: ReviewActions,
+) -> impl IntoView {
+    let text_error = Signal::derive(move || last_error(actions.text.value().get()));
+    let evidence_error = Signal::derive(move || last_error(actions.evidence.value().get()));
+    let recommend_error = Signal::derive(move || last_error(actions.recommend.value().get()));
+    let kinds = vec![
+        ("note".to_string(), "A note".to_string()),
+        (
+            "link".to_string(),
+            "A link to a document or page".to_string(),
+        ),
+        ("meeting".to_string(), "A meeting".to_string()),
+    ];
+    let (a, b, c) = (slug.clone(), slug.clone(), slug);
+    view! {
+        <section class="staff-tools" aria-labelledby="work-heading">
+            <h2 id="work-heading">"The panel's work"</h2>
+            <h3>"Scope and findings"</h3>
+            <ErrorSummary form="review" error=text_error/>
+            <ActionForm action=actions.text>
+                <input type="hidden" name="slug" value=a/>
+                <input type="hidden" name="id" value=id/>
+                <TextArea form="review" name="scope" label="Scope" hint="What the panel will look at, and what it will not." required=false value=scope error=text_error/>
+                <TextArea form="review" name="summary" label="What the panel found" hint="The report's summary, published with the recommendations." required=false value=summary error=text_error/>
+                <button type="submit" class="button secondary">"Save"</button>
+            </ActionForm>
+            <h3>"Log evidence"</h3>
+            <ErrorSummary form="evidence" error=evidence_error/>
+            <ActionForm action=actions.evidence>
+                <input type="hidden" name="slug" value=b/>
+                <input type="hidden" name="id" value=id/>
+                <Select form="evidence" name="kind" label="What kind" choices=kinds error=evidence_error/>
+                <Field form="evidence" name="title" label="Title" error=evidence_error/>
+                <TextArea form="evidence" name="body" label="Notes" required=false rows=3 error=evidence_error/>
+                <Field form="evidence" name="url" label="Web address, for a link" kind="url" required=false error=evidence_error/>
+                <button type="submit" class="button secondary">"Add to the evidence log"</button>
+            </ActionForm>
+            <h3>"Add a recommendation"</h3>
+            <ErrorSummary form="recommendation" error=recommend_error/>
+            <ActionForm action=actions.recommend>
+                <input type="hidden" name="slug" value=c/>
+                <input type="hidden" name="id" value=id/>
+                <TextArea form="recommendation" name="text" label="Recommendation" hint="One clear thing the landlord should do. It gets the next number." rows=3 error=recommend_error/>
+                <button type="submit" class="button secondary">"Add recommendation"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn RecommendationItem(recommendation: Recommendation) -> impl IntoView {
+    let r = recommendation;
+    view! {
+        <li class="recommendation" value=r.number>
+            <p class="recommendation-text">{r.text.clone()}</p>
+            <p class=r.standing.class()><strong>{r.standing.label()}</strong></p>
+            {r.answer.map(|_| view! {
+                <dl class="facts">
+                    <dt>"Why"</dt><dd>{r.reason.clone()}</dd>
+                    {(!r.action.is_empty()).then(|| view! {
+                        <dt>"What will be done"</dt><dd>{r.action.clone()}</dd>
+                        <dt>"Responsible"</dt><dd>{r.owner.clone()}</dd>
+                        <dt>"Due by"</dt><dd>{r.due_on.clone().unwrap_or_default()}</dd>
+                    })}
+                </dl>
+            })}
+            {(!r.updates.is_empty()).then(|| view! {
+                <ul class="updates">
+                    {r.updates.clone().into_iter().map(|u| view! {
+                        <li>
+                            <p>{u.body}</p>
+                            <p class="byline">{format!("{}{}, {}", if u.marks_done { "Done. " } else { "" }, u.by, u.on)}</p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </li>
+    }
+}
+
+/// `/landlords/:slug/scrutiny/what-happened-next`
+#[component]
+pub fn WhatHappenedNextPage() -> impl IntoView {
+    let params = use_params_map();
+    let start = ServerAction::<StartReview>::new();
+    let data = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        load_what_happened_next,
+    );
+    loaded(
+        data,
+        move |data| view! { <WhatHappenedNextView data start/> },
+    )
+}
+
+#[component]
+fn WhatHappenedNextView(data: WhatHappenedNext, start: ServerAction<StartReview>) -> impl IntoView {
+    let slug = data.landlord.slug.clone();
+    let title = "What happened next".to_string();
+    let start_error = Signal::derive(move || last_error(start.value().get()));
+    let overdue = data
+        .lines
+        .iter()
+        .filter(|l| l.standing.is_overdue())
+        .count();
+    let start_form = data.can_start.then(|| {
+        let slug = slug.clone();
+        view! {
+            <section class="staff-tools" aria-labelledby="start-heading">
+                <h2 id="start-heading">"Start a review"</h2>
+                <p>"Reviews of topics residents chose start from the topic's page. Here the panel can start one of its own."</p>
+                <ErrorSummary form="start" error=start_error/>
+                <ActionForm action=start>
+                    <input type="hidden" name="slug" value=slug/>
+                    <Field form="start" name="title" label="Title of the review" error=start_error/>
+                    <button type="submit" class="button secondary">"Start the review"</button>
+                </ActionForm>
+            </section>
+        }
+    });
+    view! {
+        <Title text=title.clone()/>
+        <Crumbs landlord=data.landlord.clone() current=title.clone()/>
+        <h1>{title}</h1>
+        <p class="lead">{format!(
+            "Every recommendation the tenant panel has made to {}, the landlord's answer, and what has been done.",
+            data.landlord.name
+        )}</p>
+        {(overdue > 0).then(|| view! {
+            <p class="notice"><strong>{format!("{overdue} overdue.")}</strong>" The landlord has missed a deadline it set or was given."</p>
+        })}
+        {if data.lines.is_empty() {
+            view! { <p class="empty">"No report has been published yet."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap" role="region" aria-label="Recommendations and what happened" tabindex="0">
+                    <table>
+                        <caption>"Recommendations and where they stand"</caption>
+                        <thead><tr>
+                            <th scope="col">"Recommendation"</th>
+                            <th scope="col">"Where it stands"</th>
+                            <th scope="col">"Action and due date"</th>
+                        </tr></thead>
+                        <tbody>
+                            {data.lines.into_iter().map(|line| view! {
+                                <tr>
+                                    <th scope="row">
+                                        <a href=format!("/landlords/{slug}/scrutiny/reviews/{}", line.review_id)>{format!("{}, recommendation {}", line.review_title, line.number)}</a>
+                                        <span class="series">{line.text}</span>
+                                    </th>
+                                    <td><span class=line.standing.class()>{line.standing.label()}</span></td>
+                                    <td>{line.action}{line.due_on.map(|due| view! { <span class="series">{format!("Due by {due}")}</span> })}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        {(!data.drafts.is_empty()).then(|| view! {
+            <h2>"Reviews in progress"</h2>
+            <ul class="link-list">
+                {data.drafts.iter().map(|(id, title)| view! {
+                    <li><a href=format!("/landlords/{slug}/scrutiny/reviews/{id}")>{title.clone()}</a></li>
+                }).collect_view()}
+            </ul>
+        })}
+        {start_form}
+    }
+}
