@@ -53,6 +53,8 @@ pub enum Action {
     PublishReports,
     /// Answer recommendations and report progress on them.
     RespondToRecommendations,
+    /// Set how many weeks the landlord has to answer a published report.
+    SetResponseDeadline,
 }
 
 impl Action {
@@ -80,6 +82,7 @@ impl Action {
             Action::WorkOnReviews,
             Action::PublishReports,
             Action::RespondToRecommendations,
+            Action::SetResponseDeadline,
         ]);
         all
     }
@@ -108,7 +111,7 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         // can hand out more power than they hold.
         Action::Invite(Role::LandlordAdmin) => admin,
         Action::Invite(_) => staff || admin,
-        Action::ManageMembers | Action::SeeAuditLog => admin,
+        Action::ManageMembers | Action::SeeAuditLog | Action::SetResponseDeadline => admin,
         Action::EditPerformance | Action::EditCharter => staff || admin,
         // Verdicts speak for one side: the landlord's own people, or the
         // panel. A platform administrator speaks for neither.
@@ -225,6 +228,7 @@ mod tests {
             Action::WorkOnReviews => "...YY...",
             Action::PublishReports => "....Y...",
             Action::RespondToRecommendations => ".....YY.",
+            Action::SetResponseDeadline => "......YY",
         }
     }
 

@@ -9,7 +9,7 @@ use app::{
         queries,
         reviews::{
             AddEvidence, AddProgress, AddRecommendation, AnswerRecommendation, PublishReport,
-            SaveReviewText, StartReview,
+            SaveReviewText, SetResponseWeeks, StartReview,
         },
         CastVote, DecideRound, OpenRound, Propose, ScreenProposal, SupportProposal,
     },
@@ -573,5 +573,30 @@ on_both_databases! {
         assert!(next.body.contains("1 overdue."));
         let body = app.get(&format!("/landlords/{SLUG}/scrutiny/reviews/{third}")).await.body;
         assert!(body.contains("Answer overdue"));
+    }
+
+    async fn the_landlord_admin_sets_the_time_to_answer(backend: Backend) {
+        let app = landlord(backend).await;
+        app.add_person("Sally Staff", "staff@example.org", Some((SLUG, Role::LandlordStaff))).await;
+        app.add_person("Ada Admin", "ada@example.org", Some((SLUG, Role::LandlordAdmin))).await;
+        let mut staff = app.signed_in("staff@example.org").await;
+        let mut ada = app.signed_in("ada@example.org").await;
+        assert_eq!(staff.call::<SetResponseWeeks>(&[("slug", SLUG), ("weeks", "4")]).await.status, 403);
+        for bad in ["0", "27", "four"] {
+            assert_eq!(ada.call::<SetResponseWeeks>(&[("slug", SLUG), ("weeks", bad)]).await.status, 422, "{bad}");
+        }
+        assert_eq!(ada.call::<SetResponseWeeks>(&[("slug", SLUG), ("weeks", "4")]).await.status, 200);
+        let mut pat = app.signed_in("pat@example.org").await;
+        let mut chair = app.signed_in("chair@example.org").await;
+        let review = pat_adds_and_publishes(&app, &mut pat, &mut chair).await;
+        let (published, due): (i64, i64) = sqlx::query_as("SELECT published_at, response_due_at FROM scrutiny_reviews WHERE id = $1")
+            .bind(review).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(due - published, 4 * 7 * 24 * 3600 * 1000);
+
+        // Who is offered what on the scrutiny page.
+        let page = format!("/landlords/{SLUG}/scrutiny");
+        assert!(staff.get(&page).await.body.contains("Residents and the tenant panel propose topics and vote."));
+        assert!(app.signed_in("nora@example.org").await.get(&page).await.body.contains("Ask to join as a resident"));
+        assert!(app.signed_in("rita@example.org").await.get(&page).await.body.contains("Propose a topic"));
     }
 }

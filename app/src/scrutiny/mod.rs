@@ -139,6 +139,8 @@ pub struct ScrutinyOverview {
     pub can_propose: bool,
     pub can_run_rounds: bool,
     pub signed_in: bool,
+    /// Signed in but with no role at this landlord: may ask to join.
+    pub may_ask_to_join: bool,
 }
 
 #[server]
@@ -153,6 +155,7 @@ pub async fn load_scrutiny(slug: String) -> Result<ScrutinyOverview, AppError> {
         can_propose: allows(user.as_ref(), Action::Propose, landlord.id),
         can_run_rounds: allows(user.as_ref(), Action::RunVotingRounds, landlord.id),
         signed_in: user.is_some(),
+        may_ask_to_join: allows(user.as_ref(), Action::RequestToJoin, landlord.id),
         landlord: LandlordRef {
             slug: landlord.slug,
             name: landlord.name,

@@ -64,6 +64,7 @@ fn ScrutinyView(data: ScrutinyOverview) -> impl IntoView {
         can_propose,
         can_run_rounds,
         signed_in,
+        may_ask_to_join,
     } = data;
     let slug = landlord.slug.clone();
     let title = format!("Scrutiny at {}", landlord.name);
@@ -72,12 +73,14 @@ fn ScrutinyView(data: ScrutinyOverview) -> impl IntoView {
             <p><a class="button" href=format!("/landlords/{slug}/scrutiny/propose")>"Propose a topic"</a></p>
         }
         .into_any()
-    } else if signed_in {
+    } else if may_ask_to_join {
         view! {
             <p>"Residents of this landlord can propose topics and vote. "
             <a href=format!("/landlords/{slug}/join")>"Ask to join as a resident"</a>"."</p>
         }
         .into_any()
+    } else if signed_in {
+        view! { <p>"Residents and the tenant panel propose topics and vote."</p> }.into_any()
     } else {
         view! {
             <p><a href="/sign-in">"Sign in"</a>" to propose topics and vote."</p>

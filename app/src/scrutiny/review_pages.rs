@@ -6,8 +6,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::reviews::{
     load_review, load_what_happened_next, AddEvidence, AddProgress, AddRecommendation, Answer,
-    AnswerRecommendation, PublishReport, Recommendation, ReviewDetail, SaveReviewText, StartReview,
-    WhatHappenedNext,
+    AnswerRecommendation, PublishReport, Recommendation, ReviewDetail, SaveReviewText,
+    SetResponseWeeks, StartReview, WhatHappenedNext,
 };
 use crate::{
     performance::LandlordRef,
@@ -341,18 +341,41 @@ fn RecommendationItem(recommendation: Recommendation) -> impl IntoView {
 pub fn WhatHappenedNextPage() -> impl IntoView {
     let params = use_params_map();
     let start = ServerAction::<StartReview>::new();
+    let deadline = ServerAction::<SetResponseWeeks>::new();
+    let saved = successes(deadline);
     let data = Resource::new(
-        move || params.read().get("slug").unwrap_or_default(),
-        load_what_happened_next,
+        move || (params.read().get("slug").unwrap_or_default(), saved.get()),
+        |(slug, _)| load_what_happened_next(slug),
     );
     loaded(
         data,
-        move |data| view! { <WhatHappenedNextView data start/> },
+        move |data| view! { <WhatHappenedNextView data start deadline/> },
     )
 }
 
 #[component]
-fn WhatHappenedNextView(data: WhatHappenedNext, start: ServerAction<StartReview>) -> impl IntoView {
+fn WhatHappenedNextView(
+    data: WhatHappenedNext,
+    start: ServerAction<StartReview>,
+    deadline: ServerAction<SetResponseWeeks>,
+) -> impl IntoView {
+    let deadline_error = Signal::derive(move || last_error(deadline.value().get()));
+    let deadline_form = data.can_set_deadline.then(|| {
+        let slug = data.landlord.slug.clone();
+        view! {
+            <section class="staff-tools" aria-labelledby="deadline-heading">
+                <h2 id="deadline-heading">"Time to answer a report"</h2>
+                <ErrorSummary form="deadline" error=deadline_error/>
+                <ActionForm action=deadline>
+                    <input type="hidden" name="slug" value=slug/>
+                    <Field form="deadline" name="weeks" label="Weeks the landlord has to answer a published report" kind="number"
+                        hint="Usually set in the panel's terms of reference. Reports already published keep their deadline."
+                        value=data.response_weeks.to_string() error=deadline_error/>
+                    <button type="submit" class="button secondary">"Save"</button>
+                </ActionForm>
+            </section>
+        }
+    });
     let slug = data.landlord.slug.clone();
     let title = "What happened next".to_string();
     let start_error = Signal::derive(move || last_error(start.value().get()));
@@ -424,5 +447,6 @@ fn WhatHappenedNextView(data: WhatHappenedNext, start: ServerAction<StartReview>
             </ul>
         })}
         {start_form}
+        {deadline_form}
     }
 }

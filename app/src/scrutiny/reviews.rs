@@ -403,6 +403,44 @@ pub async fn add_progress(
     Ok(())
 }
 
+/// Sets the weeks the landlord has to answer a published report (1 to 26).
+/// Reports already published keep the deadline they were given.
+#[server]
+pub async fn set_response_weeks(slug: String, weeks: String) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::SetResponseDeadline)
+        .await?;
+    let weeks: i64 = weeks
+        .trim()
+        .parse()
+        .ok()
+        .filter(|w| (1..=26).contains(w))
+        .ok_or_else(|| AppError::invalid("weeks", "Enter a whole number of weeks from 1 to 26"))?;
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("UPDATE organisations SET response_weeks = $1 WHERE id = $2")
+        .bind(weeks)
+        .bind(landlord.id)
+        .execute(&mut *tx)
+        .await?;
+    crate::audit::record(
+        &mut *tx,
+        crate::audit::AuditEntry {
+            actor_user_id: Some(person.id),
+            organisation_id: Some(landlord.id),
+            action: "scrutiny.response_weeks_set",
+            subject: format!("weeks:{weeks}"),
+            source: &crate::accounts::session::client_address().await,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/what-happened-next"));
+    Ok(())
+}
+
 /// One line of "what happened next".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextLine {
@@ -422,6 +460,9 @@ pub struct WhatHappenedNext {
     pub drafts: Vec<(i64, String)>,
     pub published: Vec<(i64, String)>,
     pub can_start: bool,
+    /// Weeks the landlord has to answer a report, and whether this person may change it.
+    pub response_weeks: i64,
+    pub can_set_deadline: bool,
 }
 
 /// Every recommendation of every published report, with where it stands.
@@ -436,6 +477,7 @@ pub async fn load_what_happened_next(slug: String) -> Result<WhatHappenedNext, A
         data.drafts.clear();
     }
     data.can_start = allows(user.as_ref(), Action::WorkOnReviews, landlord.id);
+    data.can_set_deadline = allows(user.as_ref(), Action::SetResponseDeadline, landlord.id);
     Ok(data)
 }
 
@@ -1070,6 +1112,13 @@ pub mod server {
                 .map(|r| (r.0, r.1.clone()))
                 .collect(),
             can_start: false,
+            response_weeks: sqlx::query_scalar(
+                "SELECT response_weeks FROM organisations WHERE id = $1",
+            )
+            .bind(landlord.id)
+            .fetch_one(db.pool())
+            .await?,
+            can_set_deadline: false,
         })
     }
 }
