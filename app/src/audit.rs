@@ -31,3 +31,25 @@ pub async fn record<'c>(
     .await?;
     Ok(())
 }
+
+/// Records what a signed-in person did at a landlord: the usual entry.
+pub async fn by_person<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: i64,
+    organisation_id: i64,
+    action: &str,
+    subject: String,
+    source: &str,
+) -> Result<(), sqlx::Error> {
+    record(
+        executor,
+        AuditEntry {
+            actor_user_id: Some(user_id),
+            organisation_id: Some(organisation_id),
+            action,
+            subject,
+            source,
+        },
+    )
+    .await
+}

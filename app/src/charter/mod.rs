@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::AppError,
     performance::{model::Status, LandlordRef},
+    site::forms::{optional_text, required_text},
 };
 
 /// A verdict on whether a commitment is being kept.
@@ -245,8 +246,8 @@ pub async fn create_charter(slug: String, title: String, about: String) -> Resul
         landlord,
         person: user,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
-    let title = check(&title, "charter_title", "the charter's name", 200)?;
-    let about = check_optional(&about, "charter_about", "the description", 2000)?;
+    let title = required_text("charter_title", &title, "the charter's name", 200)?;
+    let about = optional_text("charter_about", &about, "the description", 2000)?;
     let source = crate::accounts::session::client_address().await;
     queries::create_charter(
         &state.db,
@@ -271,25 +272,6 @@ pub struct CommitmentText {
     pub measure_codes: String,
 }
 
-fn check(text: &str, field: &str, what: &str, max: usize) -> Result<String, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(AppError::invalid(field, format!("Enter {what}")));
-    }
-    check_optional(text, field, what, max)
-}
-
-fn check_optional(text: &str, field: &str, what: &str, max: usize) -> Result<String, AppError> {
-    let text = text.trim();
-    if text.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("Keep {what} to {max} characters or fewer"),
-        ));
-    }
-    Ok(text.to_string())
-}
-
 /// Checks a commitment's fields; measure codes must be ones the landlord reports.
 pub fn check_commitment(
     title: &str,
@@ -298,10 +280,10 @@ pub fn check_commitment(
     measure_codes: &str,
     known: &[String],
 ) -> Result<CommitmentText, AppError> {
-    let title = check(title, "title", "a title", 200)?;
-    let expectation = check(expectation, "expectation", "what tenants can expect", 4000)?;
+    let title = required_text("title", title, "a title", 200)?;
+    let expectation = required_text("expectation", expectation, "what tenants can expect", 4000)?;
     let responsible_team =
-        check_optional(responsible_team, "responsible_team", "the team's name", 200)?;
+        optional_text("responsible_team", responsible_team, "the team's name", 200)?;
     let mut codes: Vec<String> = Vec::new();
     for code in measure_codes
         .split([',', ' ', ';'])
@@ -383,7 +365,7 @@ pub async fn edit_commitment(
         &measure_codes,
         &known,
     )?;
-    let reason = check(&reason, "reason", "what changed and why", 1000)?;
+    let reason = required_text("reason", &reason, "what changed and why", 1000)?;
     let source = crate::accounts::session::client_address().await;
     queries::edit_commitment(
         &state.db,
@@ -426,7 +408,7 @@ pub async fn record_assessment(
         .ok_or_else(|| AppError::invalid("year", "Choose a year such as 2025/26"))?;
     let rating = Rating::parse(&rating)
         .ok_or_else(|| AppError::invalid("rating", "Choose kept, partly kept or not kept"))?;
-    let evidence = check(&evidence, "evidence", "the evidence for this verdict", 4000)?;
+    let evidence = required_text("evidence", &evidence, "the evidence for this verdict", 4000)?;
     let source = crate::accounts::session::client_address().await;
     queries::record_assessment(
         &state.db,

@@ -6,7 +6,7 @@ use super::{
     MeasureStanding, Rating, Side, Version,
 };
 use crate::{
-    audit::{self, AuditEntry},
+    audit,
     error::AppError,
     landlords::queries::LandlordRecord,
     performance::{
@@ -307,27 +307,6 @@ pub async fn commitment(
     })
 }
 
-async fn audit_entry(
-    tx: &mut Transaction<'static, Any>,
-    user_id: i64,
-    organisation_id: i64,
-    action: &str,
-    subject: String,
-    source: &str,
-) -> Result<(), sqlx::Error> {
-    audit::record(
-        &mut **tx,
-        AuditEntry {
-            actor_user_id: Some(user_id),
-            organisation_id: Some(organisation_id),
-            action,
-            subject,
-            source,
-        },
-    )
-    .await
-}
-
 /// Creates a charter; a second with the same name is refused.
 pub async fn create_charter(
     db: &Db,
@@ -340,8 +319,8 @@ pub async fn create_charter(
 ) -> Result<i64, AppError> {
     let mut tx = db.begin_write().await?;
     let id = insert_charter(&mut tx, organisation_id, title, about, template_key).await?;
-    audit_entry(
-        &mut tx,
+    audit::by_person(
+        &mut *tx,
         user_id,
         organisation_id,
         "charter.created",
@@ -482,8 +461,8 @@ pub async fn adopt_template(
         )
         .await?;
     }
-    audit_entry(
-        &mut tx,
+    audit::by_person(
+        &mut *tx,
         user_id,
         organisation_id,
         "charter.adopted",
@@ -513,8 +492,8 @@ pub async fn add_commitment(
         return Err(AppError::NotFound);
     }
     let id = insert_commitment(&mut tx, charter_id, user_id, text, "Added").await?;
-    audit_entry(
-        &mut tx,
+    audit::by_person(
+        &mut *tx,
         user_id,
         organisation_id,
         "commitment.added",
@@ -571,8 +550,8 @@ pub async fn edit_commitment(
     .execute(&mut *tx)
     .await?;
     insert_version(&mut tx, id, version, user_id, text, reason, now).await?;
-    audit_entry(
-        &mut tx,
+    audit::by_person(
+        &mut *tx,
         user_id,
         organisation_id,
         "commitment.edited",
@@ -623,8 +602,8 @@ pub async fn record_assessment(
     .bind(Timestamp::now())
     .execute(&mut *tx)
     .await?;
-    audit_entry(
-        &mut tx,
+    audit::by_person(
+        &mut *tx,
         user_id,
         organisation_id,
         "commitment.assessed",

@@ -205,7 +205,7 @@ pub mod server {
 
     use super::*;
     use crate::{
-        audit::{self, AuditEntry},
+        audit,
         landlords::queries::LandlordRecord,
         performance::{
             import::{self, ImportRow, KnownMeasure, Rejected},
@@ -294,19 +294,18 @@ pub mod server {
         .bind(count)
         .fetch_one(&mut *tx)
         .await?;
-        audit::record(
+        let action = if status == "checked" {
+            "performance.import_checked"
+        } else {
+            "performance.import_rejected"
+        };
+        audit::by_person(
             &mut *tx,
-            AuditEntry {
-                actor_user_id: Some(user_id),
-                organisation_id: Some(organisation_id),
-                action: if status == "checked" {
-                    "performance.import_checked"
-                } else {
-                    "performance.import_rejected"
-                },
-                subject: format!("import:{id}"),
-                source,
-            },
+            user_id,
+            organisation_id,
+            action,
+            format!("import:{id}"),
+            source,
         )
         .await?;
         tx.commit().await?;
@@ -629,15 +628,13 @@ pub mod server {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit::record(
+        audit::by_person(
             &mut *tx,
-            AuditEntry {
-                actor_user_id: Some(user_id),
-                organisation_id: Some(landlord.id),
-                action: "performance.import_published",
-                subject: format!("import:{id}"),
-                source,
-            },
+            user_id,
+            landlord.id,
+            "performance.import_published",
+            format!("import:{id}"),
+            source,
         )
         .await?;
         tx.commit().await?;
@@ -751,16 +748,17 @@ pub fn ImportPage() -> impl IntoView {
 
 #[component]
 fn Crumbs(landlord: LandlordRef, current: &'static str) -> impl IntoView {
-    view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/">"All landlords"</a></li>
-                <li><a href=format!("/landlords/{}", landlord.slug)>{landlord.name.clone()}</a></li>
-                <li><a href=format!("/landlords/{}/performance", landlord.slug)>"Performance"</a></li>
-                <li aria-current="page">{current}</li>
-            </ol>
-        </nav>
-    }
+    let trail = vec![
+        (
+            format!("/landlords/{}", landlord.slug),
+            landlord.name.clone(),
+        ),
+        (
+            format!("/landlords/{}/performance", landlord.slug),
+            "Performance".to_string(),
+        ),
+    ];
+    view! { <crate::site::Breadcrumb trail current=current.to_string()/> }
 }
 
 /// The upload form. A plain form post, so it works the same with and

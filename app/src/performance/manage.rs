@@ -143,15 +143,13 @@ pub async fn add_local_measure(
     .bind(crate::time::Timestamp::now())
     .execute(&mut *tx)
     .await?;
-    crate::audit::record(
+    crate::audit::by_person(
         &mut *tx,
-        crate::audit::AuditEntry {
-            actor_user_id: Some(user.id),
-            organisation_id: Some(landlord.id),
-            action: "performance.local_measure_added",
-            subject: format!("measure:{code}"),
-            source: &crate::accounts::session::client_address().await,
-        },
+        user.id,
+        landlord.id,
+        "performance.local_measure_added",
+        format!("measure:{code}"),
+        &crate::accounts::session::client_address().await,
     )
     .await?;
     tx.commit().await?;
@@ -181,15 +179,13 @@ pub async fn set_close_margin(slug: String, close_within: String) -> Result<(), 
         .bind(landlord.id)
         .execute(&mut *tx)
         .await?;
-    crate::audit::record(
+    crate::audit::by_person(
         &mut *tx,
-        crate::audit::AuditEntry {
-            actor_user_id: Some(user.id),
-            organisation_id: Some(landlord.id),
-            action: "performance.close_margin_set",
-            subject: format!("margin:{margin}%"),
-            source: &crate::accounts::session::client_address().await,
-        },
+        user.id,
+        landlord.id,
+        "performance.close_margin_set",
+        format!("margin:{margin}%"),
+        &crate::accounts::session::client_address().await,
     )
     .await?;
     tx.commit().await?;

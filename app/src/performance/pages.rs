@@ -11,7 +11,7 @@ use super::{
     model::{Figure, Period, Status, Trend, Unit},
     Comparison, Dashboard, DashboardRow, MeasureHistory, Point, Series,
 };
-use crate::site::ErrorPage;
+use crate::site::{Breadcrumb, ErrorPage};
 
 fn param(name: &'static str) -> impl Fn() -> String {
     let params = use_params_map();
@@ -101,19 +101,6 @@ fn Chart(svg: String, caption: String) -> impl IntoView {
     }
 }
 
-#[component]
-fn Breadcrumb(slug: String, name: String, current: String) -> impl IntoView {
-    view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/">"All landlords"</a></li>
-                <li><a href=format!("/landlords/{slug}")>{name}</a></li>
-                <li aria-current="page">{current}</li>
-            </ol>
-        </nav>
-    }
-}
-
 /// `/landlords/:slug/performance`: the dashboard.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -181,7 +168,7 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
     };
     view! {
         <Title text=title.clone()/>
-        <Breadcrumb slug=landlord.slug.clone() name=landlord.name.clone() current="Performance".into()/>
+        <Breadcrumb trail=vec![(format!("/landlords/{}", landlord.slug), landlord.name.clone())] current="Performance".into()/>
         <h1>{title}</h1>
         <p class="lead">"The Tenant Satisfaction Measures every landlord reports to the Regulator of Social Housing, and the landlord's own measures, against the targets it set."</p>
         {staff_links}
@@ -326,7 +313,7 @@ fn MeasureView(data: MeasureHistory) -> impl IntoView {
         .collect_view();
     view! {
         <Title text=title.clone()/>
-        <Breadcrumb slug=landlord.slug.clone() name=landlord.name.clone() current=measure.code.clone()/>
+        <Breadcrumb trail=vec![(format!("/landlords/{}", landlord.slug), landlord.name.clone())] current=measure.code.clone()/>
         <p><a href=format!("/landlords/{}/performance", landlord.slug)>"Back to all measures"</a></p>
         <h1>{title.clone()}</h1>
         <p class="lead">{measure.about.clone()}</p>

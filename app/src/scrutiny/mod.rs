@@ -13,7 +13,7 @@ pub use review_pages::{ReviewPage, WhatHappenedNextPage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, performance::LandlordRef};
+use crate::{error::AppError, performance::LandlordRef, site::forms::required_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -188,21 +188,6 @@ pub async fn load_propose(slug: String) -> Result<ProposeData, AppError> {
     })
 }
 
-/// Checks a piece of text people typed, returning it trimmed.
-pub fn check_text(field: &str, text: &str, what: &str, max: usize) -> Result<String, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(AppError::invalid(field, format!("Enter {what}")));
-    }
-    if text.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("Keep {what} to {max} characters or fewer"),
-        ));
-    }
-    Ok(text.to_string())
-}
-
 /// What a proposal says, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProposalText {
@@ -213,9 +198,9 @@ pub struct ProposalText {
 
 pub fn check_proposal(title: &str, problem: &str, why: &str) -> Result<ProposalText, AppError> {
     Ok(ProposalText {
-        title: check_text("title", title, "a short title", 150)?,
-        problem: check_text("problem", problem, "what the problem is", 4000)?,
-        why_it_matters: check_text("why_it_matters", why, "why it matters", 4000)?,
+        title: required_text("title", title, "a short title", 150)?,
+        problem: required_text("problem", problem, "what the problem is", 4000)?,
+        why_it_matters: required_text("why_it_matters", why, "why it matters", 4000)?,
     })
 }
 
@@ -334,7 +319,7 @@ pub async fn screen_proposal(
         "merge" => queries::Screening::Merge(merge_into.ok_or_else(|| {
             AppError::invalid("merge_into", "Choose the proposal to merge it with")
         })?),
-        "decline" => queries::Screening::Decline(check_text(
+        "decline" => queries::Screening::Decline(required_text(
             "reason",
             reason.as_deref().unwrap_or_default(),
             "the reason, which the proposer will see",
@@ -405,7 +390,7 @@ pub async fn open_round(
         landlord,
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunVotingRounds).await?;
-    let title = check_text("title", &title, "a name for the round", 150)?;
+    let title = required_text("title", &title, "a name for the round", 150)?;
     let window = queries::window(&opens_on, &closes_on)?;
     let votes: i64 = votes_per_resident
         .trim()

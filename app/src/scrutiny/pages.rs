@@ -28,23 +28,25 @@ fn id_param(name: &'static str) -> impl Fn() -> Option<i64> + Copy {
 }
 
 #[component]
-fn Crumbs(landlord: LandlordRef, #[prop(optional)] current: Option<String>) -> impl IntoView {
-    let slug = landlord.slug.clone();
-    view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/">"All landlords"</a></li>
-                <li><a href=format!("/landlords/{slug}")>{landlord.name.clone()}</a></li>
-                {match current {
-                    Some(current) => view! {
-                        <li><a href=format!("/landlords/{slug}/scrutiny")>"Scrutiny"</a></li>
-                        <li aria-current="page">{current}</li>
-                    }.into_any(),
-                    None => view! { <li aria-current="page">"Scrutiny"</li> }.into_any(),
-                }}
-            </ol>
-        </nav>
-    }
+pub(super) fn Crumbs(
+    landlord: LandlordRef,
+    #[prop(optional)] current: Option<String>,
+) -> impl IntoView {
+    let mut trail = vec![(
+        format!("/landlords/{}", landlord.slug),
+        landlord.name.clone(),
+    )];
+    let current = match current {
+        Some(current) => {
+            trail.push((
+                format!("/landlords/{}/scrutiny", landlord.slug),
+                "Scrutiny".to_string(),
+            ));
+            current
+        }
+        None => "Scrutiny".to_string(),
+    };
+    view! { <crate::site::Breadcrumb trail current/> }
 }
 
 /// `/landlords/:slug/scrutiny`

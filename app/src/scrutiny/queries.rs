@@ -8,7 +8,7 @@ use super::{
     RoundSummary, TopicLine,
 };
 use crate::{
-    audit::{self, AuditEntry},
+    audit,
     error::AppError,
     landlords::queries::LandlordRecord,
     mail::{self, Email},
@@ -16,27 +16,6 @@ use crate::{
     state::Db,
     time::{format_date, Timestamp},
 };
-
-async fn audit_entry(
-    tx: &mut Transaction<'static, Any>,
-    user_id: i64,
-    organisation_id: i64,
-    action: &str,
-    subject: String,
-    source: &str,
-) -> Result<(), sqlx::Error> {
-    audit::record(
-        &mut **tx,
-        AuditEntry {
-            actor_user_id: Some(user_id),
-            organisation_id: Some(organisation_id),
-            action,
-            subject,
-            source,
-        },
-    )
-    .await
-}
 
 /// The start of a UK day, as UTC milliseconds.
 fn uk_midnight(day: NaiveDate) -> Option<i64> {
@@ -264,8 +243,8 @@ pub async fn propose(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit_entry(
-        &mut tx,
+    audit::by_person(
+        &mut *tx,
         user_id,
         organisation_id,
         "scrutiny.proposed",
@@ -558,8 +537,8 @@ pub async fn screen(
             mail::enqueue(&mut *tx, &message).await?;
         }
     }
-    audit_entry(
-        &mut tx,
+    audit::by_person(
+        &mut *tx,
         user_id,
         landlord.id,
         &format!("scrutiny.proposal_{new_status}"),
@@ -640,8 +619,8 @@ pub async fn open_round(
         .bind(organisation_id)
         .execute(&mut *tx)
         .await?;
-    audit_entry(
-        &mut tx,
+    audit::by_person(
+        &mut *tx,
         user_id,
         organisation_id,
         "scrutiny.round_opened",
@@ -917,8 +896,8 @@ pub async fn decide(
             .bind(proposal_id)
             .execute(&mut *tx)
             .await?;
-        audit_entry(
-            &mut tx,
+        audit::by_person(
+            &mut *tx,
             user_id,
             organisation_id,
             "scrutiny.topic_chosen",
@@ -940,8 +919,8 @@ pub async fn decide(
             .bind(round_id)
             .execute(&mut *tx)
             .await?;
-        audit_entry(
-            &mut tx,
+        audit::by_person(
+            &mut *tx,
             user_id,
             organisation_id,
             "scrutiny.round_decided",

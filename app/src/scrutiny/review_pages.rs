@@ -4,33 +4,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::pages::Crumbs;
 use super::reviews::{
     load_review, load_what_happened_next, AddEvidence, AddProgress, AddRecommendation, Answer,
     AnswerRecommendation, PublishReport, Recommendation, ReviewDetail, SaveReviewText,
     SetResponseWeeks, StartReview, WhatHappenedNext,
 };
-use crate::{
-    performance::LandlordRef,
-    site::{
-        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
-        loaded,
-    },
+use crate::site::{
+    forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+    loaded,
 };
-
-#[component]
-fn Crumbs(landlord: LandlordRef, current: String) -> impl IntoView {
-    let slug = landlord.slug.clone();
-    view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/">"All landlords"</a></li>
-                <li><a href=format!("/landlords/{slug}")>{landlord.name.clone()}</a></li>
-                <li><a href=format!("/landlords/{slug}/scrutiny")>"Scrutiny"</a></li>
-                <li aria-current="page">{current}</li>
-            </ol>
-        </nav>
-    }
-}
 
 /// `/landlords/:slug/scrutiny/reviews/:id`
 #[component]

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::check_text;
+#[cfg(feature = "ssr")]
+use crate::site::forms::{optional_text, required_text};
 use crate::{error::AppError, performance::LandlordRef};
 
 /// The landlord's answer to a recommendation.
@@ -195,7 +196,7 @@ pub async fn start_review(
         landlord,
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WorkOnReviews).await?;
-    let title = check_text("title", &title, "a title for the review", 150)?;
+    let title = required_text("title", &title, "a title for the review", 150)?;
     let source = crate::accounts::session::client_address().await;
     let id = server::start(
         &state.db,
@@ -228,15 +229,6 @@ pub async fn save_review_text(
     Ok(())
 }
 
-#[cfg(feature = "ssr")]
-fn optional_text(field: &str, text: &str, what: &str, max: usize) -> Result<String, AppError> {
-    if text.trim().is_empty() {
-        Ok(String::new())
-    } else {
-        check_text(field, text, what, max)
-    }
-}
-
 /// Adds a note, link or meeting to the evidence log.
 #[server]
 pub async fn add_evidence(
@@ -258,7 +250,7 @@ pub async fn add_evidence(
             "Choose a note, a link or a meeting",
         ));
     }
-    let title = check_text("title", &title, "a title", 200)?;
+    let title = required_text("title", &title, "a title", 200)?;
     let body = optional_text("body", &body, "the text", 8000)?;
     let url = url.trim();
     let url = if url.is_empty() {
@@ -300,7 +292,7 @@ pub async fn add_recommendation(slug: String, id: i64, text: String) -> Result<(
     let crate::permissions::Authorised {
         state, landlord, ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WorkOnReviews).await?;
-    let text = check_text("text", &text, "the recommendation", 2000)?;
+    let text = required_text("text", &text, "the recommendation", 2000)?;
     server::add_recommendation(&state.db, landlord.id, id, &text).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
     Ok(())
@@ -345,12 +337,12 @@ pub async fn answer_recommendation(
     let answer = Answer::parse(&answer).ok_or_else(|| {
         AppError::invalid("answer", "Choose accepted, partly accepted or not accepted")
     })?;
-    let reason = check_text("reason", &reason, "the reason for this answer", 4000)?;
+    let reason = required_text("reason", &reason, "the reason for this answer", 4000)?;
     let plan = if answer == Answer::NotAccepted {
         None
     } else {
-        let action = check_text("action", &action, "what will be done", 4000)?;
-        let owner = check_text("owner", &owner, "who is responsible", 200)?;
+        let action = required_text("action", &action, "what will be done", 4000)?;
+        let owner = required_text("owner", &owner, "who is responsible", 200)?;
         let due_at = server::end_of_uk_day(&due_on)?;
         Some((action, owner, due_at))
     };
@@ -388,7 +380,7 @@ pub async fn add_progress(
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToRecommendations)
         .await?;
-    let body = check_text("progress", &progress, "what has happened", 2000)?;
+    let body = required_text("progress", &progress, "what has happened", 2000)?;
     server::progress(
         &state.db,
         landlord.id,
@@ -425,15 +417,13 @@ pub async fn set_response_weeks(slug: String, weeks: String) -> Result<(), AppEr
         .bind(landlord.id)
         .execute(&mut *tx)
         .await?;
-    crate::audit::record(
+    crate::audit::by_person(
         &mut *tx,
-        crate::audit::AuditEntry {
-            actor_user_id: Some(person.id),
-            organisation_id: Some(landlord.id),
-            action: "scrutiny.response_weeks_set",
-            subject: format!("weeks:{weeks}"),
-            source: &crate::accounts::session::client_address().await,
-        },
+        person.id,
+        landlord.id,
+        "scrutiny.response_weeks_set",
+        format!("weeks:{weeks}"),
+        &crate::accounts::session::client_address().await,
     )
     .await?;
     tx.commit().await?;
@@ -485,11 +475,11 @@ pub async fn load_what_happened_next(slug: String) -> Result<WhatHappenedNext, A
 pub mod server {
     use chrono::{NaiveDate, TimeZone};
     use chrono_tz::Europe::London;
-    use sqlx::{Any, Transaction};
+    use sqlx::Any;
 
     use super::*;
     use crate::{
-        audit::{self, AuditEntry},
+        audit,
         landlords::queries::LandlordRecord,
         mail::{self, Email},
         state::Db,
@@ -511,27 +501,6 @@ pub mod server {
             .earliest()
             .map(|at| at.timestamp_millis() - 1)
             .ok_or_else(|| AppError::invalid("due_on", "Enter a real date"))
-    }
-
-    async fn audit_entry(
-        tx: &mut Transaction<'static, Any>,
-        user_id: i64,
-        organisation_id: i64,
-        action: &str,
-        subject: String,
-        source: &str,
-    ) -> Result<(), sqlx::Error> {
-        audit::record(
-            &mut **tx,
-            AuditEntry {
-                actor_user_id: Some(user_id),
-                organisation_id: Some(organisation_id),
-                action,
-                subject,
-                source,
-            },
-        )
-        .await
     }
 
     pub async fn start(
@@ -581,8 +550,8 @@ pub mod server {
         .bind(Timestamp::now())
         .fetch_one(&mut *tx)
         .await?;
-        audit_entry(
-            &mut tx,
+        audit::by_person(
+            &mut *tx,
             user_id,
             organisation_id,
             "scrutiny.review_started",
@@ -729,8 +698,8 @@ pub mod server {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        audit_entry(
-            &mut tx,
+        audit::by_person(
+            &mut *tx,
             user_id,
             landlord.id,
             "scrutiny.report_published",
@@ -824,8 +793,8 @@ pub mod server {
             );
             mail::enqueue(&mut *tx, &message).await?;
         }
-        audit_entry(
-            &mut tx,
+        audit::by_person(
+            &mut *tx,
             user_id,
             landlord.id,
             "scrutiny.recommendation_answered",

@@ -83,6 +83,28 @@ fn typed_value(name: &str) -> Option<String> {
     }
 }
 
+/// Checks text people typed into `field`, returning it trimmed: it must
+/// not be empty, nor longer than `max` characters. `what` names it in the
+/// message ("Enter a short title").
+pub fn required_text(field: &str, text: &str, what: &str, max: usize) -> Result<String, AppError> {
+    if text.trim().is_empty() {
+        return Err(AppError::invalid(field, format!("Enter {what}")));
+    }
+    optional_text(field, text, what, max)
+}
+
+/// Like `required_text`, but empty is allowed (and comes back as "").
+pub fn optional_text(field: &str, text: &str, what: &str, max: usize) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("Keep {what} to {max} characters or fewer"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
 /// The error of the last submission, if it failed.
 pub fn last_error<T>(value: Option<Result<T, AppError>>) -> Option<AppError> {
     value.and_then(|result| result.err())

@@ -144,6 +144,21 @@ where
     }
 }
 
+/// Where this page sits: "All landlords", then `trail` as (address, name)
+/// links, then the current page.
+#[component]
+pub fn Breadcrumb(trail: Vec<(String, String)>, current: String) -> impl IntoView {
+    view! {
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><a href="/">"All landlords"</a></li>
+                {trail.into_iter().map(|(href, name)| view! { <li><a href=href>{name}</a></li> }).collect_view()}
+                <li aria-current="page">{current}</li>
+            </ol>
+        </nav>
+    }
+}
+
 /// Page titles come from what people typed (a proposal's title, say), and
 /// the server writes the title element without escaping it, so "</title>"
 /// in a name could open a script. Angle brackets become look-alikes that
