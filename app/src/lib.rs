@@ -3,18 +3,22 @@
 //! `site` is the page shell and site-wide pages, `landlords` lists and shows
 //! the landlords hosted here, `accounts` is people, sign-in and roles,
 //! `charter` is what each landlord promised, `performance` is how it is doing,
-//! `scrutiny` is the topics residents propose and vote on, and `permissions`
-//! is the one place that says who may do what.
+//! `scrutiny` is the topics residents propose and vote on, `comments` is the
+//! discussion under them, and `permissions` is the one place that says who
+//! may do what.
 #![recursion_limit = "256"]
 
 pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod audit;
 pub mod charter;
+pub mod comments;
 pub mod error;
 pub mod landlords;
 #[cfg(feature = "ssr")]
 pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod markdown;
 pub mod performance;
 pub mod permissions;
 #[cfg(feature = "ssr")]

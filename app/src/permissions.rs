@@ -55,6 +55,12 @@ pub enum Action {
     RespondToRecommendations,
     /// Set how many weeks the landlord has to answer a published report.
     SetResponseDeadline,
+    /// Mark a comment as the landlord's official response.
+    PostOfficialResponse,
+    /// Tell the moderators that a comment breaks the rules.
+    ReportComment,
+    /// Hide comments with a reason, restore them, or keep reported ones.
+    ModerateComments,
 }
 
 impl Action {
@@ -83,6 +89,9 @@ impl Action {
             Action::PublishReports,
             Action::RespondToRecommendations,
             Action::SetResponseDeadline,
+            Action::PostOfficialResponse,
+            Action::ReportComment,
+            Action::ModerateComments,
         ]);
         all
     }
@@ -103,7 +112,7 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
     let admin = role == Some(Role::LandlordAdmin) || person.is_platform_admin;
     let panel = matches!(role, Some(Role::PanelMember | Role::PanelChair));
     match action {
-        Action::Comment => true,
+        Action::Comment | Action::ReportComment => true,
         Action::RequestToJoin => role.is_none(),
         Action::Propose | Action::Vote => tenant,
         Action::ReviewJoinRequests | Action::SeeMembers => staff || admin,
@@ -121,7 +130,10 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         Action::SeeDraftReviews => panel || staff || admin,
         Action::WorkOnReviews => panel,
         // The landlord answers for itself.
-        Action::RespondToRecommendations => staff,
+        Action::RespondToRecommendations | Action::PostOfficialResponse => staff,
+        // The tenants' own moderator, the landlord's administrator, and the
+        // platform's.
+        Action::ModerateComments => role == Some(Role::PanelChair) || admin,
     }
 }
 
@@ -229,6 +241,9 @@ mod tests {
             Action::PublishReports => "....Y...",
             Action::RespondToRecommendations => ".....YY.",
             Action::SetResponseDeadline => "......YY",
+            Action::PostOfficialResponse => ".....YY.",
+            Action::ReportComment => ".YYYYYYY",
+            Action::ModerateComments => "....Y.YY",
         }
     }
 

@@ -27,6 +27,13 @@ pub const PASSWORD_PER_EMAIL: Limit = Limit {
     window: Duration::from_secs(15 * 60),
 };
 
+/// Comments and replies by one person: plenty for a lively discussion,
+/// too few for a flood.
+pub const COMMENTS_PER_PERSON: Limit = Limit {
+    max: 30,
+    window: Duration::from_secs(10 * 60),
+};
+
 /// Counts one attempt in `bucket`; refuses it, saying how long to wait, once
 /// the limit is reached in the current window.
 pub async fn hit(db: &Db, bucket: &str, limit: Limit) -> Result<(), AppError> {

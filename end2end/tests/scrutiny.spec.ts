@@ -69,6 +69,9 @@ test('a resident proposes, the panel puts it forward, and the resident votes and
   await waitUntilReady(page, info);
   await expectAccessible(page, info);
   await page.getByRole('button', { name: 'Put forward for the next vote' }).click();
+  // The button itself says the same words, so wait for it to go: the
+  // decision has been saved, and only then sign out.
+  await expect(page.getByRole('button', { name: 'Put forward for the next vote' })).toHaveCount(0);
   await expect(page.getByText('Put forward for the next vote', { exact: true })).toBeVisible();
   await signOut(page);
 
@@ -99,8 +102,13 @@ test('a resident proposes, the panel puts it forward, and the resident votes and
     round = page.url();
   }
 
-  // The resident votes, runs out of votes, and changes one.
+  // The resident asks to hear about votes, then votes, runs out of votes, and changes one.
   await signInAs(page, info, landlord.resident);
+  await page.goto(url(`/landlords/${landlord.slug}/scrutiny`));
+  await waitUntilReady(page, info);
+  await page.getByRole('button', { name: 'Email me about votes' }).click();
+  await expect(page.getByText('We email you when a vote opens and the day before it closes.')).toBeVisible();
+  await waitUntilReady(page, info);
   await page.goto(round);
   await waitUntilReady(page, info);
   await expect(page.getByRole('status')).toContainText('You have used 0 of your 2 votes');
@@ -132,6 +140,32 @@ test('a resident proposes, the panel puts it forward, and the resident votes and
   expect(unexpected(errors)).toEqual([]);
 });
 
+/**
+ * On a draft review's page: a file that is not what its name says is
+ * refused with the title kept; a real PDF joins the evidence log and
+ * downloads as a file.
+ */
+async function uploadDocument(page: Page, info: TestInfo) {
+  const review = page.url();
+  await page.locator('#document-title').fill('Cleaning rota, photographed in block C');
+  await page.locator('#document-file').setInputFiles({ name: 'rota.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html>not a PDF</html>') });
+  await page.getByRole('button', { name: 'Upload the document' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your document was not added');
+  await expect(page.getByRole('alert')).toContainText('it is not a PDF');
+  await expect(page.locator('#document-title')).toHaveValue('Cleaning rota, photographed in block C');
+  await expectAccessible(page, info);
+  const pdf = '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
+  await page.locator('#document-file').setInputFiles({ name: 'rota.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) });
+  await page.getByRole('button', { name: 'Upload the document' }).click();
+  await expect(page).toHaveURL(`${review}#evidence`);
+  await waitUntilReady(page, info);
+  const link = page.getByRole('link', { name: 'Cleaning rota, photographed in block C' });
+  await expect(link).toBeVisible();
+  const download = page.waitForEvent('download');
+  await link.click();
+  expect((await download).suggestedFilename()).toBe('rota.pdf');
+}
+
 test('the panel publishes a report, the landlord answers, and everyone sees what happened next', async ({ page }, info) => {
   test.setTimeout(150_000);
   const errors = watchForErrors(page);
@@ -153,6 +187,7 @@ test('the panel publishes a report, the landlord answers, and everyone sees what
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Communal cleaning');
     await waitUntilReady(page, info);
     await expectAccessible(page, info);
+    await uploadDocument(page, info);
     await page.getByRole('button', { name: 'Add recommendation' }).click();
     // The browser itself stops an empty required field; the server's check is tested too.
     await page.getByLabel('Recommendation', { exact: true }).fill('   ');
@@ -174,6 +209,14 @@ test('the panel publishes a report, the landlord answers, and everyone sees what
     await expect(page.getByText(/Report published on/)).toBeVisible();
     await signOut(page);
   } else {
+    // Fernhill's draft review gets a document; its published report an answer.
+    await signInAs(page, info, 'Stan Kowalski');
+    await page.goto(next);
+    await waitUntilReady(page, info);
+    await page.getByRole('link', { name: 'Communal cleaning' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Communal cleaning');
+    await uploadDocument(page, info);
+    await signOut(page);
     recommendation = 'Publish first-visit fix rates every quarter, by contractor.';
   }
 

@@ -171,7 +171,12 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, DemoError> {
             .await
             .map_err(|error| DemoError::Incomplete(error.to_string()))?;
     }
-    // The demo's own screening emails are not for sending.
+    // Reminders the demo's past would have sent are marked sent, so a
+    // newcomer's first minutes are not a burst of them.
+    app::scrutiny::reminders::send_due(db, "", Timestamp::now().millis())
+        .await
+        .map_err(|error| DemoError::Incomplete(error.to_string()))?;
+    // The demo's own emails are not for sending.
     sqlx::query("DELETE FROM outbox").execute(db.pool()).await?;
     sqlx::query("INSERT INTO installation (key, value) VALUES ($1, $2)")
         .bind(MARKER)

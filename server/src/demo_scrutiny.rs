@@ -126,6 +126,95 @@ pub async fn load(db: &Db, landlord_index: usize, slug: &str, cast: &Cast) -> Re
     screen(ids[10], Screening::Merge(ids[8])).await?;
 
     report(db, &landlord, ids[0], cast, now).await?;
+    conversations(db, &landlord, &ids, cast, now).await?;
+    Ok(())
+}
+
+/// Comments on the chosen topic (with replies, the landlord's official
+/// response and one comment hidden by the chair), on a topic in the open
+/// vote, and on a recommendation; posted through the same code people use,
+/// then dated over the past weeks.
+async fn conversations(
+    db: &Db,
+    landlord: &app::landlords::queries::LandlordRecord,
+    ids: &[i64],
+    cast: &Cast,
+    now: i64,
+) -> Result<(), AppError> {
+    use app::comments::{
+        queries::{self as comments, Moderation},
+        Subject, SubjectKind,
+    };
+    let resident = |n: usize| cast.residents[n % cast.residents.len()];
+    let chosen = Subject::new(SubjectKind::Proposal, ids[0]);
+    let first_recommendation: i64 = sqlx::query_scalar(
+        "SELECT r.id FROM recommendations r JOIN scrutiny_reviews v ON v.id = r.review_id \
+         WHERE v.proposal_id = $1 AND r.number = 1",
+    )
+    .bind(ids[0])
+    .fetch_one(db.pool())
+    .await?;
+    let mut key = 0u32;
+    let mut say = |subject: Subject,
+                   parent: Option<i64>,
+                   author: i64,
+                   body: &'static str,
+                   official: bool,
+                   days_ago: i64| {
+        key += 1;
+        let key = format!("{:064x}", (landlord.id as u128) << 32 | key as u128);
+        async move {
+            let id =
+                comments::post(db, landlord, subject, parent, author, &key, body, official).await?;
+            sqlx::query("UPDATE comments SET created_at = $1 WHERE id = $2")
+                .bind(now - days_ago * DAY)
+                .bind(id)
+                .execute(db.pool())
+                .await?;
+            Ok::<i64, AppError>(id)
+        }
+    };
+    let first = say(chosen, None, resident(0), "This happened to me twice last winter. The plumber came without the part, and **the second visit took three weeks**.", false, 70).await?;
+    say(
+        chosen,
+        Some(first),
+        resident(3),
+        "Same here. I had to take two days off work for one tap.",
+        false,
+        69,
+    )
+    .await?;
+    say(chosen, Some(first), cast.staff, "Thank you both, and we are sorry. We are changing how second visits are booked: see the panel's report and our answers to it. If your repair is still open, call the repairs line and say *second visit*.", true, 65).await?;
+    say(chosen, None, cast.panel_member, "The panel is looking into this now. Please add what happened to you here:\n\n- when you reported the repair\n- how many visits it took\n- what you were told\n\nIt all goes into our evidence.", false, 80).await?;
+    let hidden = say(
+        chosen,
+        None,
+        resident(3),
+        "The plumber who came to number 14 was rude, and everyone knows his name is Gary.",
+        false,
+        75,
+    )
+    .await?;
+    comments::moderate(
+        db,
+        "",
+        landlord,
+        hidden,
+        cast.chair,
+        Moderation::Hide("It names a member of staff. Please tell us what happened without naming anyone, and we will look into it.".into()),
+        "demo",
+    )
+    .await?;
+    say(
+        Subject::new(SubjectKind::Proposal, ids[3]),
+        None,
+        resident(0),
+        "Please vote for this one. My son's asthma is worse every winter because of the mould.",
+        false,
+        2,
+    )
+    .await?;
+    say(Subject::new(SubjectKind::Recommendation, first_recommendation), None, resident(3), "Please make sure the times offered include evenings; not everyone can be in during the day.", false, 40).await?;
     Ok(())
 }
 
@@ -166,6 +255,10 @@ async fn report(
         "One repair in three needed a second visit. Most second visits were for parts the operative did not carry, and residents were rarely offered a time that suited them.",
     )
     .await?;
+    let met_on = chrono::DateTime::from_timestamp_millis(now - 90 * DAY)
+        .unwrap_or_default()
+        .date_naive()
+        .to_string();
     for (kind, title, body, url) in [
         (
             "meeting",
@@ -195,6 +288,7 @@ async fn report(
             title,
             body,
             url,
+            (kind == "meeting").then_some(met_on.as_str()),
         )
         .await?;
     }
@@ -282,6 +376,7 @@ async fn report(
         "note",
         "Walkabout of three blocks",
         "Stairwells in two blocks had not been cleaned that week.",
+        None,
         None,
     )
     .await?;

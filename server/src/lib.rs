@@ -8,6 +8,7 @@ pub mod demo;
 mod demo_performance;
 mod demo_scrutiny;
 pub mod mail;
+pub mod reminders;
 pub mod router;
 pub mod serve;
 pub mod sessions;

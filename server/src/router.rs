@@ -54,6 +54,18 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
             ),
         )
         .route(
+            "/landlords/{slug}/scrutiny/reviews/{id}/documents",
+            axum::routing::post(crate::uploads::upload_document).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    app::scrutiny::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
+                ),
+            ),
+        )
+        .route(
+            "/landlords/{slug}/scrutiny/reviews/{review}/documents/{id}",
+            get(crate::uploads::download_document),
+        )
+        .route(
             "/landlords/{slug}/open-data/{file}",
             get(app::performance::open_data::landlord_file),
         )
@@ -312,7 +324,8 @@ pub(crate) fn plain_page(status: StatusCode, title: &str, body_html: &str) -> Re
     let html = format!(
         "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Tenant Voice</title><link rel=\"stylesheet\" href=\"/pkg/tenant_voice.css\"></head>\
+         <title>{title} · Tenant Voice</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+         <link rel=\"stylesheet\" href=\"/pkg/tenant_voice.css\"></head>\
          <body><main id=\"main\"><h1>{title}</h1>{body_html}</main></body></html>"
     );
     let mut response = (status, html).into_response();

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use app::state::AppState;
 use tokio::net::TcpListener;
 
-use crate::{config::Settings, database, mail, router};
+use crate::{config::Settings, database, mail, reminders, router};
 
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let db = database::connect(&settings.database_url).await?;
@@ -31,7 +31,8 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
         &base_url,
     )?;
     let (stop_worker, stop) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(mail::run_worker(db.clone(), mailer, stop));
+    let worker = tokio::spawn(mail::run_worker(db.clone(), mailer, stop.clone()));
+    let reminders = tokio::spawn(reminders::run(db.clone(), base_url.clone(), stop));
     let app = router::build_app_with(state, settings.session_idle)
         .into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(address = %local, database = ?db.backend(), demo = settings.demo, "serving");
@@ -39,9 +40,10 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    // Let the worker finish the message in hand, then stop.
+    // Let the workers finish what they have in hand, then stop.
     let _ = stop_worker.send(true);
     let _ = worker.await;
+    let _ = reminders.await;
     db.pool().close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1,13 +1,15 @@
-//! Receiving a results file. A plain multipart form post, so it works the
-//! same with and without JavaScript: the file is checked, kept as an import,
-//! and the browser is sent to the import's page to see the problems or the
-//! preview.
+//! Files people send and fetch outside server functions. A results file is
+//! a plain multipart form post, so it works the same with and without
+//! JavaScript: the file is checked, kept as an import, and the browser is
+//! sent to the import's page to see the problems or the preview. Review
+//! documents arrive the same way and leave as downloads.
 use std::net::SocketAddr;
 
 use app::{
     error::AppError,
     performance::{import, importing::server as importing},
     permissions::{self, Action},
+    scrutiny::{documents, reviews::DOCUMENT_HINT},
     state::AppState,
 };
 use axum::{
@@ -30,11 +32,7 @@ pub async fn upload_results(
     session: Session,
     request: Request,
 ) -> Response {
-    let source = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let source = client_address(&request);
     match receive(&state, &slug, &session, &source, request).await {
         Ok(id) => {
             Redirect::to(&format!("/landlords/{slug}/performance/import/{id}")).into_response()
@@ -164,4 +162,203 @@ async fn drain(body: Body) {
             break;
         }
     }
+}
+
+/// Receiving a document for a review's evidence log: a plain multipart
+/// form, like the results file. A refusal shows the form again with the
+/// title as typed (a browser cannot refill the file).
+pub async fn upload_document(
+    State(state): State<AppState>,
+    Path((slug, review_id)): Path<(String, i64)>,
+    session: Session,
+    request: Request,
+) -> Response {
+    let source = client_address(&request);
+    let review = format!("/landlords/{slug}/scrutiny/reviews/{review_id}");
+    match receive_document(&state, &slug, review_id, &session, &source, request).await {
+        Ok(_) => Redirect::to(&format!("{review}#evidence")).into_response(),
+        Err((error, title)) => crate::router::plain_page(
+            error.status(),
+            "Your document was not added",
+            &format!(
+                "<div class=\"error-summary\" role=\"alert\"><h2>There is a problem</h2><p>{}</p></div>{}\
+                 <p><a href=\"{}\">Back to the review</a></p>",
+                html_escape(&error.to_string()),
+                document_form(&review, &title),
+                html_escape(&review)
+            ),
+        ),
+    }
+}
+
+/// The upload form, as the review page shows it, with `title` filled in.
+fn document_form(review: &str, title: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"{0}/documents\" enctype=\"multipart/form-data\">\
+         <div class=\"field\"><label for=\"document-title\">Title</label>\
+         <input id=\"document-title\" name=\"title\" type=\"text\" required value=\"{1}\"></div>\
+         <div class=\"field\"><label for=\"document-file\">Document</label>\
+         <p class=\"hint\" id=\"document-file-hint\">{2}</p>\
+         <input id=\"document-file\" name=\"file\" type=\"file\" required aria-describedby=\"document-file-hint\"></div>\
+         <button type=\"submit\" class=\"button secondary\">Upload the document</button></form>",
+        html_escape(review),
+        html_escape(title),
+        DOCUMENT_HINT
+    )
+}
+
+async fn receive_document(
+    state: &AppState,
+    slug: &str,
+    review_id: i64,
+    session: &Session,
+    source: &str,
+    request: Request,
+) -> Result<i64, (AppError, String)> {
+    let no_title = |error: AppError| (error, String::new());
+    let landlord = app::landlords::queries::record(&state.db, slug)
+        .await
+        .map_err(no_title)?;
+    let user = app::accounts::session::user_of(session, &state.db)
+        .await
+        .map_err(no_title)?;
+    permissions::require(user.as_ref(), Action::WorkOnReviews, landlord.id).map_err(no_title)?;
+    let user = user.ok_or(AppError::NotSignedIn).map_err(no_title)?;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(length) = declared.filter(|&n| n > documents::MAX_DOCUMENT_BYTES + FORM_OVERHEAD) {
+        drain(request.into_body()).await;
+        return Err(no_title(AppError::invalid(
+            "file",
+            documents::too_large_message(length),
+        )));
+    }
+    let unreadable = |e: &dyn std::fmt::Display| {
+        AppError::invalid("file", format!("The upload could not be read: {e}"))
+    };
+    let mut form = Multipart::from_request(request, state)
+        .await
+        .map_err(|e| no_title(unreadable(&e)))?;
+    let (mut title, mut file) = (String::new(), None::<(String, Vec<u8>)>);
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| (unreadable(&e), title.clone()))?
+    {
+        match field.name() {
+            Some("title") => {
+                title = field
+                    .text()
+                    .await
+                    .map_err(|e| (unreadable(&e), String::new()))?;
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| (unreadable(&e), title.clone()))?
+                {
+                    bytes.extend_from_slice(&chunk);
+                    if bytes.len() > documents::MAX_DOCUMENT_BYTES {
+                        return Err((
+                            AppError::invalid("file", documents::too_large_message(bytes.len())),
+                            title,
+                        ));
+                    }
+                }
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(name, bytes)| !name.is_empty() || !bytes.is_empty())
+    else {
+        return Err((
+            AppError::invalid("file", "Choose the document to upload"),
+            title,
+        ));
+    };
+    documents::store(
+        &state.db, &landlord, review_id, user.id, &title, &name, &bytes, source,
+    )
+    .await
+    .map_err(|error| (error, title))
+}
+
+/// A document from a review's evidence log, as a download. Drafts' documents
+/// are for the panel and staff, like the drafts themselves.
+pub async fn download_document(
+    State(state): State<AppState>,
+    Path((slug, review_id, id)): Path<(String, i64, i64)>,
+    session: Session,
+) -> Response {
+    match find_document(&state, &slug, review_id, id, &session).await {
+        Ok((name, content_type, bytes)) => {
+            let disposition = format!(
+                "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+                name.replace(|c: char| !c.is_ascii(), "_"),
+                url::form_urlencoded::byte_serialize(name.as_bytes())
+                    .collect::<String>()
+                    .replace('+', "%20")
+            );
+            let mut response = Response::new(Body::from(bytes));
+            let headers = response.headers_mut();
+            for (key, value) in [
+                (header::CONTENT_TYPE, content_type),
+                (header::CONTENT_DISPOSITION, disposition),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "sandbox; default-src 'none'".to_string(),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ] {
+                if let Ok(value) = header::HeaderValue::from_str(&value) {
+                    headers.insert(key, value);
+                }
+            }
+            response
+        }
+        Err(error) => crate::router::plain_page(
+            error.status(),
+            "Document not available",
+            &format!("<p>{}</p>", html_escape(&error.to_string())),
+        ),
+    }
+}
+
+async fn find_document(
+    state: &AppState,
+    slug: &str,
+    review_id: i64,
+    id: i64,
+    session: &Session,
+) -> Result<(String, String, Vec<u8>), AppError> {
+    let landlord = app::landlords::queries::record(&state.db, slug).await?;
+    let user = app::accounts::session::user_of(session, &state.db).await?;
+    let (name, content_type, bytes, published) =
+        documents::fetch(&state.db, &landlord, review_id, id).await?;
+    if published.is_none()
+        && !permissions::allows(user.as_ref(), Action::SeeDraftReviews, landlord.id)
+    {
+        return Err(if user.is_none() {
+            AppError::NotSignedIn
+        } else {
+            AppError::NotFound
+        });
+    }
+    Ok((name, content_type, bytes))
+}
+
+fn client_address(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -15,7 +15,7 @@ use app::{
     state::Backend,
     time::{civil_day, Timestamp},
 };
-use common::{TestApp, Visitor};
+use common::{pairs, TestApp, Visitor};
 
 const SLUG: &str = "test-homes";
 const IMPORT: &str = "/landlords/test-homes/performance/import";
@@ -88,11 +88,6 @@ async fn publish(visitor: &mut Visitor<'_>, location: &str, reason: &str) -> com
     visitor
         .call::<PublishImport>(&[("slug", SLUG), ("id", &id), ("reason", reason)])
         .await
-}
-
-/// Form fields built at run time, as the `call` helper takes them.
-fn pairs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 async fn figures(app: &TestApp) -> i64 {

@@ -16,7 +16,7 @@ use app::{
     state::Backend,
     time::Timestamp,
 };
-use common::{TestApp, Visitor};
+use common::{pairs, TestApp, Visitor};
 
 const SLUG: &str = "test-homes";
 
@@ -95,11 +95,6 @@ fn proposal_fields(title: &str, problem: &str, concerns: &str) -> Vec<(&'static 
         ("why_it_matters", "Because".to_string()),
         ("concerns", concerns.to_string()),
     ]
-}
-
-/// Form fields built at run time, as the `call` helper takes them.
-fn pairs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 async fn screen(visitor: &mut Visitor<'_>, id: i64, fields: &[(&str, &str)]) -> common::Reply {
@@ -498,16 +493,23 @@ on_both_databases! {
 
         let reply = pat.call::<SaveReviewText>(&[("slug", SLUG), ("id", &review), ("scope", "Repairs booking"), ("summary", "")]).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
-        for (kind, title, url, status) in [
-            ("link", "Policy", "javascript:alert(1)", 422),
-            ("link", "Policy", "", 422),
-            ("film", "Policy", "", 422),
-            ("link", "Policy", "https://example.org/policy", 200),
-            ("meeting", "Met the repairs manager", "", 200),
+        let (met, _) = days(-3, 0);
+        for (kind, title, url, held_on, status) in [
+            ("link", "Policy", "javascript:alert(1)", "", 422),
+            ("link", "Policy", "", "", 422),
+            ("film", "Policy", "", "", 422),
+            ("link", "Policy", "https://example.org/policy", "", 200),
+            ("meeting", "Met the repairs manager", "", "", 422),
+            ("meeting", "Met the repairs manager", "", "3 November", 422),
+            ("meeting", "Met the repairs manager", "", "1999-11-03", 422),
+            ("meeting", "Met the repairs manager", "", met.as_str(), 200),
         ] {
-            let reply = pat.call::<AddEvidence>(&[("slug", SLUG), ("id", &review), ("kind", kind), ("title", title), ("body", ""), ("url", url)]).await;
-            assert_eq!(reply.status, status, "{kind} {url}: {}", reply.body);
+            let reply = pat.call::<AddEvidence>(&[("slug", SLUG), ("id", &review), ("kind", kind), ("title", title), ("body", ""), ("url", url), ("held_on", held_on)]).await;
+            assert_eq!(reply.status, status, "{kind} {url} {held_on}: {}", reply.body);
         }
+        let held: Option<String> = sqlx::query_scalar("SELECT held_on FROM review_evidence WHERE kind = 'meeting'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(held.as_deref(), Some(met.as_str()));
         assert_eq!(chair.call::<PublishReport>(&[("slug", SLUG), ("id", &review)]).await.status, 409, "no recommendations yet");
         for text in ["Book second visits on the spot.", "Carry common parts."] {
             let reply = pat.call::<AddRecommendation>(&[("slug", SLUG), ("id", &review), ("text", text)]).await;
@@ -598,5 +600,66 @@ on_both_databases! {
         assert!(staff.get(&page).await.body.contains("Residents and the tenant panel propose topics and vote."));
         assert!(app.signed_in("nora@example.org").await.get(&page).await.body.contains("Ask to join as a resident"));
         assert!(app.signed_in("rita@example.org").await.get(&page).await.body.contains("Propose a topic"));
+    }
+
+    async fn the_panel_uploads_documents_that_are_checked_and_served_as_downloads(backend: Backend) {
+        let app = landlord(backend).await;
+        let mut pat = app.signed_in("pat@example.org").await;
+        let reply = pat.call::<StartReview>(&[("slug", SLUG), ("title", "Repairs")]).await;
+        let review = reply.header("location").unwrap().rsplit('/').next().unwrap().to_string();
+        let upload = format!("/landlords/{SLUG}/scrutiny/reviews/{review}/documents");
+        let pdf = b"%PDF-1.7\nMinutes of the meeting with the repairs manager";
+        let reply = pat.post_multipart(&upload, &[("title", "Meeting minutes")], "file", "minutes.pdf", pdf).await;
+        assert_eq!(reply.status, 303, "{}", reply.body);
+        assert_eq!(reply.header("location"), Some(format!("/landlords/{SLUG}/scrutiny/reviews/{review}#evidence").as_str()));
+        // The same file again is kept once.
+        pat.post_multipart(&upload, &[("title", "Minutes again")], "file", "minutes.pdf", pdf).await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM evidence_documents").await, 1);
+
+        // Refusals say why and give the form back with the title as typed.
+        for (title, name, bytes, status, says) in [
+            ("A page", "page.pdf", &b"<html><script>alert(1)</script>"[..], 422, "it is not a PDF"),
+            ("A program", "setup.exe", &b"MZ"[..], 422, "The portal accepts PDF"),
+            ("", "minutes2.pdf", &b"%PDF-1.4"[..], 422, "Enter a title for the document"),
+            ("Nothing", "", &b""[..], 422, "Choose the document to upload"),
+        ] {
+            let reply = pat.post_multipart(&upload, &[("title", title)], "file", name, bytes).await;
+            assert_eq!(reply.status, status, "{name}: {}", reply.body);
+            assert!(reply.body.contains(says), "{name}: {}", reply.body);
+            assert!(reply.body.contains(&format!("value=\"{title}\"")), "the title comes back: {}", reply.body);
+        }
+        let big = vec![b'a'; 10 * 1024 * 1024 + 1];
+        let reply = pat.post_multipart(&upload, &[("title", "Huge")], "file", "huge.txt", &big).await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert!(reply.body.contains("largest document the portal accepts is 10 MB"), "{}", reply.body);
+        // Only the panel adds evidence.
+        let mut rita = app.signed_in("rita@example.org").await;
+        assert_eq!(rita.post_multipart(&upload, &[("title", "Mine")], "file", "mine.pdf", b"%PDF-1.4").await.status, 403);
+        assert_eq!(app.visitor().post_multipart(&upload, &[("title", "Mine")], "file", "mine.pdf", b"%PDF-1.4").await.status, 401);
+        assert_eq!(app.count("SELECT COUNT(*) FROM evidence_documents").await, 1);
+
+        // Listed in the evidence log; a draft's documents are for the panel and staff.
+        let document: i64 = app.count("SELECT id FROM evidence_documents").await;
+        let download = format!("/landlords/{SLUG}/scrutiny/reviews/{review}/documents/{document}");
+        let page = pat.get(&format!("/landlords/{SLUG}/scrutiny/reviews/{review}")).await;
+        assert!(page.body.contains(&download), "{}", page.body);
+        assert!(page.body.contains("PDF, 1 KB"), "{}", page.body);
+        assert_eq!(app.visitor().get(&download).await.status, 401);
+        assert_eq!(rita.get(&download).await.status, 404);
+        let file = pat.get(&download).await;
+        assert_eq!(file.status, 200);
+        assert_eq!(file.body.as_bytes(), pdf);
+        assert_eq!(file.header("content-type"), Some("application/pdf"));
+        assert_eq!(file.header("x-content-type-options"), Some("nosniff"));
+        assert!(file.header("content-disposition").unwrap().starts_with("attachment; filename=\"minutes.pdf\""));
+        assert_eq!(pat.get(&format!("/landlords/other-homes/scrutiny/reviews/{review}/documents/{document}")).await.status, 404);
+
+        // Published: public, and the log is closed.
+        pat.call::<AddRecommendation>(&[("slug", SLUG), ("id", &review), ("text", "Fix it.")]).await;
+        let mut chair = app.signed_in("chair@example.org").await;
+        assert_eq!(chair.call::<PublishReport>(&[("slug", SLUG), ("id", &review)]).await.status, 200);
+        assert_eq!(app.visitor().get(&download).await.status, 200);
+        let reply = pat.post_multipart(&upload, &[("title", "Late")], "file", "late.pdf", b"%PDF-1.5").await;
+        assert_eq!(reply.status, 409, "{}", reply.body);
     }
 }

@@ -9,6 +9,7 @@ use super::{
     MeasureStanding, Rating, RecordAssessment, Side,
 };
 use crate::{
+    comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     performance::{model::Period, YearLinks},
     site::forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
 };
@@ -261,9 +262,19 @@ pub fn CommitmentPage() -> impl IntoView {
             }
         },
     );
+    let thread = comment_thread(move || {
+        let params = params.read();
+        (
+            params.get("slug").unwrap_or_default(),
+            params
+                .get("id")
+                .and_then(|id| id.parse::<i64>().ok())
+                .map(|id| Subject::new(SubjectKind::Commitment, id)),
+        )
+    });
     crate::site::loaded(
         data,
-        move |data| view! { <CommitmentView data edit assess/> },
+        move |data| view! { <CommitmentView data edit assess thread/> },
     )
 }
 
@@ -272,6 +283,7 @@ fn CommitmentView(
     data: CommitmentDetail,
     edit: ServerAction<EditCommitment>,
     assess: ServerAction<RecordAssessment>,
+    thread: ThreadHandle,
 ) -> impl IntoView {
     let slug = data.landlord.slug.clone();
     let mut years: Vec<i32> = data.assessments.iter().map(|a| a.year).collect();
@@ -380,6 +392,7 @@ fn CommitmentView(
         } else {
             verdict_rows.into_any()
         }}
+        <CommentThread thread/>
         {assess_form}
         {edit_form}
         <section aria-labelledby="history-heading">

@@ -1,14 +1,18 @@
 //! Scrutiny topics: residents propose them, the panel screens them, residents
 //! vote in rounds, and the panel chair records which topics the panel takes
 //! on. One resident, one vote per topic is enforced by the database.
+#[cfg(feature = "ssr")]
+pub mod documents;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;
+#[cfg(feature = "ssr")]
+pub mod reminders;
 mod review_pages;
 pub mod reviews;
 
 pub use pages::{NewRoundPage, ProposalPage, ProposePage, RoundPage, ScrutinyPage};
-pub use review_pages::{ReviewPage, WhatHappenedNextPage};
+pub use review_pages::{RecommendationPage, ReviewPage, WhatHappenedNextPage};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -138,6 +142,9 @@ pub struct ScrutinyOverview {
     pub proposals: Vec<ProposalSummary>,
     pub can_propose: bool,
     pub can_run_rounds: bool,
+    pub can_moderate: bool,
+    /// For people who may vote: whether they get vote emails.
+    pub vote_emails: Option<bool>,
     pub signed_in: bool,
     /// Signed in but with no role at this landlord: may ask to join.
     pub may_ask_to_join: bool,
@@ -154,6 +161,13 @@ pub async fn load_scrutiny(slug: String) -> Result<ScrutinyOverview, AppError> {
         proposals: queries::proposals(&state.db, landlord.id).await?,
         can_propose: allows(user.as_ref(), Action::Propose, landlord.id),
         can_run_rounds: allows(user.as_ref(), Action::RunVotingRounds, landlord.id),
+        can_moderate: allows(user.as_ref(), Action::ModerateComments, landlord.id),
+        vote_emails: match &user {
+            Some(user) if allows(Some(user), Action::Vote, landlord.id) => {
+                Some(reminders::vote_emails(&state.db, landlord.id, user.id).await?)
+            }
+            _ => None,
+        },
         signed_in: user.is_some(),
         may_ask_to_join: allows(user.as_ref(), Action::RequestToJoin, landlord.id),
         landlord: LandlordRef {
@@ -161,6 +175,25 @@ pub async fn load_scrutiny(slug: String) -> Result<ScrutinyOverview, AppError> {
             name: landlord.name,
         },
     })
+}
+
+/// Turns on or off the emails when a vote opens and the day before it closes.
+#[server]
+pub async fn set_vote_emails(slug: String, wanted: Option<String>) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::Vote).await?;
+    reminders::set_vote_emails(
+        &state.db,
+        landlord.id,
+        person.id,
+        wanted.as_deref() == Some("yes"),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny"));
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,9 +7,10 @@ use leptos_router::hooks::use_params_map;
 use super::{
     load_new_round, load_proposal, load_propose, load_round, load_scrutiny, CastVote, DecideRound,
     NewRoundData, OpenRound, ProposalDetail, ProposalStatus, Propose, ProposeData, RoundDetail,
-    RoundState, ScreenProposal, ScrutinyOverview, SupportProposal,
+    RoundState, ScreenProposal, ScrutinyOverview, SetVoteEmails, SupportProposal,
 };
 use crate::{
+    comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     performance::LandlordRef,
     site::{
         forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
@@ -53,21 +54,48 @@ pub(super) fn Crumbs(
 #[component]
 pub fn ScrutinyPage() -> impl IntoView {
     let slug = slug_param();
-    let data = Resource::new(slug, load_scrutiny);
-    loaded(data, |data| view! { <ScrutinyView data/> })
+    let emails = ServerAction::<SetVoteEmails>::new();
+    let changed = successes(emails);
+    let data = Resource::new(
+        move || (slug(), changed.get()),
+        |(slug, _)| load_scrutiny(slug),
+    );
+    loaded(data, move |data| view! { <ScrutinyView data emails/> })
 }
 
 #[component]
-fn ScrutinyView(data: ScrutinyOverview) -> impl IntoView {
+fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> impl IntoView {
     let ScrutinyOverview {
         landlord,
         rounds,
         proposals,
         can_propose,
         can_run_rounds,
+        can_moderate,
+        vote_emails,
         signed_in,
         may_ask_to_join,
     } = data;
+    let email_choice = vote_emails.map(|wanted| {
+        let slug = landlord.slug.clone();
+        view! {
+            <ActionForm action=emails attr:class="inline-form">
+                <input type="hidden" name="slug" value=slug/>
+                {if wanted {
+                    view! {
+                        <p>"We email you when a vote opens and the day before it closes."</p>
+                        <button type="submit" class="button secondary">"Stop these emails"</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <input type="hidden" name="wanted" value="yes"/>
+                        <p>"Would you like an email when a vote opens, and a reminder the day before it closes?"</p>
+                        <button type="submit" class="button secondary">"Email me about votes"</button>
+                    }.into_any()
+                }}
+            </ActionForm>
+        }
+    });
     let slug = landlord.slug.clone();
     let title = format!("Scrutiny at {}", landlord.name);
     let how_to_take_part = if can_propose {
@@ -140,7 +168,11 @@ fn ScrutinyView(data: ScrutinyOverview) -> impl IntoView {
         <p class="lead">"Residents propose what the tenant panel should look into, and vote on which topics it takes on."</p>
         {how_to_take_part}
         <p><a href=format!("/landlords/{slug}/scrutiny/what-happened-next")>"What happened next: every recommendation and the landlord's answers"</a></p>
+        {can_moderate.then(|| view! {
+            <p><a href=format!("/landlords/{slug}/comments/reported")>"Reported and hidden comments"</a></p>
+        })}
         <h2>"Votes"</h2>
+        {email_choice}
         {can_run_rounds.then(|| view! {
             <p><a class="button secondary" href=format!("/landlords/{slug}/scrutiny/rounds/new")>"Open a vote"</a></p>
         })}
@@ -216,9 +248,15 @@ pub fn ProposalPage() -> impl IntoView {
             }
         },
     );
+    let thread = comment_thread(move || {
+        (
+            slug(),
+            id().map(|id| Subject::new(SubjectKind::Proposal, id)),
+        )
+    });
     loaded(
         data,
-        move |data| view! { <ProposalView data support screen start/> },
+        move |data| view! { <ProposalView data support screen start thread/> },
     )
 }
 
@@ -228,6 +266,7 @@ fn ProposalView(
     support: ServerAction<SupportProposal>,
     screen: ServerAction<ScreenProposal>,
     start: ServerAction<super::reviews::StartReview>,
+    thread: ThreadHandle,
 ) -> impl IntoView {
     let start_error = Signal::derive(move || last_error(start.value().get()));
     let (start_slug, start_title) = (data.landlord.slug.clone(), data.title.clone());
@@ -331,6 +370,7 @@ fn ProposalView(
         {review}
         {support_form}
         {screen_form}
+        <CommentThread thread/>
     }
 }
 

@@ -6,13 +6,17 @@ use leptos_router::hooks::use_params_map;
 
 use super::pages::Crumbs;
 use super::reviews::{
-    load_review, load_what_happened_next, AddEvidence, AddProgress, AddRecommendation, Answer,
-    AnswerRecommendation, PublishReport, Recommendation, ReviewDetail, SaveReviewText,
-    SetResponseWeeks, StartReview, WhatHappenedNext,
+    load_recommendation, load_review, load_what_happened_next, AddEvidence, AddProgress,
+    AddRecommendation, Answer, AnswerRecommendation, PublishReport, Recommendation,
+    RecommendationDetail, ReviewDetail, SaveReviewText, SetResponseWeeks, StartReview,
+    WhatHappenedNext, DOCUMENT_HINT,
 };
-use crate::site::{
-    forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
-    loaded,
+use crate::{
+    comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
+    site::{
+        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+        loaded,
+    },
 };
 
 /// `/landlords/:slug/scrutiny/reviews/:id`
@@ -126,13 +130,14 @@ fn ReviewView(data: ReviewDetail, actions: ReviewActions) -> impl IntoView {
         } else {
             view! {
                 <ol class="recommendations">
-                    {data.recommendations.clone().into_iter().map(|r| view! {
-                        <RecommendationItem recommendation=r/>
+                    {data.recommendations.clone().into_iter().map(|r| {
+                        let link = format!("/landlords/{slug}/scrutiny/recommendations/{}", r.id);
+                        view! { <RecommendationItem recommendation=r link/> }
                     }).collect_view()}
                 </ol>
             }.into_any()
         }}
-        <h2>"Evidence"</h2>
+        <h2 id="evidence">"Evidence"</h2>
         {if data.evidence.is_empty() {
             view! { <p class="empty">"No evidence has been logged yet."</p> }.into_any()
         } else {
@@ -140,8 +145,13 @@ fn ReviewView(data: ReviewDetail, actions: ReviewActions) -> impl IntoView {
                 <ul class="evidence-log">
                     {data.evidence.clone().into_iter().map(|e| view! {
                         <li>
-                            <p><strong>{format!("{}: ", match e.kind.as_str() { "link" => "Link", "meeting" => "Meeting", _ => "Note" })}</strong>
+                            <p><strong>{match (e.kind.as_str(), &e.held_on) {
+                                ("meeting", Some(day)) => format!("Meeting on {day}: "),
+                                (kind, _) => format!("{}: ", match kind { "link" => "Link", "meeting" => "Meeting", "document" => "Document", _ => "Note" }),
+                            }}</strong>
                             {match e.url.clone() {
+                                // Documents download from the server, not through the page router.
+                                Some(url) if e.kind == "document" => view! { <a href=url download="" rel="external">{e.title.clone()}</a> }.into_any(),
                                 Some(url) => view! { <a href=url rel="nofollow noopener">{e.title.clone()}</a> }.into_any(),
                                 None => view! { <span>{e.title.clone()}</span> }.into_any(),
                             }}</p>
@@ -252,7 +262,7 @@ fn WorkForms(
         ),
         ("meeting".to_string(), "A meeting".to_string()),
     ];
-    let (a, b, c) = (slug.clone(), slug.clone(), slug);
+    let (a, b, c, d) = (slug.clone(), slug.clone(), slug.clone(), slug);
     view! {
         <section class="staff-tools" aria-labelledby="work-heading">
             <h2 id="work-heading">"The panel's work"</h2>
@@ -274,8 +284,24 @@ fn WorkForms(
                 <Field form="evidence" name="title" label="Title" error=evidence_error/>
                 <TextArea form="evidence" name="body" label="Notes" required=false rows=3 error=evidence_error/>
                 <Field form="evidence" name="url" label="Web address, for a link" kind="url" required=false error=evidence_error/>
+                <Field form="evidence" name="held_on" label="Date, for a meeting" kind="date" hint="The day the meeting was held." required=false error=evidence_error/>
                 <button type="submit" class="button secondary">"Add to the evidence log"</button>
             </ActionForm>
+            <h3>"Upload a document"</h3>
+            // A plain form: files go to the server's upload address, with or
+            // without JavaScript, and a refusal comes back as a page.
+            <form method="post" action=format!("/landlords/{d}/scrutiny/reviews/{id}/documents") enctype="multipart/form-data">
+                <div class="field">
+                    <label for="document-title">"Title"</label>
+                    <input id="document-title" name="title" type="text" required/>
+                </div>
+                <div class="field">
+                    <label for="document-file">"Document"</label>
+                    <p class="hint" id="document-file-hint">{DOCUMENT_HINT}</p>
+                    <input id="document-file" name="file" type="file" required aria-describedby="document-file-hint"/>
+                </div>
+                <button type="submit" class="button secondary">"Upload the document"</button>
+            </form>
             <h3>"Add a recommendation"</h3>
             <ErrorSummary form="recommendation" error=recommend_error/>
             <ActionForm action=actions.recommend>
@@ -288,12 +314,21 @@ fn WorkForms(
     }
 }
 
+/// A recommendation with the landlord's answer and progress; `link` goes
+/// to its own page, where people comment on it.
 #[component]
-fn RecommendationItem(recommendation: Recommendation) -> impl IntoView {
+fn RecommendationItem(
+    recommendation: Recommendation,
+    #[prop(optional)] link: Option<String>,
+) -> impl IntoView {
     let r = recommendation;
+    let number = r.number;
     view! {
         <li class="recommendation" value=r.number>
             <p class="recommendation-text">{r.text.clone()}</p>
+            {link.map(|link| view! {
+                <p><a href=link>"Comments on recommendation "{number}</a></p>
+            })}
             <p class=r.standing.class()><strong>{r.standing.label()}</strong></p>
             {r.answer.map(|_| view! {
                 <dl class="facts">
@@ -316,6 +351,64 @@ fn RecommendationItem(recommendation: Recommendation) -> impl IntoView {
                 </ul>
             })}
         </li>
+    }
+}
+
+/// `/landlords/:slug/scrutiny/recommendations/:id`: one recommendation,
+/// where it stands, and the comments on it.
+#[component]
+pub fn RecommendationPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                params
+                    .read()
+                    .get("id")
+                    .and_then(|id| id.parse::<i64>().ok()),
+            )
+        },
+        |(slug, id)| async move {
+            match id {
+                Some(id) => load_recommendation(slug, id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    let thread = comment_thread(move || {
+        let params = params.read();
+        (
+            params.get("slug").unwrap_or_default(),
+            params
+                .get("id")
+                .and_then(|id| id.parse::<i64>().ok())
+                .map(|id| Subject::new(SubjectKind::Recommendation, id)),
+        )
+    });
+    loaded(
+        data,
+        move |data| view! { <RecommendationView data thread/> },
+    )
+}
+
+#[component]
+fn RecommendationView(data: RecommendationDetail, thread: ThreadHandle) -> impl IntoView {
+    let slug = data.landlord.slug.clone();
+    let number = data.recommendation.number;
+    let title = format!("Recommendation {number}: {}", data.review_title);
+    view! {
+        <Title text=title.clone()/>
+        <Crumbs landlord=data.landlord.clone() current=format!("Recommendation {number}")/>
+        <h1>{format!("Recommendation {number}")}</h1>
+        <p class="lead">"From the panel's review "
+            <a href=format!("/landlords/{slug}/scrutiny/reviews/{}", data.review_id)>{data.review_title.clone()}</a>
+            {(!data.published).then_some(" (a draft: only the panel and the landlord's staff can see it)")}
+        </p>
+        <ol class="recommendations">
+            <RecommendationItem recommendation=data.recommendation.clone()/>
+        </ol>
+        <CommentThread thread/>
     }
 }
 

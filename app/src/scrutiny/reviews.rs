@@ -105,12 +105,17 @@ impl Standing {
     }
 }
 
+/// Shown by the document upload form, here and on the server's refusal page.
+pub const DOCUMENT_HINT: &str = "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, text or CSV, up to 10 MB. The evidence log is published with the report, so leave out residents' personal details.";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub kind: String,
     pub title: String,
     pub body: String,
     pub url: Option<String>,
+    /// For a meeting: the day it was held, as people write it.
+    pub held_on: Option<String>,
     pub added_by: String,
     pub added_on: String,
 }
@@ -166,22 +171,54 @@ pub async fn load_review(slug: String, id: i64) -> Result<ReviewDetail, AppError
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let user = crate::accounts::session::current_user().await?;
-    let mut detail = server::review(&state.db, &landlord, id).await?;
-    let see_drafts = allows(user.as_ref(), Action::SeeDraftReviews, landlord.id);
-    if !detail.is_published() && !see_drafts {
-        // A draft is not public; to others it does not exist yet.
-        return Err(if user.is_none() {
-            AppError::NotSignedIn
-        } else {
-            AppError::NotFound
-        });
-    }
+    let mut detail = server::visible_review(&state.db, &landlord, id, user.as_ref()).await?;
     let published = detail.is_published();
     detail.can_work = !published && allows(user.as_ref(), Action::WorkOnReviews, landlord.id);
     detail.can_publish = !published && allows(user.as_ref(), Action::PublishReports, landlord.id);
     detail.can_respond =
         published && allows(user.as_ref(), Action::RespondToRecommendations, landlord.id);
     Ok(detail)
+}
+
+/// One recommendation with the review it belongs to, for its own page
+/// (where people discuss it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecommendationDetail {
+    pub landlord: LandlordRef,
+    pub review_id: i64,
+    pub review_title: String,
+    pub published: bool,
+    pub recommendation: Recommendation,
+}
+
+#[server]
+pub async fn load_recommendation(slug: String, id: i64) -> Result<RecommendationDetail, AppError> {
+    let state = crate::state::app_state()?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    let review_id: i64 = sqlx::query_scalar(
+        "SELECT r.review_id FROM recommendations r JOIN scrutiny_reviews v ON v.id = r.review_id \
+         WHERE r.id = $1 AND v.organisation_id = $2",
+    )
+    .bind(id)
+    .bind(landlord.id)
+    .fetch_optional(state.db.pool())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let review = server::visible_review(&state.db, &landlord, review_id, user.as_ref()).await?;
+    let published = review.is_published();
+    let recommendation = review
+        .recommendations
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(RecommendationDetail {
+        landlord: review.landlord,
+        review_id,
+        review_title: review.title,
+        published,
+        recommendation,
+    })
 }
 
 /// Starts a review, from a chosen topic (`proposal_id`) or from scratch.
@@ -238,6 +275,7 @@ pub async fn add_evidence(
     title: String,
     body: String,
     url: String,
+    held_on: Option<String>,
 ) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
@@ -271,6 +309,11 @@ pub async fn add_evidence(
             })?;
         Some(parsed.to_string())
     };
+    let held_on = if kind == "meeting" {
+        Some(server::meeting_day(held_on.as_deref().unwrap_or_default())?)
+    } else {
+        None
+    };
     server::add_evidence(
         &state.db,
         landlord.id,
@@ -280,6 +323,7 @@ pub async fn add_evidence(
         &title,
         &body,
         url.as_deref(),
+        held_on.as_deref(),
     )
     .await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
@@ -473,7 +517,7 @@ pub async fn load_what_happened_next(slug: String) -> Result<WhatHappenedNext, A
 
 #[cfg(feature = "ssr")]
 pub mod server {
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::{Datelike, NaiveDate, TimeZone};
     use chrono_tz::Europe::London;
     use sqlx::Any;
 
@@ -607,6 +651,28 @@ pub mod server {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// The day a meeting was held, as "2026-11-03": a real date, within the
+    /// last five years or the coming one.
+    pub fn meeting_day(text: &str) -> Result<String, AppError> {
+        let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::invalid(
+                "held_on",
+                "Enter the date of the meeting, such as 2026-11-03",
+            )
+        })?;
+        let today = chrono::Utc::now().with_timezone(&London).date_naive();
+        if day < today - chrono::Duration::days(5 * 366)
+            || day > today + chrono::Duration::days(366)
+        {
+            return Err(AppError::invalid(
+                "held_on",
+                "Enter a date within the last five years or the coming year",
+            ));
+        }
+        Ok(day.to_string())
+    }
+
+    #[allow(clippy::too_many_arguments)]
     pub async fn add_evidence(
         db: &Db,
         organisation_id: i64,
@@ -616,20 +682,22 @@ pub mod server {
         title: &str,
         body: &str,
         url: Option<&str>,
+        held_on: Option<&str>,
     ) -> Result<(), AppError> {
         let mut tx = db.begin_write().await?;
         if published_at(&mut *tx, organisation_id, id).await?.is_some() {
             return Err(published_already());
         }
         sqlx::query(
-            "INSERT INTO review_evidence (review_id, kind, title, body, url, added_by, added_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO review_evidence (review_id, kind, title, body, url, held_on, added_by, added_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(kind)
         .bind(title)
         .bind(body)
         .bind(url)
+        .bind(held_on)
         .bind(user_id)
         .bind(Timestamp::now())
         .execute(&mut *tx)
@@ -879,6 +947,7 @@ pub mod server {
         title: String,
         body: String,
         url: Option<String>,
+        held_on: Option<String>,
         added_by: Option<String>,
         added_at: Timestamp,
     }
@@ -911,6 +980,27 @@ pub mod server {
         super::super::queries::uk_date(at)
     }
 
+    /// The review, if the viewer may read it: published reports are
+    /// public; a draft is for the panel and staff, and to others it does
+    /// not exist yet.
+    pub async fn visible_review(
+        db: &Db,
+        landlord: &LandlordRecord,
+        id: i64,
+        viewer: Option<&crate::accounts::CurrentUser>,
+    ) -> Result<ReviewDetail, AppError> {
+        use crate::permissions::{allows, Action};
+        let detail = review(db, landlord, id).await?;
+        if !detail.is_published() && !allows(viewer, Action::SeeDraftReviews, landlord.id) {
+            return Err(if viewer.is_none() {
+                AppError::NotSignedIn
+            } else {
+                AppError::NotFound
+            });
+        }
+        Ok(detail)
+    }
+
     pub async fn review(
         db: &Db,
         landlord: &LandlordRecord,
@@ -936,13 +1026,40 @@ pub mod server {
             published_at: published,
             response_due_at: answers_due,
         } = header;
-        let evidence: Vec<EvidenceRow> = sqlx::query_as(
-            "SELECT e.kind, e.title, e.body, e.url, u.display_name AS added_by, e.added_at FROM review_evidence e \
+        let mut evidence: Vec<EvidenceRow> = sqlx::query_as(
+            "SELECT e.kind, e.title, e.body, e.url, e.held_on, u.display_name AS added_by, e.added_at FROM review_evidence e \
              LEFT JOIN users u ON u.id = e.added_by WHERE e.review_id = $1 ORDER BY e.added_at, e.id",
         )
         .bind(id)
         .fetch_all(db.pool())
         .await?;
+        let documents: Vec<(i64, String, String, i64, Option<String>, Timestamp)> = sqlx::query_as(
+            "SELECT d.id, d.title, d.content_type, d.size_bytes, u.display_name, d.added_at \
+             FROM evidence_documents d LEFT JOIN users u ON u.id = d.added_by \
+             WHERE d.review_id = $1 ORDER BY d.added_at, d.id",
+        )
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+        evidence.extend(documents.into_iter().map(
+            |(document, title, content_type, size, added_by, added_at)| EvidenceRow {
+                kind: "document".into(),
+                title,
+                body: format!(
+                    "{}, {}",
+                    crate::scrutiny::documents::label_of(&content_type),
+                    crate::scrutiny::documents::size_text(size)
+                ),
+                url: Some(format!(
+                    "/landlords/{}/scrutiny/reviews/{id}/documents/{document}",
+                    landlord.slug
+                )),
+                held_on: None,
+                added_by,
+                added_at,
+            },
+        ));
+        evidence.sort_by_key(|e| e.added_at);
         let rows: Vec<RecommendationRow> = sqlx::query_as(
             "SELECT id, number, text, response, reason, action, owner, due_at, done_at \
              FROM recommendations WHERE review_id = $1 ORDER BY number",
@@ -979,6 +1096,14 @@ pub mod server {
                     title: e.title,
                     body: e.body,
                     url: e.url,
+                    held_on: e.held_on.as_deref().and_then(|day| {
+                        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+                        Some(crate::time::format_day((
+                            day.year(),
+                            day.month(),
+                            day.day(),
+                        )))
+                    }),
                     added_by: e.added_by.unwrap_or_else(gone),
                     added_on: format_date(e.added_at),
                 })

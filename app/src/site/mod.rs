@@ -25,6 +25,7 @@ use crate::{
         },
     },
     charter::{CommitmentPage, CommitmentsPage},
+    comments::{CommentPage, ReportedCommentsPage},
     error::AppError,
     landlords::LandlordPage,
     performance::{
@@ -33,8 +34,8 @@ use crate::{
         ComparePage, DashboardPage, MeasurePage,
     },
     scrutiny::{
-        NewRoundPage, ProposalPage, ProposePage, ReviewPage, RoundPage, ScrutinyPage,
-        WhatHappenedNextPage,
+        NewRoundPage, ProposalPage, ProposePage, RecommendationPage, ReviewPage, RoundPage,
+        ScrutinyPage, WhatHappenedNextPage,
     },
 };
 use pages::{AboutPage, HomePage};
@@ -104,7 +105,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/landlords/:slug/scrutiny/rounds/new") view=NewRoundPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/scrutiny/rounds/:id") view=RoundPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/scrutiny/reviews/:id") view=ReviewPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/scrutiny/recommendations/:id") view=RecommendationPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/scrutiny/what-happened-next") view=WhatHappenedNextPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/comments/reported") view=ReportedCommentsPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/comments/:id") view=CommentPage ssr=ssr()/>
                     <Route path=path!("/compare") view=ComparePage ssr=ssr()/>
                     <Route path=path!("/compare/:code") view=ComparePage ssr=ssr()/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=ssr()/>

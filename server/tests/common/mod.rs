@@ -16,6 +16,11 @@ use http_body_util::BodyExt;
 use tenant_voice::{database, router};
 use tower::ServiceExt;
 
+/// Form fields built at run time, as `Visitor::call` takes them.
+pub fn pairs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 /// The server that test databases are created on. The test command sets it;
 /// the default is this machine's local PostgreSQL.
 pub fn postgres_admin_url() -> String {
@@ -324,12 +329,31 @@ impl Visitor<'_> {
 
     /// Posts a file in a multipart form, as a browser's file upload does.
     pub async fn upload(&mut self, path: &str, file_name: &str, bytes: &[u8]) -> Reply {
+        self.post_multipart(path, &[], "file", file_name, bytes)
+            .await
+    }
+
+    /// Posts a multipart form: text `fields`, then the file in `file_field`.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Reply {
         let boundary = "----tenant-voice-test-boundary";
         let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: text/csv\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
             )
             .as_bytes(),
         );

@@ -1,0 +1,200 @@
+//! Three-way merging of a section's text, so that two people who edit the
+//! same section from the same starting point never overwrite each other:
+//! where their changes touch different sentences they combine; where they
+//! touch the same sentence the second person sees both and decides.
+//!
+//! Text is compared in small pieces: each line, split again after the end of
+//! every sentence. Joining the pieces gives back the text exactly.
+
+/// What came of combining two edits of the same base text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merged {
+    /// Both edits applied together.
+    Clean(String),
+    /// The edits overlap; nothing is combined.
+    Conflict,
+}
+
+/// Splits text into pieces: lines, and sentences within lines, each piece
+/// keeping its ending (". ", "\n") so that joining them gives the text back.
+pub fn pieces(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let end = match bytes[i] {
+            b'\n' => Some(i + 1),
+            b'.' | b'?' | b'!' if bytes.get(i + 1) == Some(&b' ') => {
+                // The spaces after a sentence belong to it.
+                let mut j = i + 1;
+                while bytes.get(j) == Some(&b' ') {
+                    j += 1;
+                }
+                Some(j)
+            }
+            _ => None,
+        };
+        if let Some(end) = end {
+            pieces.push(&text[start..end]);
+            start = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if start < text.len() {
+        pieces.push(&text[start..]);
+    }
+    pieces
+}
+
+/// Pairs of indexes (in `a`, in `b`) of a longest common subsequence.
+fn common<T: PartialEq>(a: &[T], b: &[T]) -> Vec<(usize, usize)> {
+    // Equal starts and ends are matched directly; the table covers the middle.
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a_mid, b_mid) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
+    let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|i| (i, i)).collect();
+    let (n, m) = (a_mid.len(), b_mid.len());
+    if n > 0 && m > 0 {
+        // lengths[i][j]: LCS length of a_mid[i..] and b_mid[j..].
+        let mut lengths = vec![0u32; (n + 1) * (m + 1)];
+        let at = |i: usize, j: usize| i * (m + 1) + j;
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                lengths[at(i, j)] = if a_mid[i] == b_mid[j] {
+                    lengths[at(i + 1, j + 1)] + 1
+                } else {
+                    lengths[at(i + 1, j)].max(lengths[at(i, j + 1)])
+                };
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < n && j < m {
+            if a_mid[i] == b_mid[j] {
+                pairs.push((prefix + i, prefix + j));
+                i += 1;
+                j += 1;
+            } else if lengths[at(i + 1, j)] >= lengths[at(i, j + 1)] {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+    }
+    pairs.extend((0..suffix).map(|k| (a.len() - suffix + k, b.len() - suffix + k)));
+    pairs
+}
+
+/// Combines `mine` and `theirs`, both edited from `base`.
+pub fn merge(base: &str, mine: &str, theirs: &str) -> Merged {
+    if mine == theirs || theirs == base {
+        return Merged::Clean(mine.to_string());
+    }
+    if mine == base {
+        return Merged::Clean(theirs.to_string());
+    }
+    let (o, a, b) = (pieces(base), pieces(mine), pieces(theirs));
+    // For each base piece: where it is in mine and in theirs, if kept.
+    let mut in_a = vec![None; o.len()];
+    for (i, j) in common(&o, &a) {
+        in_a[i] = Some(j);
+    }
+    let mut in_b = vec![None; o.len()];
+    for (i, j) in common(&o, &b) {
+        in_b[i] = Some(j);
+    }
+    let mut out = String::with_capacity(mine.len().max(theirs.len()));
+    // Positions just after the last piece both kept.
+    let (mut oi, mut ai, mut bi) = (0, 0, 0);
+    let anchors = (0..o.len())
+        .filter_map(|i| Some((i, in_a[i]?, in_b[i]?)))
+        .chain(std::iter::once((o.len(), a.len(), b.len())));
+    for (o_end, a_end, b_end) in anchors {
+        let (base_chunk, mine_chunk, theirs_chunk) =
+            (&o[oi..o_end], &a[ai..a_end], &b[bi..b_end]);
+        let chunk = if mine_chunk == base_chunk {
+            theirs_chunk
+        } else if theirs_chunk == base_chunk || mine_chunk == theirs_chunk {
+            mine_chunk
+        } else {
+            return Merged::Conflict;
+        };
+        out.extend(chunk.iter().copied());
+        if o_end < o.len() {
+            out.push_str(o[o_end]);
+        }
+        (oi, ai, bi) = (o_end + 1, a_end + 1, b_end + 1);
+    }
+    Merged::Clean(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_join_back_into_the_text() {
+        let text = "First sentence.  Second one? Yes!\nA new line\n\n- a list item. More.";
+        let split = pieces(text);
+        assert_eq!(split.concat(), text);
+        assert_eq!(split[0], "First sentence.  ");
+        assert_eq!(split[1], "Second one? ");
+        assert_eq!(split[2], "Yes!\n");
+        assert!(pieces("").is_empty());
+    }
+
+    #[test]
+    fn edits_to_different_sentences_combine() {
+        let base = "Repairs were slow. Complaints rose. Cleaning improved.";
+        let mine = "Repairs were much slower than promised. Complaints rose. Cleaning improved.";
+        let theirs = "Repairs were slow. Complaints rose. Cleaning improved in every block.";
+        assert_eq!(
+            merge(base, mine, theirs),
+            Merged::Clean(
+                "Repairs were much slower than promised. Complaints rose. Cleaning improved in every block."
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn edits_to_different_paragraphs_and_additions_combine() {
+        let base = "Intro.\n\nMiddle.\n\nEnd.\n";
+        let mine = "Intro, rewritten.\n\nMiddle.\n\nEnd.\n";
+        let theirs = "Intro.\n\nMiddle.\n\nEnd.\n\nA new closing paragraph.\n";
+        assert_eq!(
+            merge(base, mine, theirs),
+            Merged::Clean("Intro, rewritten.\n\nMiddle.\n\nEnd.\n\nA new closing paragraph.\n".into())
+        );
+        // One deletes a paragraph the other did not touch.
+        let deleted = "Intro.\n\nEnd.\n";
+        assert_eq!(
+            merge(base, deleted, theirs),
+            Merged::Clean("Intro.\n\nEnd.\n\nA new closing paragraph.\n".into())
+        );
+    }
+
+    #[test]
+    fn edits_to_the_same_sentence_conflict_unless_identical() {
+        let base = "Repairs were slow. Complaints rose.";
+        let mine = "Repairs were very slow. Complaints rose.";
+        let theirs = "Repairs were quick. Complaints rose.";
+        assert_eq!(merge(base, mine, theirs), Merged::Conflict);
+        assert_eq!(merge(base, mine, mine), Merged::Clean(mine.into()));
+        // Both added different text at the same place.
+        assert_eq!(merge("", "Mine.", "Theirs."), Merged::Conflict);
+    }
+
+    #[test]
+    fn an_unchanged_side_takes_the_other() {
+        assert_eq!(merge("a", "a", "b"), Merged::Clean("b".into()));
+        assert_eq!(merge("a", "b", "a"), Merged::Clean("b".into()));
+    }
+}
