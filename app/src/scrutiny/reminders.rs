@@ -33,87 +33,77 @@ pub async fn send_due(db: &Db, base_url: &str, now: i64) -> Result<Sent, AppErro
     let mut sent = Sent::default();
     let link = |path: String| format!("{}{path}", base_url.trim_end_matches('/'));
 
-    // Votes open now whose opening has not been announced.
-    let opened: Vec<RoundRow> = sqlx::query_as(
-        "SELECT r.id, r.organisation_id, o.slug, o.name, r.title, r.opens_at, r.closes_at, r.votes_per_resident \
-         FROM voting_rounds r JOIN organisations o ON o.id = r.organisation_id \
-         WHERE r.opening_sent_at IS NULL AND r.opens_at <= $1 AND r.closes_at > $1",
-    )
-    .bind(now)
-    .fetch_all(db.pool())
-    .await?;
-    for round in opened {
-        let mut tx = db.begin_write().await?;
-        if !claim(&mut tx, "voting_rounds", "opening_sent_at", round.id, now).await? {
-            continue;
+    // Votes open now whose opening has not been announced, and votes
+    // closing within a day.
+    for (column, closing) in [("opening_sent_at", false), ("closing_sent_at", true)] {
+        let window = if closing {
+            " AND r.closes_at <= $2"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT r.id, r.organisation_id, o.slug, o.name, r.title, r.opens_at, r.closes_at, r.votes_per_resident \
+             FROM voting_rounds r JOIN organisations o ON o.id = r.organisation_id \
+             WHERE r.{column} IS NULL AND r.opens_at <= $1 AND r.closes_at > $1{window}"
+        );
+        let mut query = sqlx::query_as::<_, RoundRow>(&sql).bind(now);
+        if closing {
+            query = query.bind(now + DAY);
         }
-        let address = link(format!(
-            "/landlords/{}/scrutiny/rounds/{}",
-            round.slug, round.id
-        ));
-        for (email, name) in vote_subscribers(&mut tx, round.organisation_id).await? {
-            let message = Email::compose(
-                &email,
-                &format!("A vote has opened: {}", round.title),
-                &format!("Hello {name},"),
-                &[
-                    format!(
-                        "Residents of {} are choosing which topics the tenant panel looks into next.",
-                        round.name
-                    ),
-                    format!(
-                        "{}. You have {} votes, at most one for each topic.",
-                        window_text(round.opens_at, round.closes_at),
-                        round.votes_per_resident
-                    ),
-                ],
-                Some(("See the topics and vote", &address)),
-                "you asked to hear when a vote opens. You can stop these emails on the scrutiny page.",
-            );
-            mail::enqueue(&mut *tx, &message).await?;
-            sent.emails += 1;
+        let rounds = query.fetch_all(db.pool()).await?;
+        for round in rounds {
+            let mut tx = db.begin_write().await?;
+            if !claim(&mut tx, "voting_rounds", column, round.id, now).await? {
+                continue;
+            }
+            let address = link(format!(
+                "/landlords/{}/scrutiny/rounds/{}",
+                round.slug, round.id
+            ));
+            for (email, name) in vote_subscribers(&mut tx, round.organisation_id).await? {
+                let message = if closing {
+                    Email::compose(
+                        &email,
+                        &format!("Last day to vote: {}", round.title),
+                        &format!("Hello {name},"),
+                        &[format!(
+                            "The vote at {} closes at the end of {}, UK time. If you have not voted yet, or want to change your votes, there is still time.",
+                            round.name,
+                            uk_date(round.closes_at - 1)
+                        )],
+                        Some(("Vote now", &address)),
+                        "you asked to hear the day before a vote closes. You can stop these emails on the scrutiny page.",
+                    )
+                } else {
+                    Email::compose(
+                        &email,
+                        &format!("A vote has opened: {}", round.title),
+                        &format!("Hello {name},"),
+                        &[
+                            format!(
+                                "Residents of {} are choosing which topics the tenant panel looks into next.",
+                                round.name
+                            ),
+                            format!(
+                                "{}. You have {} votes, at most one for each topic.",
+                                window_text(round.opens_at, round.closes_at),
+                                round.votes_per_resident
+                            ),
+                        ],
+                        Some(("See the topics and vote", &address)),
+                        "you asked to hear when a vote opens. You can stop these emails on the scrutiny page.",
+                    )
+                };
+                mail::enqueue(&mut *tx, &message).await?;
+                sent.emails += 1;
+            }
+            tx.commit().await?;
+            if closing {
+                sent.votes_closing += 1;
+            } else {
+                sent.votes_opened += 1;
+            }
         }
-        tx.commit().await?;
-        sent.votes_opened += 1;
-    }
-
-    // Votes closing within a day.
-    let closing: Vec<RoundRow> = sqlx::query_as(
-        "SELECT r.id, r.organisation_id, o.slug, o.name, r.title, r.opens_at, r.closes_at, r.votes_per_resident \
-         FROM voting_rounds r JOIN organisations o ON o.id = r.organisation_id \
-         WHERE r.closing_sent_at IS NULL AND r.opens_at <= $1 AND r.closes_at > $1 AND r.closes_at <= $2",
-    )
-    .bind(now)
-    .bind(now + DAY)
-    .fetch_all(db.pool())
-    .await?;
-    for round in closing {
-        let mut tx = db.begin_write().await?;
-        if !claim(&mut tx, "voting_rounds", "closing_sent_at", round.id, now).await? {
-            continue;
-        }
-        let address = link(format!(
-            "/landlords/{}/scrutiny/rounds/{}",
-            round.slug, round.id
-        ));
-        for (email, name) in vote_subscribers(&mut tx, round.organisation_id).await? {
-            let message = Email::compose(
-                &email,
-                &format!("Last day to vote: {}", round.title),
-                &format!("Hello {name},"),
-                &[format!(
-                    "The vote at {} closes at the end of {}, UK time. If you have not voted yet, or want to change your votes, there is still time.",
-                    round.name,
-                    uk_date(round.closes_at - 1)
-                )],
-                Some(("Vote now", &address)),
-                "you asked to hear the day before a vote closes. You can stop these emails on the scrutiny page.",
-            );
-            mail::enqueue(&mut *tx, &message).await?;
-            sent.emails += 1;
-        }
-        tx.commit().await?;
-        sent.votes_closing += 1;
     }
 
     // Reports whose answers are due within a week, or overdue.
@@ -123,15 +113,17 @@ pub async fn send_due(db: &Db, base_url: &str, now: i64) -> Result<Sent, AppErro
         } else {
             "s.response_due_at > $1 AND s.response_due_at <= $2"
         };
-        let reports: Vec<(i64, i64, String, String, String, i64)> = sqlx::query_as(&format!(
+        let sql = format!(
             "SELECT s.id, s.organisation_id, o.slug, o.name, s.title, s.response_due_at \
              FROM scrutiny_reviews s JOIN organisations o ON o.id = s.organisation_id \
              WHERE s.{column} IS NULL AND s.published_at IS NOT NULL AND {window}"
-        ))
-        .bind(now)
-        .bind(now + 7 * DAY)
-        .fetch_all(db.pool())
-        .await?;
+        );
+        let mut query =
+            sqlx::query_as::<_, (i64, i64, String, String, String, i64)>(&sql).bind(now);
+        if !overdue {
+            query = query.bind(now + 7 * DAY);
+        }
+        let reports = query.fetch_all(db.pool()).await?;
         for (id, organisation_id, slug, landlord, title, due) in reports {
             let mut tx = db.begin_write().await?;
             if !claim(&mut tx, "scrutiny_reviews", column, id, now).await? {
