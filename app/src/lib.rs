@@ -2,13 +2,15 @@
 //! and the browser (feature `hydrate`). Code is organised by what people do:
 //! `site` is the page shell and site-wide pages, `landlords` lists and shows
 //! the landlords hosted here, `accounts` is people, sign-in and roles,
-//! `charter` is what each landlord promised, `performance` is how it is doing,
+//! `charter` is what each landlord promised, `annual_reviews` is the yearly
+//! review the panel writes with staff, `performance` is how it is doing,
 //! `scrutiny` is the topics residents propose and vote on, `comments` is the
 //! discussion under them, and `permissions` is the one place that says who
 //! may do what.
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod annual_reviews;
 #[cfg(feature = "ssr")]
 pub mod audit;
 pub mod charter;

@@ -61,6 +61,12 @@ pub enum Action {
     ReportComment,
     /// Hide comments with a reason, restore them, or keep reported ones.
     ModerateComments,
+    /// Start a year's annual review, arrange its sections, invite staff to
+    /// write, and ask for sign-off.
+    RunAnnualReview,
+    /// Write an annual review's sections: the panel, and landlord staff the
+    /// chair invited onto that review (see `may_write_annual_review`).
+    WriteAnnualReview,
 }
 
 impl Action {
@@ -92,6 +98,8 @@ impl Action {
             Action::PostOfficialResponse,
             Action::ReportComment,
             Action::ModerateComments,
+            Action::RunAnnualReview,
+            Action::WriteAnnualReview,
         ]);
         all
     }
@@ -126,7 +134,10 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         // panel. A platform administrator speaks for neither.
         Action::AssessAsLandlord => staff,
         Action::AssessAsPanel | Action::ScreenProposals => panel,
-        Action::RunVotingRounds | Action::PublishReports => role == Some(Role::PanelChair),
+        Action::RunVotingRounds | Action::PublishReports | Action::RunAnnualReview => {
+            role == Some(Role::PanelChair)
+        }
+        Action::WriteAnnualReview => panel || staff,
         Action::SeeDraftReviews => panel || staff || admin,
         Action::WorkOnReviews => panel,
         // The landlord answers for itself.
@@ -135,6 +146,20 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         // platform's.
         Action::ModerateComments => role == Some(Role::PanelChair) || admin,
     }
+}
+
+/// Whether `person` may write one annual review: the panel always; the
+/// landlord's staff only once the chair has invited them onto it.
+pub fn may_write_annual_review(
+    person: Option<&CurrentUser>,
+    organisation_id: i64,
+    invited: bool,
+) -> bool {
+    let panel = matches!(
+        person.and_then(|p| p.role_at(organisation_id)),
+        Some(Role::PanelMember | Role::PanelChair)
+    );
+    panel || (invited && allows(person, Action::WriteAnnualReview, organisation_id))
 }
 
 /// `allows`, as the error a server function returns when the answer is no:
@@ -244,6 +269,8 @@ mod tests {
             Action::PostOfficialResponse => ".....YY.",
             Action::ReportComment => ".YYYYYYY",
             Action::ModerateComments => "....Y.YY",
+            Action::RunAnnualReview => "....Y...",
+            Action::WriteAnnualReview => "...YYYY.",
         }
     }
 
@@ -277,6 +304,26 @@ mod tests {
             }
         }
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    }
+
+    #[test]
+    fn staff_write_an_annual_review_only_once_invited() {
+        let people = people();
+        for (who, person) in &people {
+            let panel = matches!(*who, "panel member" | "panel chair");
+            let staff = matches!(*who, "staff" | "admin");
+            for invited in [false, true] {
+                assert_eq!(
+                    may_write_annual_review(person.as_ref(), OWN, invited),
+                    panel || (staff && invited),
+                    "{who}, invited: {invited}"
+                );
+                assert!(
+                    !may_write_annual_review(person.as_ref(), OTHER, invited),
+                    "{who} elsewhere"
+                );
+            }
+        }
     }
 
     #[test]

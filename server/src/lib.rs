@@ -6,6 +6,7 @@ pub mod config;
 pub mod database;
 pub mod demo;
 mod demo_performance;
+mod demo_reviews;
 mod demo_scrutiny;
 pub mod mail;
 pub mod reminders;

@@ -1,7 +1,9 @@
 //! Three-way merging of a section's text, so that two people who edit the
 //! same section from the same starting point never overwrite each other:
-//! where their changes touch different sentences they combine; where they
-//! touch the same sentence the second person sees both and decides.
+//! where their changes touch different sentences, with at least one
+//! sentence or line between them that neither changed, they combine; where
+//! they touch the same or neighbouring sentences, the second person sees
+//! both and decides.
 //!
 //! Text is compared in small pieces: each line, split again after the end of
 //! every sentence. Joining the pieces gives back the text exactly.
@@ -117,8 +119,7 @@ pub fn merge(base: &str, mine: &str, theirs: &str) -> Merged {
         .filter_map(|i| Some((i, in_a[i]?, in_b[i]?)))
         .chain(std::iter::once((o.len(), a.len(), b.len())));
     for (o_end, a_end, b_end) in anchors {
-        let (base_chunk, mine_chunk, theirs_chunk) =
-            (&o[oi..o_end], &a[ai..a_end], &b[bi..b_end]);
+        let (base_chunk, mine_chunk, theirs_chunk) = (&o[oi..o_end], &a[ai..a_end], &b[bi..b_end]);
         let chunk = if mine_chunk == base_chunk {
             theirs_chunk
         } else if theirs_chunk == base_chunk || mine_chunk == theirs_chunk {
@@ -135,8 +136,63 @@ pub fn merge(base: &str, mine: &str, theirs: &str) -> Merged {
     Merged::Clean(out)
 }
 
+/// One piece of a comparison between two revisions.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Change {
+    Same(String),
+    Removed(String),
+    Added(String),
+}
+
+/// What changed from `old` to `new`, piece by piece, with neighbouring
+/// pieces of the same kind joined.
+pub fn diff(old: &str, new: &str) -> Vec<Change> {
+    let (a, b) = (pieces(old), pieces(new));
+    let mut changes: Vec<Change> = Vec::new();
+    let mut push = |change: Change| match (changes.last_mut(), &change) {
+        (Some(Change::Same(text)), Change::Same(more))
+        | (Some(Change::Removed(text)), Change::Removed(more))
+        | (Some(Change::Added(text)), Change::Added(more)) => text.push_str(more),
+        _ => changes.push(change),
+    };
+    let (mut i, mut j) = (0, 0);
+    for (ai, bj) in common(&a, &b)
+        .into_iter()
+        .chain(std::iter::once((a.len(), b.len())))
+    {
+        for piece in &a[i..ai] {
+            push(Change::Removed(piece.to_string()));
+        }
+        for piece in &b[j..bj] {
+            push(Change::Added(piece.to_string()));
+        }
+        if ai < a.len() {
+            push(Change::Same(a[ai].to_string()));
+        }
+        (i, j) = (ai + 1, bj + 1);
+    }
+    changes
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_diff_shows_what_was_removed_and_added() {
+        let changes = diff(
+            "Repairs were slow. Complaints rose. ",
+            "Repairs were slow. Complaints fell. Good.",
+        );
+        assert_eq!(
+            changes,
+            [
+                Change::Same("Repairs were slow. ".into()),
+                Change::Removed("Complaints rose. ".into()),
+                Change::Added("Complaints fell. Good.".into()),
+            ]
+        );
+        assert_eq!(diff("", ""), []);
+    }
+
     use super::*;
 
     #[test]
@@ -171,13 +227,25 @@ mod tests {
         let theirs = "Intro.\n\nMiddle.\n\nEnd.\n\nA new closing paragraph.\n";
         assert_eq!(
             merge(base, mine, theirs),
-            Merged::Clean("Intro, rewritten.\n\nMiddle.\n\nEnd.\n\nA new closing paragraph.\n".into())
+            Merged::Clean(
+                "Intro, rewritten.\n\nMiddle.\n\nEnd.\n\nA new closing paragraph.\n".into()
+            )
         );
         // One deletes a paragraph the other did not touch.
         let deleted = "Intro.\n\nEnd.\n";
         assert_eq!(
             merge(base, deleted, theirs),
             Merged::Clean("Intro.\n\nEnd.\n\nA new closing paragraph.\n".into())
+        );
+    }
+
+    #[test]
+    fn edits_to_neighbouring_sentences_are_left_to_people() {
+        let base = "One. Two. Three.";
+        assert_eq!(merge(base, "One! Two. Three.", "One. Two? Three."), Merged::Conflict);
+        assert_eq!(
+            merge(base, "One! Two. Three.", "One. Two. Three?"),
+            Merged::Clean("One! Two. Three?".into())
         );
     }
 

@@ -93,6 +93,7 @@ fn LandlordHome(landlord: Landlord) -> impl IntoView {
             <Section
                 id="reviews"
                 title="Annual reviews"
+                link=(format!("/landlords/{}/annual-reviews", landlord.slug), "Read the annual reviews")
                 about="The yearly progress review written by tenants and frontline staff together, with the landlord's response."
             />
         </div>

@@ -24,6 +24,7 @@ use crate::{
             CheckEmailPage, RegisterPage, SignInLinkPage, SignInPage, SignOutButton, SignedOutPage,
         },
     },
+    annual_reviews::{AnnualReviewPage, AnnualReviewsPage, SectionHistoryPage, SectionPage},
     charter::{CommitmentPage, CommitmentsPage},
     comments::{CommentPage, ReportedCommentsPage},
     error::AppError,
@@ -108,6 +109,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/landlords/:slug/scrutiny/recommendations/:id") view=RecommendationPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/scrutiny/what-happened-next") view=WhatHappenedNextPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/comments/reported") view=ReportedCommentsPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/annual-reviews") view=AnnualReviewsPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/annual-reviews/:year") view=AnnualReviewPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/annual-reviews/:year/sections/:id") view=SectionPage ssr=ssr()/>
+                    <Route path=path!("/landlords/:slug/annual-reviews/:year/sections/:id/history") view=SectionHistoryPage ssr=ssr()/>
                     <Route path=path!("/landlords/:slug/comments/:id") view=CommentPage ssr=ssr()/>
                     <Route path=path!("/compare") view=ComparePage ssr=ssr()/>
                     <Route path=path!("/compare/:code") view=ComparePage ssr=ssr()/>

@@ -1,0 +1,390 @@
+//! Annual progress reviews: each year the tenant panel and invited
+//! frontline staff write the year's verdict together, section by section.
+//! Every save is a revision; a save made from an older revision is merged
+//! with what was saved in between, or, where both changed the same words,
+//! kept aside for its author to resolve beside the current text. Nothing
+//! anyone saves is lost.
+pub mod merge;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod queries;
+
+pub use pages::{AnnualReviewPage, AnnualReviewsPage, SectionHistoryPage, SectionPage};
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::AppError,
+    performance::{
+        model::{Figure, Status, Unit},
+        LandlordRef,
+    },
+};
+
+/// "Annual review 2025/26".
+pub fn label(year: i32) -> String {
+    format!(
+        "Annual review {}",
+        crate::performance::model::Period::year(year)
+    )
+}
+
+/// The longest a section may be, in characters.
+pub const MAX_SECTION_CHARS: usize = 20_000;
+
+/// The free sections every review starts with, after the commitments.
+pub const FREE_SECTIONS: [&str; 4] = [
+    "Introduction",
+    "What tenants told us",
+    "Progress on last year's recommendations",
+    "Recommendations for next year",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SectionState {
+    Drafting,
+    Ready,
+    Agreed,
+}
+
+impl SectionState {
+    pub const ALL: [SectionState; 3] = [
+        SectionState::Drafting,
+        SectionState::Ready,
+        SectionState::Agreed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionState::Drafting => "drafting",
+            SectionState::Ready => "ready",
+            SectionState::Agreed => "agreed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SectionState> {
+        SectionState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SectionState::Drafting => "Drafting",
+            SectionState::Ready => "Ready for review",
+            SectionState::Agreed => "Agreed",
+        }
+    }
+}
+
+/// One measure series in a section's frozen snapshot: the year's result
+/// and target, and the year before's, as they stood when the review began.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRow {
+    pub code: String,
+    pub title: String,
+    pub series: String,
+    pub unit: Unit,
+    pub result: Option<Figure>,
+    pub target: Option<Figure>,
+    pub status: Option<Status>,
+    pub last_result: Option<Figure>,
+    pub last_target: Option<Figure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionSummary {
+    pub id: i64,
+    pub position: i64,
+    pub title: String,
+    pub state: SectionState,
+    pub assignee: Option<String>,
+    pub revision: i64,
+    pub from_commitment: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSummary {
+    pub year: i32,
+    pub label: String,
+    pub stage: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnualReviewsData {
+    pub landlord: LandlordRef,
+    pub reviews: Vec<ReviewSummary>,
+    /// Years the chair may start a review for, as (year, label).
+    pub startable: Vec<(String, String)>,
+}
+
+#[server]
+pub async fn load_annual_reviews(slug: String) -> Result<AnnualReviewsData, AppError> {
+    let state = crate::state::app_state()?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    queries::list(&state.db, &landlord, user.as_ref()).await
+}
+
+/// The chair starts the review of a year, with a section per commitment
+/// (and its measures frozen) and the usual free sections.
+#[server]
+pub async fn start_annual_review(slug: String, year: String) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
+    let year: i32 = year
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("year", "Choose the year to review"))?;
+    let source = crate::accounts::session::client_address().await;
+    queries::start(&state.db, &landlord, year, person.id, &source).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDetail {
+    pub landlord: LandlordRef,
+    pub year: i32,
+    pub label: String,
+    pub sections: Vec<SectionSummary>,
+    pub can_write: bool,
+    pub can_run: bool,
+    /// Staff the chair may invite to write: (user id, name).
+    pub inviteable: Vec<(String, String)>,
+    pub authors: Vec<String>,
+}
+
+#[server]
+pub async fn load_annual_review(slug: String, year: i32) -> Result<ReviewDetail, AppError> {
+    let state = crate::state::app_state()?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    queries::review(&state.db, &landlord, year, user.as_ref()).await
+}
+
+/// The chair adds a free section at the end.
+#[server]
+pub async fn add_section(slug: String, year: i32, title: String) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state, landlord, ..
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
+    let title = crate::site::forms::required_text("title", &title, "the section's title", 150)?;
+    queries::add_section(&state.db, &landlord, year, &title).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
+    Ok(())
+}
+
+/// The chair renames, moves ("up" or "down") or removes a section.
+#[server]
+pub async fn arrange_section(
+    slug: String,
+    year: i32,
+    section_id: i64,
+    change: String,
+    title: Option<String>,
+) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state, landlord, ..
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
+    let change = match change.as_str() {
+        "rename" => queries::Arrange::Rename(crate::site::forms::required_text(
+            "title",
+            title.as_deref().unwrap_or_default(),
+            "the section's new title",
+            150,
+        )?),
+        "up" => queries::Arrange::Up,
+        "down" => queries::Arrange::Down,
+        "remove" => queries::Arrange::Remove,
+        _ => return Err(AppError::invalid("change", "Choose what to change")),
+    };
+    queries::arrange(&state.db, &landlord, year, section_id, change).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
+    Ok(())
+}
+
+/// The chair invites a member of staff to write with the panel.
+#[server]
+pub async fn invite_author(slug: String, year: i32, user_id: i64) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
+    queries::invite_author(&state.db, &landlord, year, user_id, person.id).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionDetail {
+    pub landlord: LandlordRef,
+    pub year: i32,
+    pub label: String,
+    pub id: i64,
+    pub title: String,
+    pub state: SectionState,
+    pub assignee: Option<String>,
+    pub snapshot: Vec<SnapshotRow>,
+    pub revision: i64,
+    pub body: String,
+    pub html: String,
+    pub last_saved: Option<String>,
+    /// The viewer's own save that overlapped someone else's, to resolve:
+    /// (their text, the revision it started from).
+    pub my_draft: Option<(String, i64)>,
+    pub can_write: bool,
+    /// People who may be assigned: (user id, name).
+    pub assignable: Vec<(String, String)>,
+}
+
+#[server]
+pub async fn load_section(slug: String, year: i32, id: i64) -> Result<SectionDetail, AppError> {
+    let state = crate::state::app_state()?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    queries::section(&state.db, &landlord, year, id, user.as_ref()).await
+}
+
+/// Saves a section's text as a new revision. `base_revision` is the one the
+/// author started from: if others saved since, the changes are merged, or
+/// (where they overlap) the text is kept aside and the author is asked to
+/// resolve it beside the current version.
+#[server]
+pub async fn save_section(
+    slug: String,
+    year: i32,
+    id: i64,
+    base_revision: i64,
+    body: String,
+) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
+    let body = check_section_text(&body)?;
+    let outcome = queries::save(
+        &state.db,
+        &landlord,
+        year,
+        id,
+        &person,
+        base_revision,
+        &body,
+    )
+    .await?;
+    let note = match outcome {
+        queries::Saved::New(number) => format!("saved={number}"),
+        queries::Saved::Merged(number) => format!("merged={number}"),
+        queries::Saved::Unchanged => "unchanged=1".to_string(),
+    };
+    leptos_axum::redirect(&format!(
+        "/landlords/{slug}/annual-reviews/{year}/sections/{id}?{note}"
+    ));
+    Ok(())
+}
+
+/// A section's text: at most `MAX_SECTION_CHARS`, and may be empty.
+pub fn check_section_text(body: &str) -> Result<String, AppError> {
+    if body.chars().count() > MAX_SECTION_CHARS {
+        return Err(AppError::invalid(
+            "body",
+            format!(
+                "Keep the section to {MAX_SECTION_CHARS} characters or fewer; it has {}. Nothing was saved; your text is still in the box.",
+                body.chars().count()
+            ),
+        ));
+    }
+    // Line endings as the browser sends them vary; store one kind.
+    Ok(body.replace("\r\n", "\n"))
+}
+
+/// Sets a section's state and who is writing it.
+#[server]
+pub async fn set_section_state(
+    slug: String,
+    year: i32,
+    id: i64,
+    state: String,
+    assignee: String,
+) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state: app,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
+    let new_state = SectionState::parse(&state)
+        .ok_or_else(|| AppError::invalid("state", "Choose where the section stands"))?;
+    let assignee = match assignee.trim() {
+        "" => None,
+        id => Some(
+            id.parse::<i64>()
+                .map_err(|_| AppError::invalid("assignee", "Choose someone from the list"))?,
+        ),
+    };
+    queries::set_state(&app.db, &landlord, year, id, &person, new_state, assignee).await?;
+    leptos_axum::redirect(&format!(
+        "/landlords/{slug}/annual-reviews/{year}/sections/{id}"
+    ));
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionLine {
+    pub number: i64,
+    pub by: String,
+    pub on: String,
+    pub based_on: i64,
+    pub merged: bool,
+    pub characters: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionHistory {
+    pub landlord: LandlordRef,
+    pub year: i32,
+    pub id: i64,
+    pub title: String,
+    pub revisions: Vec<RevisionLine>,
+    /// The comparison asked for: (from, to, changes).
+    pub comparison: Option<(i64, i64, Vec<merge::Change>)>,
+}
+
+#[server]
+pub async fn load_section_history(
+    slug: String,
+    year: i32,
+    id: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<SectionHistory, AppError> {
+    let state = crate::state::app_state()?;
+    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
+    let user = crate::accounts::session::current_user().await?;
+    queries::history(&state.db, &landlord, year, id, user.as_ref(), from, to).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_have_a_limit_and_one_kind_of_line_ending() {
+        assert_eq!(check_section_text("a\r\nb").unwrap(), "a\nb");
+        assert_eq!(check_section_text("").unwrap(), "");
+        let error = check_section_text(&"x".repeat(MAX_SECTION_CHARS + 1)).unwrap_err();
+        assert!(error.to_string().contains("your text is still in the box"));
+    }
+
+    #[test]
+    fn states_read_back_what_they_write() {
+        for state in SectionState::ALL {
+            assert_eq!(SectionState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(SectionState::parse("done"), None);
+    }
+}

@@ -1,0 +1,539 @@
+//! The annual review pages: the list of years, a review's sections, a
+//! section's writing page (with the overlap view when two people changed
+//! the same words), and a section's history with the difference between
+//! any two revisions.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{
+    load_annual_review, load_annual_reviews, load_section, load_section_history, merge::Change,
+    AddSection, AnnualReviewsData, ArrangeSection, InviteAuthor, ReviewDetail, SaveSection,
+    SectionDetail, SectionHistory, SectionState, SetSectionState, StartAnnualReview,
+};
+use crate::{
+    error::AppError,
+    performance::LandlordRef,
+    site::{
+        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+        loaded, Breadcrumb,
+    },
+};
+
+fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
+}
+
+fn number(name: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync {
+    let params = use_params_map();
+    move || params.read().get(name).and_then(|v| v.parse().ok())
+}
+
+fn trail(landlord: &LandlordRef, year: Option<(i32, String)>) -> Vec<(String, String)> {
+    let mut trail = vec![
+        (
+            format!("/landlords/{}", landlord.slug),
+            landlord.name.clone(),
+        ),
+        (
+            format!("/landlords/{}/annual-reviews", landlord.slug),
+            "Annual reviews".to_string(),
+        ),
+    ];
+    if let Some((year, label)) = year {
+        trail.push((
+            format!("/landlords/{}/annual-reviews/{year}", landlord.slug),
+            label,
+        ));
+    }
+    trail
+}
+
+/// `/landlords/:slug/annual-reviews`
+#[component]
+pub fn AnnualReviewsPage() -> impl IntoView {
+    let slug = param("slug");
+    let start = ServerAction::<StartAnnualReview>::new();
+    let data = Resource::new(slug, load_annual_reviews);
+    loaded(data, move |data| view! { <AnnualReviewsView data start/> })
+}
+
+#[component]
+fn AnnualReviewsView(
+    data: AnnualReviewsData,
+    start: ServerAction<StartAnnualReview>,
+) -> impl IntoView {
+    let error = Signal::derive(move || last_error(start.value().get()));
+    let slug = data.landlord.slug.clone();
+    let start_form = (!data.startable.is_empty()).then(|| {
+        let slug = slug.clone();
+        view! {
+            <section class="staff-tools" aria-labelledby="start-heading">
+                <h2 id="start-heading">"Start a review"</h2>
+                <p>"The review starts with a section for each commitment, showing its measures for the year and the year before, and sections for what tenants said and for recommendations."</p>
+                <ErrorSummary form="start" error/>
+                <ActionForm action=start>
+                    <input type="hidden" name="slug" value=slug/>
+                    <Select form="start" name="year" label="The year to review" choices=data.startable.clone() error/>
+                    <button type="submit" class="button">"Start the review"</button>
+                </ActionForm>
+            </section>
+        }
+    });
+    view! {
+        <Title text="Annual reviews"/>
+        <Breadcrumb trail=vec![(format!("/landlords/{slug}"), data.landlord.name.clone())] current="Annual reviews".to_string()/>
+        <h1>"Annual reviews"</h1>
+        <p class="lead">"Each year the tenant panel and the landlord's frontline staff review the landlord's progress together, and the landlord answers on the record."</p>
+        {if data.reviews.is_empty() {
+            view! { <p class="empty">"No annual reviews yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="link-list">
+                    {data.reviews.iter().map(|r| view! {
+                        <li>
+                            <a href=format!("/landlords/{slug}/annual-reviews/{}", r.year)>{r.label.clone()}</a>
+                            <span class="series">{r.stage.clone()}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        {start_form}
+    }
+}
+
+/// `/landlords/:slug/annual-reviews/:year`
+#[component]
+pub fn AnnualReviewPage() -> impl IntoView {
+    let slug = param("slug");
+    let year = number("year");
+    let add = ServerAction::<AddSection>::new();
+    let arrange = ServerAction::<ArrangeSection>::new();
+    let invite = ServerAction::<InviteAuthor>::new();
+    let (added, arranged, invited) = (successes(add), successes(arrange), successes(invite));
+    let data = Resource::new(
+        move || (slug(), year(), added.get() + arranged.get() + invited.get()),
+        |(slug, year, _)| async move {
+            match year {
+                Some(year) => load_annual_review(slug, year as i32).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    loaded(
+        data,
+        move |data| view! { <ReviewView data add arrange invite/> },
+    )
+}
+
+#[component]
+fn ReviewView(
+    data: ReviewDetail,
+    add: ServerAction<AddSection>,
+    arrange: ServerAction<ArrangeSection>,
+    invite: ServerAction<InviteAuthor>,
+) -> impl IntoView {
+    let slug = data.landlord.slug.clone();
+    let year = data.year;
+    let add_error = Signal::derive(move || last_error(add.value().get()));
+    let arrange_error = Signal::derive(move || last_error(arrange.value().get()));
+    let invite_error = Signal::derive(move || last_error(invite.value().get()));
+    let can_run = data.can_run;
+    let last = data.sections.len();
+    let sections = data
+        .sections
+        .clone()
+        .into_iter()
+        .enumerate()
+        .map(|(index, s)| {
+            let slug = slug.clone();
+            let link = format!("/landlords/{slug}/annual-reviews/{year}/sections/{}", s.id);
+            let shown_title = s.title.clone();
+            let tools = can_run.then(|| {
+                let button = |change: &'static str, label: String| {
+                    let slug = slug.clone();
+                    let id = s.id;
+                    view! {
+                        <ActionForm action=arrange attr:class="inline-form">
+                            <input type="hidden" name="slug" value=slug/>
+                            <input type="hidden" name="year" value=year/>
+                            <input type="hidden" name="section_id" value=id/>
+                            <input type="hidden" name="change" value=change/>
+                            <button type="submit" class="button secondary small">{label}</button>
+                        </ActionForm>
+                    }
+                };
+                let title = s.title.clone();
+                view! {
+                    <div class="section-tools">
+                        {(index > 0).then(|| button("up", format!("Move \u{201c}{title}\u{201d} up")))}
+                        {(index + 1 < last).then(|| button("down", format!("Move \u{201c}{title}\u{201d} down")))}
+                        {button("remove", format!("Remove \u{201c}{title}\u{201d}"))}
+                        <details>
+                            <summary>{format!("Rename \u{201c}{title}\u{201d}")}</summary>
+                            <ActionForm action=arrange>
+                                <input type="hidden" name="slug" value=slug.clone()/>
+                                <input type="hidden" name="year" value=year/>
+                                <input type="hidden" name="section_id" value=s.id/>
+                                <input type="hidden" name="change" value="rename"/>
+                                <div class="field">
+                                    <label for=format!("rename-{}", s.id)>"New title"</label>
+                                    <input id=format!("rename-{}", s.id) name="title" type="text" required value=s.title.clone()/>
+                                </div>
+                                <button type="submit" class="button secondary">"Rename"</button>
+                            </ActionForm>
+                        </details>
+                    </div>
+                }
+            });
+            view! {
+                <li>
+                    <a href=link>{shown_title}</a>
+                    <span class="series">{format!("{}{}; revision {}",
+                        s.state.label(),
+                        s.assignee.as_ref().map(|a| format!(", written by {a}")).unwrap_or_default(),
+                        s.revision)}</span>
+                    {tools}
+                </li>
+            }
+        })
+        .collect_view();
+    let chair_tools = can_run.then(|| {
+        let (a, b) = (slug.clone(), slug.clone());
+        let staff = data.inviteable.clone();
+        view! {
+            <section class="staff-tools" aria-labelledby="arrange-heading">
+                <h2 id="arrange-heading">"Arrange the review"</h2>
+                <ErrorSummary form="arrange" error=arrange_error/>
+                <h3>"Add a section"</h3>
+                <ErrorSummary form="section" error=add_error/>
+                <ActionForm action=add>
+                    <input type="hidden" name="slug" value=a/>
+                    <input type="hidden" name="year" value=year/>
+                    <Field form="section" name="title" label="Title of the new section" error=add_error/>
+                    <button type="submit" class="button secondary">"Add the section"</button>
+                </ActionForm>
+                {(!staff.is_empty()).then(move || view! {
+                    <h3>"Invite frontline staff to write"</h3>
+                    <ErrorSummary form="invite" error=invite_error/>
+                    <ActionForm action=invite>
+                        <input type="hidden" name="slug" value=b.clone()/>
+                        <input type="hidden" name="year" value=year/>
+                        <Select form="invite" name="user_id" label="Member of staff" choices=staff.clone() error=invite_error/>
+                        <button type="submit" class="button secondary">"Invite"</button>
+                    </ActionForm>
+                })}
+            </section>
+        }
+    });
+    view! {
+        <Title text=data.label.clone()/>
+        <Breadcrumb trail=trail(&data.landlord, None) current=data.label.clone()/>
+        <h1>{data.label.clone()}</h1>
+        {(!data.authors.is_empty()).then(|| view! {
+            <p>{format!("Written by the tenant panel with {}.", data.authors.join(", "))}</p>
+        })}
+        <h2>"Sections"</h2>
+        <ol class="link-list sections">{sections}</ol>
+        {chair_tools}
+    }
+}
+
+/// `/landlords/:slug/annual-reviews/:year/sections/:id`
+#[component]
+pub fn SectionPage() -> impl IntoView {
+    let slug = param("slug");
+    let year = number("year");
+    let id = number("id");
+    let save = ServerAction::<SaveSection>::new();
+    let set_state = ServerAction::<SetSectionState>::new();
+    let saved = successes(save);
+    let state_set = successes(set_state);
+    // An overlapping save is kept as a draft: reload to show it beside the
+    // current text.
+    let overlaps = Memo::new(move |previous: Option<&usize>| {
+        let count = previous.copied().unwrap_or(0);
+        if save
+            .value()
+            .with(|value| matches!(value, Some(Err(AppError::Conflict(_)))))
+        {
+            count + 1
+        } else {
+            count
+        }
+    });
+    let data = Resource::new(
+        move || {
+            (
+                slug(),
+                year(),
+                id(),
+                saved.get() + state_set.get() + overlaps.get(),
+            )
+        },
+        |(slug, year, id, _)| async move {
+            match (year, id) {
+                (Some(year), Some(id)) => load_section(slug, year as i32, id).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+    loaded(
+        data,
+        move |data| view! { <SectionView data save set_state/> },
+    )
+}
+
+#[component]
+fn SectionView(
+    data: SectionDetail,
+    save: ServerAction<SaveSection>,
+    set_state: ServerAction<SetSectionState>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let notice = move || {
+        let query = query.read();
+        if let Some(n) = query.get("saved") {
+            Some(format!("Saved as revision {n}."))
+        } else if let Some(n) = query.get("merged") {
+            Some(format!(
+                "Saved as revision {n}. Someone else had saved changes to other parts while you were writing; both are kept."
+            ))
+        } else {
+            query
+                .get("unchanged")
+                .map(|_| "Nothing had changed, so no new revision was made.".to_string())
+        }
+    };
+    let save_error = Signal::derive(move || last_error(save.value().get()));
+    let state_error = Signal::derive(move || last_error(set_state.value().get()));
+    let slug = data.landlord.slug.clone();
+    let (year, id) = (data.year, data.id);
+    let snapshot = (!data.snapshot.is_empty()).then(|| {
+        view! {
+            <div class="table-wrap" role="region" aria-label="The measures for this commitment" tabindex="0">
+                <table>
+                    <caption>{format!("The measures, as they stood when the review began ({} and the year before)", crate::performance::model::Period::year(data.year))}</caption>
+                    <thead><tr>
+                        <th scope="col">"Measure"</th><th scope="col">"This year"</th>
+                        <th scope="col">"Target"</th><th scope="col">"Status"</th>
+                        <th scope="col">"Year before"</th>
+                    </tr></thead>
+                    <tbody>
+                        {data.snapshot.iter().map(|row| {
+                            let show = |figure: Option<crate::performance::model::Figure>| {
+                                figure.map(|f| row.unit.format(f)).unwrap_or_else(|| "Not reported".into())
+                            };
+                            view! {
+                                <tr>
+                                    <th scope="row">{format!("{} {}: {}", row.code, row.title, row.series)}</th>
+                                    <td>{show(row.result)}</td>
+                                    <td>{show(row.target)}</td>
+                                    <td>{row.status.map(|s| s.label().to_string()).unwrap_or_default()}</td>
+                                    <td>{show(row.last_result)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+    });
+    let writing = data.can_write.then(|| {
+        let (a, b) = (slug.clone(), slug.clone());
+        let (text, overlap) = match data.my_draft.clone() {
+            Some((draft, _)) => (draft, true),
+            None => (data.body.clone(), false),
+        };
+        let states: Vec<(String, String)> = SectionState::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), s.label().to_string()))
+            .collect();
+        let mut people = vec![(String::new(), "Nobody yet".to_string())];
+        people.extend(data.assignable.clone());
+        let assignee_value = data
+            .assignable
+            .iter()
+            .find(|(_, name)| Some(name) == data.assignee.as_ref())
+            .map(|(id, _)| id.clone())
+            .unwrap_or_default();
+        view! {
+            <section aria-labelledby="write-heading">
+                <h2 id="write-heading">"Write this section"</h2>
+                {overlap.then(|| view! {
+                    <div class="notice" role="status">
+                        <h3>"Your changes overlap someone else's"</h3>
+                        <p>"Your version is in the box below, and the version saved since is beside it. Combine the two in the box and save again."</p>
+                    </div>
+                    <div class="side-by-side">
+                        <div>
+                            <h3>"Saved since you started"</h3>
+                            <p class="hint">{data.last_saved.clone().unwrap_or_default()}</p>
+                            <pre class="current-version">{data.body.clone()}</pre>
+                        </div>
+                    </div>
+                })}
+                <ErrorSummary form="section" error=save_error/>
+                <ActionForm action=save>
+                    <input type="hidden" name="slug" value=a/>
+                    <input type="hidden" name="year" value=year/>
+                    <input type="hidden" name="id" value=id/>
+                    <input type="hidden" name="base_revision" value=data.revision/>
+                    <TextArea form="section" name="body" label="Text of the section" hint="Leave a blank line between paragraphs. Lists start with \"- \"; *emphasis* and **bold** work too." rows=14 required=false value=text error=save_error/>
+                    <button type="submit" class="button">"Save this section"</button>
+                </ActionForm>
+                <h3>"Where it stands"</h3>
+                <ErrorSummary form="state" error=state_error/>
+                <ActionForm action=set_state>
+                    <input type="hidden" name="slug" value=b/>
+                    <input type="hidden" name="year" value=year/>
+                    <input type="hidden" name="id" value=id/>
+                    <Select form="state" name="state" label="State" choices=states value=data.state.as_str().to_string() error=state_error/>
+                    <Select form="state" name="assignee" label="Who is writing it" choices=people value=assignee_value error=state_error/>
+                    <button type="submit" class="button secondary">"Save where it stands"</button>
+                </ActionForm>
+            </section>
+        }
+    });
+    let crumbs = trail(&data.landlord, Some((data.year, data.label.clone())));
+    view! {
+        <Title text=data.title.clone()/>
+        <Breadcrumb trail=crumbs current=data.title.clone()/>
+        <p class="byline">{data.label.clone()}</p>
+        <h1>{data.title.clone()}</h1>
+        <p>{format!("{}{}", data.state.label(), data.assignee.as_ref().map(|a| format!(", written by {a}")).unwrap_or_default())}</p>
+        {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        {snapshot}
+        <h2>"The section as saved"</h2>
+        {match data.last_saved.clone() {
+            Some(saved) => view! {
+                <p class="hint">{saved}" "<a href=format!("/landlords/{slug}/annual-reviews/{year}/sections/{id}/history")>"See every revision"</a></p>
+                <div class="section-text" inner_html=data.html.clone()></div>
+            }.into_any(),
+            None => view! { <p class="empty">"Nothing has been written yet."</p> }.into_any(),
+        }}
+        {writing}
+    }
+}
+
+/// `/landlords/:slug/annual-reviews/:year/sections/:id/history`
+#[component]
+pub fn SectionHistoryPage() -> impl IntoView {
+    let slug = param("slug");
+    let year = number("year");
+    let id = number("id");
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            let query = query.read();
+            (
+                slug(),
+                year(),
+                id(),
+                query.get("from").and_then(|v| v.parse::<i64>().ok()),
+                query.get("to").and_then(|v| v.parse::<i64>().ok()),
+            )
+        },
+        |(slug, year, id, from, to)| async move {
+            match (year, id) {
+                (Some(year), Some(id)) => {
+                    load_section_history(slug, year as i32, id, from, to).await
+                }
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+    loaded(data, |data| view! { <HistoryView data/> })
+}
+
+#[component]
+fn HistoryView(data: SectionHistory) -> impl IntoView {
+    let slug = data.landlord.slug.clone();
+    let (year, id) = (data.year, data.id);
+    let mut choices: Vec<(String, String)> = data
+        .revisions
+        .iter()
+        .map(|r| {
+            (
+                r.number.to_string(),
+                format!("Revision {} by {}", r.number, r.by),
+            )
+        })
+        .collect();
+    choices.push(("0".into(), "Before anything was written".into()));
+    let (default_to, default_from) = match data.revisions.as_slice() {
+        [newest, next, ..] => (newest.number.to_string(), next.number.to_string()),
+        [only] => (only.number.to_string(), "0".to_string()),
+        [] => (String::new(), String::new()),
+    };
+    let (from_value, to_value) = match &data.comparison {
+        Some((from, to, _)) => (from.to_string(), to.to_string()),
+        None => (default_from, default_to),
+    };
+    let option = |choices: &Vec<(String, String)>, chosen: &str| {
+        choices
+            .iter()
+            .map(|(value, label)| {
+                view! { <option value=value.clone() selected=value == chosen>{label.clone()}</option> }
+            })
+            .collect_view()
+    };
+    let comparison = data.comparison.clone().map(|(from, to, changes)| {
+        view! {
+            <h2>{format!("From revision {from} to revision {to}")}</h2>
+            <p class="hint">"Removed text is struck through; added text is underlined."</p>
+            <div class="diff">
+                {changes.into_iter().map(|change| match change {
+                    Change::Same(text) => view! { <span>{text}</span> }.into_any(),
+                    Change::Removed(text) => view! { <del><span class="visually-hidden">"Removed: "</span>{text}</del> }.into_any(),
+                    Change::Added(text) => view! { <ins><span class="visually-hidden">"Added: "</span>{text}</ins> }.into_any(),
+                }).collect_view()}
+            </div>
+        }
+    });
+    let crumbs = vec![
+        (format!("/landlords/{slug}"), data.landlord.name.clone()),
+        (
+            format!("/landlords/{slug}/annual-reviews/{year}"),
+            super::label(year),
+        ),
+        (
+            format!("/landlords/{slug}/annual-reviews/{year}/sections/{id}"),
+            data.title.clone(),
+        ),
+    ];
+    view! {
+        <Title text=format!("History: {}", data.title)/>
+        <Breadcrumb trail=crumbs current="History".to_string()/>
+        <h1>{format!("History: {}", data.title)}</h1>
+        {if data.revisions.is_empty() {
+            view! { <p class="empty">"Nothing has been saved yet."</p> }.into_any()
+        } else {
+            view! {
+                <form method="get" class="compare-form">
+                    <div class="field">
+                        <label for="from">"Compare"</label>
+                        <select id="from" name="from">{option(&choices, &from_value)}</select>
+                    </div>
+                    <div class="field">
+                        <label for="to">"with"</label>
+                        <select id="to" name="to">{option(&choices, &to_value)}</select>
+                    </div>
+                    <button type="submit" class="button secondary">"Show the differences"</button>
+                </form>
+                {comparison}
+                <h2>"Every revision"</h2>
+                <ol class="link-list" reversed>
+                    {data.revisions.iter().map(|r| view! {
+                        <li value=r.number>
+                            {format!("Revision {} by {}, {}; {} characters", r.number, r.by, r.on, r.characters)}
+                            {r.merged.then(|| format!(" (combined with changes saved since revision {})", r.based_on))}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }}
+    }
+}

@@ -1,0 +1,849 @@
+//! Annual reviews in the database: starting a year's review with its
+//! sections and frozen figures, arranging sections, and saving revisions so
+//! that no save is ever overwritten.
+use super::{
+    label,
+    merge::{self, Merged},
+    AnnualReviewsData, ReviewDetail, ReviewSummary, RevisionLine, SectionDetail, SectionHistory,
+    SectionState, SectionSummary, SnapshotRow, FREE_SECTIONS,
+};
+use crate::{
+    accounts::{CurrentUser, Role},
+    audit,
+    error::AppError,
+    landlords::queries::LandlordRecord,
+    markdown,
+    performance::{
+        build_series,
+        model::Period,
+        queries::{figures_for, measures_for},
+        LandlordRef,
+    },
+    permissions::{allows, may_write_annual_review, Action},
+    state::Db,
+    time::{format_date, Timestamp},
+};
+
+fn landlord_ref(landlord: &LandlordRecord) -> LandlordRef {
+    LandlordRef {
+        slug: landlord.slug.clone(),
+        name: landlord.name.clone(),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    id: i64,
+    signed_off_at: Option<i64>,
+    published_at: Option<i64>,
+}
+
+async fn review_row(db: &Db, landlord: &LandlordRecord, year: i32) -> Result<ReviewRow, AppError> {
+    sqlx::query_as(
+        "SELECT id, signed_off_at, published_at FROM annual_reviews \
+         WHERE organisation_id = $1 AND year = $2",
+    )
+    .bind(landlord.id)
+    .bind(i64::from(year))
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// A published review is public; before that it is for the panel and
+/// staff, and does not exist for anyone else.
+fn check_readable(
+    review: &ReviewRow,
+    landlord: &LandlordRecord,
+    viewer: Option<&CurrentUser>,
+) -> Result<(), AppError> {
+    if review.published_at.is_some() || allows(viewer, Action::SeeDraftReviews, landlord.id) {
+        Ok(())
+    } else if viewer.is_none() {
+        Err(AppError::NotSignedIn)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn invited(db: &Db, review_id: i64, user_id: i64) -> Result<bool, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM review_authors WHERE review_id = $1 AND user_id = $2",
+    )
+    .bind(review_id)
+    .bind(user_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(count > 0)
+}
+
+async fn may_write(
+    db: &Db,
+    landlord: &LandlordRecord,
+    review: &ReviewRow,
+    viewer: Option<&CurrentUser>,
+) -> Result<bool, AppError> {
+    let invited = match viewer {
+        Some(person) => invited(db, review.id, person.id).await?,
+        None => false,
+    };
+    Ok(review.signed_off_at.is_none() && may_write_annual_review(viewer, landlord.id, invited))
+}
+
+/// Refuses a change to a review that cannot take it.
+async fn require_writer(
+    db: &Db,
+    landlord: &LandlordRecord,
+    review: &ReviewRow,
+    person: &CurrentUser,
+) -> Result<(), AppError> {
+    if review.signed_off_at.is_some() {
+        return Err(AppError::Conflict(
+            "This review has been signed off, so its text cannot change.".into(),
+        ));
+    }
+    if !may_write(db, landlord, review, Some(person)).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+pub async fn list(
+    db: &Db,
+    landlord: &LandlordRecord,
+    viewer: Option<&CurrentUser>,
+) -> Result<AnnualReviewsData, AppError> {
+    let rows: Vec<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT year, signed_off_at, published_at FROM annual_reviews \
+         WHERE organisation_id = $1 ORDER BY year DESC",
+    )
+    .bind(landlord.id)
+    .fetch_all(db.pool())
+    .await?;
+    let see_drafts = allows(viewer, Action::SeeDraftReviews, landlord.id);
+    let reviews = rows
+        .iter()
+        .filter(|(_, _, published)| published.is_some() || see_drafts)
+        .map(|&(year, signed, published)| ReviewSummary {
+            year: year as i32,
+            label: label(year as i32),
+            stage: match (signed, published) {
+                (_, Some(at)) => format!("Published on {}", format_date(Timestamp(at))),
+                (Some(_), None) => "Signed off; waiting for the landlord's response".into(),
+                (None, None) => "Being written".into(),
+            },
+        })
+        .collect();
+    let startable = if allows(viewer, Action::RunAnnualReview, landlord.id) {
+        let last = crate::charter::queries::last_full_year();
+        (last - 1..=last + 1)
+            .rev()
+            .filter(|year| !rows.iter().any(|(y, _, _)| *y == i64::from(*year)))
+            .map(|year| (year.to_string(), Period::year(year).to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(AnnualReviewsData {
+        landlord: landlord_ref(landlord),
+        reviews,
+        startable,
+    })
+}
+
+/// Each linked measure's series with the year's and the year before's
+/// figures, as they stand now.
+async fn snapshots(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+) -> Result<Vec<(i64, String, Vec<SnapshotRow>)>, AppError> {
+    let commitments: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.title, c.measure_codes FROM commitments c JOIN charters h ON h.id = c.charter_id \
+         WHERE h.organisation_id = $1 ORDER BY h.created_at, h.id, c.position, c.id",
+    )
+    .bind(landlord.id)
+    .fetch_all(db.pool())
+    .await?;
+    let measures = measures_for(db, landlord.id).await?;
+    let figures = figures_for(db, landlord.id, None).await?;
+    Ok(commitments
+        .into_iter()
+        .map(|(id, title, codes)| {
+            let rows = codes
+                .split(',')
+                .map(str::trim)
+                .filter_map(|code| measures.iter().find(|m| m.code == code))
+                .flat_map(|measure| {
+                    build_series(measure, &figures, landlord.close_within)
+                        .into_iter()
+                        .filter_map(|series| {
+                            let now = series.at(Period::year(year));
+                            let before = series.at(Period::year(year - 1));
+                            if now.is_none() && before.is_none() {
+                                return None;
+                            }
+                            Some(SnapshotRow {
+                                code: measure.code.clone(),
+                                title: measure.title.clone(),
+                                series: series.label(),
+                                unit: measure.unit,
+                                result: now.and_then(|p| p.result),
+                                target: now.and_then(|p| p.target),
+                                status: now.and_then(|p| p.status),
+                                last_result: before.and_then(|p| p.result),
+                                last_target: before.and_then(|p| p.target),
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            (id, title, rows)
+        })
+        .collect())
+}
+
+/// Starts the review of `year`: a section per commitment, with its figures
+/// frozen, then the free sections. Starting twice starts once.
+pub async fn start(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    user_id: i64,
+    source: &str,
+) -> Result<i64, AppError> {
+    let last = crate::charter::queries::last_full_year();
+    if !(last - 1..=last + 1).contains(&year) {
+        return Err(AppError::invalid(
+            "year",
+            "Choose the year just ended, the year before, or the year under way",
+        ));
+    }
+    let sections = snapshots(db, landlord, year).await?;
+    let mut tx = db.begin_write().await?;
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM annual_reviews WHERE organisation_id = $1 AND year = $2",
+    )
+    .bind(landlord.id)
+    .bind(i64::from(year))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO annual_reviews (organisation_id, year, started_by, started_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(landlord.id)
+    .bind(i64::from(year))
+    .bind(user_id)
+    .bind(Timestamp::now())
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut position = 0i64;
+    let intro = FREE_SECTIONS[0];
+    let free = FREE_SECTIONS[1..].iter();
+    for (title, commitment, snapshot) in std::iter::once((intro.to_string(), None, String::new()))
+        .chain(sections.into_iter().map(|(commitment, title, rows)| {
+            let json = serde_json::to_string(&rows).unwrap_or_default();
+            (title, Some(commitment), json)
+        }))
+        .chain(free.map(|title| (title.to_string(), None, String::new())))
+    {
+        position += 1;
+        let title: String = title.chars().take(150).collect();
+        sqlx::query(
+            "INSERT INTO review_sections (review_id, position, title, commitment_id, snapshot) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(position)
+        .bind(title)
+        .bind(commitment)
+        .bind(snapshot)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::by_person(
+        &mut *tx,
+        user_id,
+        landlord.id,
+        "annual_review.started",
+        format!("annual_review:{id}"),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    id: i64,
+    position: i64,
+    title: String,
+    commitment_id: Option<i64>,
+    state: String,
+    assignee: Option<String>,
+    revision: i64,
+}
+
+async fn section_rows(db: &Db, review_id: i64) -> Result<Vec<SectionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.position, s.title, s.commitment_id, s.state, u.display_name AS assignee, s.revision \
+         FROM review_sections s LEFT JOIN users u ON u.id = s.assignee_id \
+         WHERE s.review_id = $1 AND s.removed_at IS NULL ORDER BY s.position, s.id",
+    )
+    .bind(review_id)
+    .fetch_all(db.pool())
+    .await
+}
+
+pub async fn review(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    viewer: Option<&CurrentUser>,
+) -> Result<ReviewDetail, AppError> {
+    let row = review_row(db, landlord, year).await?;
+    check_readable(&row, landlord, viewer)?;
+    let sections = section_rows(db, row.id)
+        .await?
+        .into_iter()
+        .map(|s| SectionSummary {
+            id: s.id,
+            position: s.position,
+            title: s.title,
+            state: SectionState::parse(&s.state).unwrap_or(SectionState::Drafting),
+            assignee: s.assignee,
+            revision: s.revision,
+            from_commitment: s.commitment_id.is_some(),
+        })
+        .collect();
+    let can_run =
+        row.signed_off_at.is_none() && allows(viewer, Action::RunAnnualReview, landlord.id);
+    let authors: Vec<String> = sqlx::query_scalar(
+        "SELECT u.display_name FROM review_authors a JOIN users u ON u.id = a.user_id \
+         WHERE a.review_id = $1 ORDER BY u.display_name",
+    )
+    .bind(row.id)
+    .fetch_all(db.pool())
+    .await?;
+    let inviteable = if can_run {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT u.id, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.organisation_id = $1 AND m.role IN ('landlord_staff', 'landlord_admin') \
+             AND u.deleted_at IS NULL AND u.id NOT IN (SELECT user_id FROM review_authors WHERE review_id = $2) \
+             ORDER BY u.display_name",
+        )
+        .bind(landlord.id)
+        .bind(row.id)
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ReviewDetail {
+        landlord: landlord_ref(landlord),
+        year,
+        label: label(year),
+        sections,
+        can_write: may_write(db, landlord, &row, viewer).await?,
+        can_run,
+        inviteable,
+        authors,
+    })
+}
+
+pub async fn add_section(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    title: &str,
+) -> Result<(), AppError> {
+    let row = review_row(db, landlord, year).await?;
+    if row.signed_off_at.is_some() {
+        return Err(AppError::Conflict(
+            "This review has been signed off, so its sections cannot change.".into(),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO review_sections (review_id, position, title) \
+         SELECT $1, COALESCE(MAX(position), 0) + 1, $2 FROM review_sections WHERE review_id = $1",
+    )
+    .bind(row.id)
+    .bind(title)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub enum Arrange {
+    Rename(String),
+    Up,
+    Down,
+    Remove,
+}
+
+/// Renames, moves or removes a section. A removed section keeps its
+/// revisions; it is only left out of the review.
+pub async fn arrange(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    section_id: i64,
+    change: Arrange,
+) -> Result<(), AppError> {
+    let row = review_row(db, landlord, year).await?;
+    if row.signed_off_at.is_some() {
+        return Err(AppError::Conflict(
+            "This review has been signed off, so its sections cannot change.".into(),
+        ));
+    }
+    let sections = section_rows(db, row.id).await?;
+    let index = sections
+        .iter()
+        .position(|s| s.id == section_id)
+        .ok_or(AppError::NotFound)?;
+    let mut tx = db.begin_write().await?;
+    match change {
+        Arrange::Rename(title) => {
+            sqlx::query("UPDATE review_sections SET title = $1 WHERE id = $2")
+                .bind(title)
+                .bind(section_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Arrange::Remove => {
+            sqlx::query("UPDATE review_sections SET removed_at = $1 WHERE id = $2")
+                .bind(Timestamp::now())
+                .bind(section_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Arrange::Up | Arrange::Down => {
+            let other = match change {
+                Arrange::Up => index.checked_sub(1),
+                _ => Some(index + 1).filter(|&i| i < sections.len()),
+            };
+            if let Some(other) = other {
+                // Positions are renumbered in order, with the two swapped.
+                let mut order: Vec<i64> = sections.iter().map(|s| s.id).collect();
+                order.swap(index, other);
+                for (position, id) in order.iter().enumerate() {
+                    sqlx::query("UPDATE review_sections SET position = $1 WHERE id = $2")
+                        .bind(position as i64 + 1)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn invite_author(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    user_id: i64,
+    invited_by: i64,
+) -> Result<(), AppError> {
+    let row = review_row(db, landlord, year).await?;
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2",
+    )
+    .bind(user_id)
+    .bind(landlord.id)
+    .fetch_optional(db.pool())
+    .await?;
+    if !matches!(
+        role.as_deref().and_then(Role::parse),
+        Some(Role::LandlordStaff | Role::LandlordAdmin)
+    ) {
+        return Err(AppError::invalid(
+            "user_id",
+            "Choose a member of the landlord's staff",
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO review_authors (review_id, user_id, invited_by, invited_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (review_id, user_id) DO NOTHING",
+    )
+    .bind(row.id)
+    .bind(user_id)
+    .bind(invited_by)
+    .bind(Timestamp::now())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+async fn section_review(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    section_id: i64,
+) -> Result<ReviewRow, AppError> {
+    let row = review_row(db, landlord, year).await?;
+    let belongs: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM review_sections WHERE id = $1 AND review_id = $2 AND removed_at IS NULL",
+    )
+    .bind(section_id)
+    .bind(row.id)
+    .fetch_one(db.pool())
+    .await?;
+    if belongs == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+async fn revision_body(
+    executor: &mut sqlx::AnyConnection,
+    section_id: i64,
+    number: i64,
+) -> Result<String, sqlx::Error> {
+    if number == 0 {
+        return Ok(String::new());
+    }
+    sqlx::query_scalar("SELECT body FROM section_revisions WHERE section_id = $1 AND number = $2")
+        .bind(section_id)
+        .bind(number)
+        .fetch_optional(executor)
+        .await
+        .map(Option::unwrap_or_default)
+}
+
+pub async fn section(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    id: i64,
+    viewer: Option<&CurrentUser>,
+) -> Result<SectionDetail, AppError> {
+    let review = section_review(db, landlord, year, id).await?;
+    check_readable(&review, landlord, viewer)?;
+    let (title, state, assignee, snapshot, revision): (
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+    ) = sqlx::query_as(
+        "SELECT s.title, s.state, u.display_name, s.snapshot, s.revision FROM review_sections s \
+             LEFT JOIN users u ON u.id = s.assignee_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_one(db.pool())
+    .await?;
+    let mut conn = db.pool().acquire().await?;
+    let body = revision_body(&mut conn, id, revision).await?;
+    drop(conn);
+    let last_saved: Option<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT u.display_name, r.saved_at FROM section_revisions r LEFT JOIN users u ON u.id = r.author_id \
+         WHERE r.section_id = $1 AND r.number = $2",
+    )
+    .bind(id)
+    .bind(revision)
+    .fetch_optional(db.pool())
+    .await?;
+    let can_write = may_write(db, landlord, &review, viewer).await?;
+    let my_draft = match viewer.filter(|_| can_write) {
+        Some(person) => sqlx::query_as::<_, (String, i64)>(
+            "SELECT body, based_on FROM section_drafts WHERE section_id = $1 AND author_id = $2",
+        )
+        .bind(id)
+        .bind(person.id)
+        .fetch_optional(db.pool())
+        .await?,
+        None => None,
+    };
+    let assignable = if can_write {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT u.id, u.display_name FROM users u WHERE u.deleted_at IS NULL AND ( \
+               u.id IN (SELECT user_id FROM memberships WHERE organisation_id = $1 AND role IN ('panel_member', 'panel_chair')) \
+               OR u.id IN (SELECT user_id FROM review_authors WHERE review_id = $2)) \
+             ORDER BY u.display_name",
+        )
+        .bind(landlord.id)
+        .bind(review.id)
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(SectionDetail {
+        landlord: landlord_ref(landlord),
+        year,
+        label: label(year),
+        id,
+        title,
+        state: SectionState::parse(&state).unwrap_or(SectionState::Drafting),
+        assignee,
+        snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
+        revision,
+        html: markdown::to_html(&body),
+        body,
+        last_saved: last_saved.map(|(by, at)| {
+            format!(
+                "Revision {revision}, saved by {} on {}",
+                by.unwrap_or_else(|| "someone whose account has gone".into()),
+                crate::comments::queries::uk_moment(at)
+            )
+        }),
+        my_draft,
+        can_write,
+        assignable,
+    })
+}
+
+/// What became of a save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// A new revision with this number.
+    New(i64),
+    /// A new revision combining this save with others saved since its base.
+    Merged(i64),
+    /// The text was the same as the current revision's.
+    Unchanged,
+}
+
+/// Saves `body` as the next revision of a section. If others saved since
+/// `base`, their changes and this one are merged; where they overlap, the
+/// text is kept as the author's draft and the save is refused with a
+/// conflict, so the author can resolve it beside the current text. The
+/// revision number moves on only from the number read, so two saves at the
+/// same moment never overwrite each other: the later one merges again.
+pub async fn save(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    id: i64,
+    author: &CurrentUser,
+    base: i64,
+    body: &str,
+) -> Result<Saved, AppError> {
+    let review = section_review(db, landlord, year, id).await?;
+    require_writer(db, landlord, &review, author).await?;
+    loop {
+        let mut tx = db.begin_write().await?;
+        let current: i64 = sqlx::query_scalar("SELECT revision FROM review_sections WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if base > current || base < 0 {
+            return Err(AppError::invalid(
+                "body",
+                "This page is out of date. Copy your text, reload the page and try again.",
+            ));
+        }
+        let current_body = revision_body(&mut tx, id, current).await?;
+        let (text, merged) = if base == current {
+            (body.to_string(), false)
+        } else {
+            let base_body = revision_body(&mut tx, id, base).await?;
+            match merge::merge(&base_body, body, &current_body) {
+                Merged::Clean(text) => (text, true),
+                Merged::Conflict => {
+                    keep_draft(&mut tx, id, author.id, body, base).await?;
+                    tx.commit().await?;
+                    return Err(AppError::Conflict(
+                        "Someone else changed the same part of this section while you were writing. \
+                         Nothing you wrote is lost: your version is beside theirs below. \
+                         Combine them and save again."
+                            .into(),
+                    ));
+                }
+            }
+        };
+        if text == current_body {
+            clear_draft(&mut tx, id, author.id).await?;
+            tx.commit().await?;
+            return Ok(Saved::Unchanged);
+        }
+        let moved =
+            sqlx::query("UPDATE review_sections SET revision = $1 WHERE id = $2 AND revision = $3")
+                .bind(current + 1)
+                .bind(id)
+                .bind(current)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if moved == 0 {
+            // Someone saved between the read and the update: start again,
+            // merging with theirs.
+            tx.rollback().await?;
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO section_revisions (section_id, number, body, based_on, merged, author_id, saved_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(current + 1)
+        .bind(&text)
+        .bind(base)
+        .bind(i64::from(merged))
+        .bind(author.id)
+        .bind(Timestamp::now())
+        .execute(&mut *tx)
+        .await?;
+        clear_draft(&mut tx, id, author.id).await?;
+        tx.commit().await?;
+        return Ok(if merged {
+            Saved::Merged(current + 1)
+        } else {
+            Saved::New(current + 1)
+        });
+    }
+}
+
+async fn keep_draft(
+    tx: &mut sqlx::AnyConnection,
+    section_id: i64,
+    author_id: i64,
+    body: &str,
+    base: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO section_drafts (section_id, author_id, body, based_on, saved_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (section_id, author_id) DO UPDATE SET body = excluded.body, based_on = excluded.based_on, \
+         saved_at = excluded.saved_at",
+    )
+    .bind(section_id)
+    .bind(author_id)
+    .bind(body)
+    .bind(base)
+    .bind(Timestamp::now())
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+async fn clear_draft(
+    tx: &mut sqlx::AnyConnection,
+    section_id: i64,
+    author_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM section_drafts WHERE section_id = $1 AND author_id = $2")
+        .bind(section_id)
+        .bind(author_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_state(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    id: i64,
+    person: &CurrentUser,
+    state: SectionState,
+    assignee: Option<i64>,
+) -> Result<(), AppError> {
+    let review = section_review(db, landlord, year, id).await?;
+    require_writer(db, landlord, &review, person).await?;
+    if let Some(assignee) = assignee {
+        let allowed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL AND ( \
+               u.id IN (SELECT user_id FROM memberships WHERE organisation_id = $2 AND role IN ('panel_member', 'panel_chair')) \
+               OR u.id IN (SELECT user_id FROM review_authors WHERE review_id = $3))",
+        )
+        .bind(assignee)
+        .bind(landlord.id)
+        .bind(review.id)
+        .fetch_one(db.pool())
+        .await?;
+        if allowed == 0 {
+            return Err(AppError::invalid(
+                "assignee",
+                "Choose someone writing this review",
+            ));
+        }
+    }
+    sqlx::query("UPDATE review_sections SET state = $1, assignee_id = $2 WHERE id = $3")
+        .bind(state.as_str())
+        .bind(assignee)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn history(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    id: i64,
+    viewer: Option<&CurrentUser>,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<SectionHistory, AppError> {
+    let review = section_review(db, landlord, year, id).await?;
+    check_readable(&review, landlord, viewer)?;
+    let title: String = sqlx::query_scalar("SELECT title FROM review_sections WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await?;
+    let rows: Vec<(i64, Option<String>, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT r.number, u.display_name, r.saved_at, r.based_on, r.merged, r.body \
+         FROM section_revisions r LEFT JOIN users u ON u.id = r.author_id \
+         WHERE r.section_id = $1 ORDER BY r.number DESC",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let body_of = |number: i64| {
+        rows.iter()
+            .find(|r| r.0 == number)
+            .map(|r| r.5.clone())
+            .unwrap_or_default()
+    };
+    let comparison = match (from, to) {
+        (Some(from), Some(to)) => {
+            let known = |n: i64| n == 0 || rows.iter().any(|r| r.0 == n);
+            if !known(from) || !known(to) {
+                return Err(AppError::invalid(
+                    "from",
+                    "Choose two revisions from the list",
+                ));
+            }
+            Some((from, to, merge::diff(&body_of(from), &body_of(to))))
+        }
+        _ => None,
+    };
+    Ok(SectionHistory {
+        landlord: landlord_ref(landlord),
+        year,
+        id,
+        title,
+        revisions: rows
+            .iter()
+            .map(|(number, by, at, based_on, merged, body)| RevisionLine {
+                number: *number,
+                by: by
+                    .clone()
+                    .unwrap_or_else(|| "Someone whose account has gone".into()),
+                on: crate::comments::queries::uk_moment(*at),
+                based_on: *based_on,
+                merged: *merged == 1,
+                characters: body.chars().count(),
+            })
+            .collect(),
+        comparison,
+    })
+}

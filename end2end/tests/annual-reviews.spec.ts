@@ -1,0 +1,103 @@
+import { Browser, expect, Page, test, TestInfo } from '@playwright/test';
+import { expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
+
+async function signInAs(page: Page, info: TestInfo, name: string) {
+  await page.goto(url('/demo'));
+  await waitUntilReady(page, info);
+  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await waitUntilReady(page, info);
+}
+
+/** A second person in their own browser window, with JavaScript as the project has it. */
+async function secondPerson(browser: Browser, info: TestInfo): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: withJavaScript(info) });
+  return context.newPage();
+}
+
+/** Console errors, less the browser's own note of a form the server refused on purpose. */
+function unexpected(errors: string[]): string[] {
+  return errors.filter((error) => !/status of (409|422)/.test(error));
+}
+
+/** The reporting year (April to March) that ended most recently, by the year it started. */
+function lastFullYear(): number {
+  const now = new Date();
+  const started = now.getUTCMonth() >= 3 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+  return started - 1;
+}
+
+test('the chair starts an annual review and two people write the same section at once without losing a word', async ({ page, browser }, info) => {
+  test.setTimeout(150_000);
+  const errors = watchForErrors(page);
+  const js = withJavaScript(info);
+  // Each project reviews its own year at Brackenmoor, so the runs never meet.
+  const year = js ? lastFullYear() : lastFullYear() + 1;
+  const yearLabel = `${year}/${String((year + 1) % 100).padStart(2, '0')}`;
+
+  await signInAs(page, info, 'Margaret Oyelaran');
+  await page.goto(url('/landlords/brackenmoor-homes'));
+  await waitUntilReady(page, info);
+  await page.getByRole('link', { name: 'Read the annual reviews' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Annual reviews');
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByLabel('The year to review').selectOption(String(year));
+  await page.getByRole('button', { name: 'Start the review' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Annual review ${yearLabel}`);
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+  await page.getByRole('link', { name: 'Introduction', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Introduction');
+  await waitUntilReady(page, info);
+  const section = page.url();
+
+  // Tom opens the same section before Margaret saves.
+  const tom = await secondPerson(browser, info);
+  const tomErrors = watchForErrors(tom);
+  await signInAs(tom, info, 'Tom Whitfield');
+  await tom.goto(section);
+  await waitUntilReady(tom, info);
+
+  const margarets = 'This year the panel met eleven times and visited every estate.';
+  await page.getByLabel('Text of the section').fill(margarets);
+  await page.getByRole('button', { name: 'Save this section' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved as revision 1.' })).toBeVisible();
+  await expectAccessible(page, info);
+
+  // Tom's save started from nothing, as did Margaret's: they overlap, so his
+  // text is kept and shown beside hers.
+  const toms = 'Frontline staff joined three of our meetings.';
+  await tom.getByLabel('Text of the section').fill(toms);
+  await tom.getByRole('button', { name: 'Save this section' }).click();
+  await expect(tom.getByRole('heading', { name: "Your changes overlap someone else's" })).toBeVisible();
+  await waitUntilReady(tom, info);
+  await expect(tom.getByLabel('Text of the section')).toHaveValue(toms);
+  await expect(tom.locator('pre.current-version')).toHaveText(margarets);
+  await expectAccessible(tom, info);
+  await tom.getByLabel('Text of the section').fill(`${margarets}\n\n${toms}`);
+  await tom.getByRole('button', { name: 'Save this section' }).click();
+  await expect(tom.getByRole('status').filter({ hasText: 'Saved as revision 2.' })).toBeVisible();
+  await waitUntilReady(tom, info);
+  await expect(tom.locator('.section-text')).toContainText('eleven times');
+  await expect(tom.locator('.section-text')).toContainText('three of our meetings');
+
+  // The history shows what changed between the two revisions.
+  await tom.getByRole('link', { name: 'See every revision' }).click();
+  await expect(tom.getByRole('heading', { level: 1 })).toHaveText('History: Introduction');
+  await waitUntilReady(tom, info);
+  await tom.getByLabel('Compare').selectOption('1');
+  await tom.getByLabel('with').selectOption('2');
+  await tom.getByRole('button', { name: 'Show the differences' }).click();
+  await expect(tom.getByRole('heading', { name: 'From revision 1 to revision 2' })).toBeVisible();
+  await expect(tom.locator('ins')).toContainText('three of our meetings');
+  await expectAccessible(tom, info);
+  await tom.context().close();
+
+  // The commitment sections carry the year's figures.
+  await page.goto(url(`/landlords/brackenmoor-homes/annual-reviews/${year}`));
+  await waitUntilReady(page, info);
+  await expect(page.getByRole('listitem').filter({ hasText: 'Introduction' })).toContainText('revision 2');
+  expect(unexpected(errors)).toEqual([]);
+  expect(unexpected(tomErrors)).toEqual([]);
+});

@@ -1,0 +1,346 @@
+//! Annual reviews through HTTP on SQLite and PostgreSQL: starting a year's
+//! review with a section per commitment and its figures frozen, arranging
+//! sections, who may write, saving revisions that merge or are kept aside
+//! when they overlap, history and differences, and many people saving the
+//! same section at once with no acknowledged save lost.
+mod common;
+
+use app::{
+    accounts::Role,
+    annual_reviews::{
+        AddSection, ArrangeSection, InviteAuthor, SaveSection, SetSectionState, StartAnnualReview,
+    },
+    charter::AdoptTemplate,
+    performance::{importing::PublishImport, model::Period},
+    state::Backend,
+    time::{civil_day, Timestamp},
+};
+use common::{pairs, TestApp, Visitor};
+
+const SLUG: &str = "test-homes";
+
+fn last_year() -> i32 {
+    Period::year_containing(civil_day(Timestamp::now())).year - 1
+}
+
+async fn landlord(backend: Backend) -> TestApp {
+    let app = TestApp::start(backend).await;
+    app.add_landlord(SLUG, "Test Homes").await;
+    for (name, email, role) in [
+        ("Rita Resident", "rita@example.org", Role::Resident),
+        ("Pat Panel", "pat@example.org", Role::PanelMember),
+        ("Peter Panel", "peter@example.org", Role::PanelMember),
+        ("Cath Chair", "chair@example.org", Role::PanelChair),
+        ("Sam Staff", "sam@example.org", Role::LandlordStaff),
+    ] {
+        app.add_person(name, email, Some((SLUG, role))).await;
+    }
+    app
+}
+
+/// The NHF charter adopted, TP01 results for last year and the year before
+/// published, and this year's review started by the chair. Returns the
+/// year and the sections' ids in order.
+async fn started(app: &TestApp) -> (i32, Vec<i64>) {
+    let mut sam = app.signed_in("sam@example.org").await;
+    assert_eq!(
+        sam.call::<AdoptTemplate>(&[("slug", SLUG)]).await.status,
+        200
+    );
+    let y = last_year();
+    let file = format!(
+        "measure,part,tenure,year,quarter,result,target,responses,method_note\n\
+         TP01,,LCRA,{},,70.5,75,1000,\n\
+         TP01,,LCRA,{},,74,75,1100,\n",
+        Period::year(y - 1).year_label(),
+        Period::year(y).year_label()
+    );
+    let reply = sam
+        .upload(
+            &format!("/landlords/{SLUG}/performance/import"),
+            "tp.csv",
+            file.as_bytes(),
+        )
+        .await;
+    let import = reply
+        .header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let reply = sam
+        .call::<PublishImport>(&[("slug", SLUG), ("id", &import), ("reason", "")])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    let mut chair = app.signed_in("chair@example.org").await;
+    let reply = chair
+        .call::<StartAnnualReview>(&[("slug", SLUG), ("year", &y.to_string())])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let sections: Vec<i64> = sqlx::query_scalar(
+        "SELECT s.id FROM review_sections s JOIN annual_reviews r ON r.id = s.review_id \
+         WHERE s.removed_at IS NULL ORDER BY s.position",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    (y, sections)
+}
+
+async fn save(
+    visitor: &mut Visitor<'_>,
+    year: i32,
+    section: i64,
+    base: i64,
+    body: &str,
+) -> common::Reply {
+    let fields = vec![
+        ("slug", SLUG.to_string()),
+        ("year", year.to_string()),
+        ("id", section.to_string()),
+        ("base_revision", base.to_string()),
+        ("body", body.to_string()),
+    ];
+    visitor.call::<SaveSection>(&pairs(&fields)).await
+}
+
+async fn current(app: &TestApp, section: i64) -> (i64, String) {
+    sqlx::query_as(
+        "SELECT s.revision, COALESCE(r.body, '') FROM review_sections s \
+         LEFT JOIN section_revisions r ON r.section_id = s.id AND r.number = s.revision WHERE s.id = $1",
+    )
+    .bind(section)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+}
+
+on_both_databases! {
+    async fn the_chair_starts_a_review_with_a_section_per_commitment_and_frozen_figures(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        // Introduction, six NHF commitments, then three free sections.
+        assert_eq!(sections.len(), 10);
+        let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM review_sections ORDER BY position")
+            .fetch_all(app.db.pool()).await.unwrap();
+        assert_eq!(titles[0], "Introduction");
+        assert_eq!(titles[9], "Recommendations for next year");
+        // Starting twice starts once; other years in range can be started.
+        let mut chair = app.signed_in("chair@example.org").await;
+        assert_eq!(chair.call::<StartAnnualReview>(&[("slug", SLUG), ("year", &year.to_string())]).await.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews").await, 1);
+        assert_eq!(chair.call::<StartAnnualReview>(&[("slug", SLUG), ("year", "1999")]).await.status, 422);
+        let mut pat = app.signed_in("pat@example.org").await;
+        assert_eq!(pat.call::<StartAnnualReview>(&[("slug", SLUG), ("year", &year.to_string())]).await.status, 403);
+
+        // The satisfaction commitment's section shows TP01 for both years,
+        // and keeps showing it after the figures change.
+        let path = |id: i64| format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{id}");
+        let with_tp01: i64 = app.count("SELECT id FROM review_sections WHERE snapshot LIKE '%TP01%' ORDER BY position LIMIT 1").await;
+        let page = pat.get(&path(with_tp01)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("74%"), "{}", page.body);
+        assert!(page.body.contains("70.5%"), "{}", page.body);
+        sqlx::query("UPDATE figures SET result = 99000 WHERE measure_code = 'TP01'").execute(app.db.pool()).await.unwrap();
+        let page = pat.get(&path(with_tp01)).await;
+        assert!(page.body.contains("74%") && !page.body.contains("99%"), "frozen: {}", page.body);
+
+        // A draft is for the panel and staff.
+        assert_eq!(app.visitor().get(&path(sections[0])).await.status, 401);
+        assert_eq!(app.signed_in("rita@example.org").await.get(&path(sections[0])).await.status, 404);
+        assert_eq!(app.signed_in("sam@example.org").await.get(&path(sections[0])).await.status, 200);
+    }
+
+    async fn the_chair_adds_renames_moves_and_removes_sections(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let year_text = year.to_string();
+        let mut chair = app.signed_in("chair@example.org").await;
+        let mut pat = app.signed_in("pat@example.org").await;
+        assert_eq!(pat.call::<AddSection>(&[("slug", SLUG), ("year", &year_text), ("title", "Mine")]).await.status, 403);
+        assert_eq!(chair.call::<AddSection>(&[("slug", SLUG), ("year", &year_text), ("title", " ")]).await.status, 422);
+        assert_eq!(chair.call::<AddSection>(&[("slug", SLUG), ("year", &year_text), ("title", "Repairs in focus")]).await.status, 200);
+        let arrange = |id: i64, change: &str, title: &str| {
+            vec![("slug", SLUG.to_string()), ("year", year_text.clone()), ("section_id", id.to_string()),
+                 ("change", change.to_string()), ("title", title.to_string())]
+        };
+        assert_eq!(chair.call::<ArrangeSection>(&pairs(&arrange(sections[0], "rename", "Welcome"))).await.status, 200);
+        assert_eq!(chair.call::<ArrangeSection>(&pairs(&arrange(sections[0], "down", ""))).await.status, 200);
+        assert_eq!(chair.call::<ArrangeSection>(&pairs(&arrange(sections[9], "remove", ""))).await.status, 200);
+        let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM review_sections WHERE removed_at IS NULL ORDER BY position")
+            .fetch_all(app.db.pool()).await.unwrap();
+        assert_eq!(titles[1], "Welcome");
+        assert_eq!(titles.last().unwrap(), "Repairs in focus");
+        assert!(!titles.contains(&"Recommendations for next year".to_string()));
+        assert_eq!(titles.len(), 10);
+        let page = chair.get(&format!("/landlords/{SLUG}/annual-reviews/{year}")).await;
+        assert!(page.body.contains("Welcome") && page.body.contains("Repairs in focus"), "{}", page.body);
+    }
+
+    async fn the_panel_and_invited_staff_write_and_overlapping_saves_lose_nothing(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let intro = sections[0];
+        let mut pat = app.signed_in("pat@example.org").await;
+        let mut peter = app.signed_in("peter@example.org").await;
+        let mut sam = app.signed_in("sam@example.org").await;
+        let mut rita = app.signed_in("rita@example.org").await;
+
+        // Staff write only once the chair invites them; residents never.
+        assert_eq!(save(&mut sam, year, intro, 0, "Hello").await.status, 403);
+        assert_eq!(save(&mut rita, year, intro, 0, "Hello").await.status, 403);
+        let sam_id = app.count("SELECT id FROM users WHERE email = 'sam@example.org'").await.to_string();
+        let mut chair = app.signed_in("chair@example.org").await;
+        let reply = chair.call::<InviteAuthor>(&[("slug", SLUG), ("year", &year.to_string()), ("user_id", &sam_id)]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+
+        let base = "Repairs were slow. Complaints rose. Cleaning improved.";
+        assert_eq!(save(&mut pat, year, intro, 0, base).await.status, 200);
+        assert_eq!(current(&app, intro).await, (1, base.to_string()));
+        // Two people start from revision 1 and change different sentences: merged.
+        let reply = save(&mut peter, year, intro, 1, "Repairs were much slower than promised. Complaints rose. Cleaning improved.").await;
+        assert!(reply.header("location").unwrap().ends_with("?saved=2"), "{:?}", reply.header("location"));
+        let reply = save(&mut sam, year, intro, 1, "Repairs were slow. Complaints rose. Cleaning improved in every block.").await;
+        assert!(reply.header("location").unwrap().ends_with("?merged=3"), "{:?}", reply.header("location"));
+        assert_eq!(current(&app, intro).await.1, "Repairs were much slower than promised. Complaints rose. Cleaning improved in every block.");
+
+        // Pat, still on revision 1, changes the first sentence too: an overlap.
+        let pats = "Repairs were quick this year. Complaints rose. Cleaning improved.";
+        let reply = save(&mut pat, year, intro, 1, pats).await;
+        assert_eq!(reply.status, 409, "{}", reply.body);
+        assert_eq!(current(&app, intro).await.0, 3, "nothing overwritten");
+        let page = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}")).await;
+        assert!(page.body.contains("Your changes overlap someone else"), "{}", page.body);
+        assert!(page.body.contains(pats), "Pat's text is kept: {}", page.body);
+        assert!(page.body.contains("Cleaning improved in every block."), "the current text beside it");
+        // Pat combines the two and saves from the current revision.
+        let combined = "Repairs were much slower than promised, though quicker by March. Complaints rose. Cleaning improved in every block.";
+        assert_eq!(save(&mut pat, year, intro, 3, combined).await.status, 200);
+        assert!(!pat.get(&format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}")).await.body.contains("overlap"));
+        assert_eq!(save(&mut pat, year, intro, 4, combined).await.header("location").map(|l| l.ends_with("?unchanged=1")), Some(true));
+
+        // Bad input: too long, or a base from the future.
+        let long = "x".repeat(20_001);
+        assert_eq!(save(&mut pat, year, intro, 4, &long).await.status, 422);
+        assert_eq!(save(&mut pat, year, intro, 9, "From the future").await.status, 422);
+        assert_eq!(current(&app, intro).await.0, 4);
+
+        // History lists every revision and compares any two.
+        let history = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}/history?from=1&to=4")).await;
+        assert_eq!(history.status, 200);
+        assert!(history.body.contains("Revision 3 by Sam Staff"), "{}", history.body);
+        assert!(history.body.contains("combined with changes saved since revision 1"));
+        assert!(history.body.contains("<del>"), "{}", history.body);
+        assert!(history.body.contains("<ins>"));
+
+        // State and who is writing it.
+        let pat_id = app.count("SELECT id FROM users WHERE email = 'pat@example.org'").await.to_string();
+        let state = |state: &str, who: &str| vec![("slug", SLUG.to_string()), ("year", year.to_string()), ("id", intro.to_string()),
+            ("state", state.to_string()), ("assignee", who.to_string())];
+        assert_eq!(pat.call::<SetSectionState>(&pairs(&state("agreed", &pat_id))).await.status, 200);
+        let rita_id = app.count("SELECT id FROM users WHERE email = 'rita@example.org'").await.to_string();
+        assert_eq!(pat.call::<SetSectionState>(&pairs(&state("ready", &rita_id))).await.status, 422, "not writing this review");
+        assert_eq!(pat.call::<SetSectionState>(&pairs(&state("finished", ""))).await.status, 422);
+        let (s, who): (String, Option<i64>) = sqlx::query_as("SELECT state, assignee_id FROM review_sections WHERE id = $1")
+            .bind(intro).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!((s.as_str(), who.map(|w| w.to_string())), ("agreed", Some(pat_id)));
+    }
+
+    async fn many_people_saving_one_section_at_once_lose_no_acknowledged_save(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let section = sections[0];
+        // Eight paragraphs; each writer rewrites their own, all from revision 1.
+        let paragraphs: Vec<String> = (0..8).map(|n| format!("Paragraph {n} as first written.")).collect();
+        let mut pat = app.signed_in("pat@example.org").await;
+        assert_eq!(save(&mut pat, year, section, 0, &paragraphs.join("\n\n")).await.status, 200);
+        // A seeded shuffle of who saves when, different on each database.
+        let mut seed: u64 = match backend { Backend::Sqlite => 0x9E37_79B9, Backend::Postgres => 0x85EB_CA6B };
+        let mut order: Vec<usize> = (0..8).collect();
+        for i in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        let mut visitors = Vec::new();
+        for _ in 0..8 {
+            visitors.push(app.signed_in(if visitors.len() % 2 == 0 { "pat@example.org" } else { "peter@example.org" }).await);
+        }
+        let saves = order.iter().zip(visitors.iter_mut()).map(|(&n, visitor)| {
+            let mut text = paragraphs.clone();
+            text[n] = format!("Paragraph {n}, rewritten by writer {n}.");
+            let body = text.join("\n\n");
+            async move { (n, save(visitor, year, section, 1, &body).await) }
+        });
+        let results = futures_join_all(saves).await;
+        let (revision, body) = current(&app, section).await;
+        let mut acknowledged = 0;
+        for (n, reply) in &results {
+            match reply.status {
+                200 => {
+                    acknowledged += 1;
+                    assert!(body.contains(&format!("Paragraph {n}, rewritten by writer {n}.")), "save {n} lost: {body}");
+                }
+                other => panic!("save {n} answered {other}: {}", reply.body),
+            }
+        }
+        assert_eq!(acknowledged, 8);
+        assert_eq!(revision, 9, "one revision per save");
+        // Every revision is recoverable, numbered without gaps.
+        let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM section_revisions WHERE section_id = $1 ORDER BY number")
+            .bind(section).fetch_all(app.db.pool()).await.unwrap();
+        assert_eq!(numbers, (1..=9).collect::<Vec<i64>>());
+    }
+
+    async fn the_demo_has_a_review_being_written_with_sections_in_every_state(backend: Backend) {
+        let app = TestApp::start(backend).await;
+        tenant_voice::demo::load(&app.db).await.unwrap();
+        for state in ["drafting", "ready", "agreed"] {
+            let n = app.count(&format!("SELECT COUNT(*) FROM review_sections WHERE state = '{state}'")).await;
+            assert!(n > 0, "no demo section is {state}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM section_revisions WHERE merged = 1").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews r JOIN organisations o ON o.id = r.organisation_id WHERE o.slug = 'brackenmoor-homes'").await, 0,
+            "Brackenmoor's years are left for the browser tests to start");
+    }
+}
+
+/// Runs futures at the same time and gathers their results in order.
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let futures: Vec<_> = futures.map(Box::pin).collect();
+    let mut results = Vec::new();
+    // Poll them all together; each completes independently.
+    let mut pending: Vec<_> = futures.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all_done = true;
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => {
+                        *output = Some(value);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if all_done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.extend(
+        outputs
+            .into_iter()
+            .map(|o| o.expect("every future finished")),
+    );
+    results
+}
