@@ -35,7 +35,10 @@ pub async fn load(db: &Db, slug: &str, chair: i64, panel_member: i64) -> Result<
         intro,
         &member,
         1,
-        &draft.replace("frontline staff.", "frontline staff from repairs, housing and customer services."),
+        &draft.replace(
+            "frontline staff.",
+            "frontline staff from repairs, housing and customer services.",
+        ),
     )
     .await?;
     queries::save(

@@ -242,7 +242,10 @@ mod tests {
     #[test]
     fn edits_to_neighbouring_sentences_are_left_to_people() {
         let base = "One. Two. Three.";
-        assert_eq!(merge(base, "One! Two. Three.", "One. Two? Three."), Merged::Conflict);
+        assert_eq!(
+            merge(base, "One! Two. Three.", "One. Two? Three."),
+            Merged::Conflict
+        );
         assert_eq!(
             merge(base, "One! Two. Three.", "One. Two. Three?"),
             Merged::Clean("One! Two. Three?".into())
