@@ -67,6 +67,11 @@ pub enum Action {
     /// Write an annual review's sections: the panel, and landlord staff the
     /// chair invited onto that review (see `may_write_annual_review`).
     WriteAnnualReview,
+    /// Sign an annual review off, or record a dissent: the panel.
+    SignOffAnnualReview,
+    /// Write the landlord's response to a signed-off annual review and
+    /// publish the two together.
+    RespondToAnnualReview,
 }
 
 impl Action {
@@ -100,6 +105,8 @@ impl Action {
             Action::ModerateComments,
             Action::RunAnnualReview,
             Action::WriteAnnualReview,
+            Action::SignOffAnnualReview,
+            Action::RespondToAnnualReview,
         ]);
         all
     }
@@ -133,7 +140,7 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         // Verdicts speak for one side: the landlord's own people, or the
         // panel. A platform administrator speaks for neither.
         Action::AssessAsLandlord => staff,
-        Action::AssessAsPanel | Action::ScreenProposals => panel,
+        Action::AssessAsPanel | Action::ScreenProposals | Action::SignOffAnnualReview => panel,
         Action::RunVotingRounds | Action::PublishReports | Action::RunAnnualReview => {
             role == Some(Role::PanelChair)
         }
@@ -141,7 +148,9 @@ pub fn allows(person: Option<&CurrentUser>, action: Action, organisation_id: i64
         Action::SeeDraftReviews => panel || staff || admin,
         Action::WorkOnReviews => panel,
         // The landlord answers for itself.
-        Action::RespondToRecommendations | Action::PostOfficialResponse => staff,
+        Action::RespondToRecommendations
+        | Action::PostOfficialResponse
+        | Action::RespondToAnnualReview => staff,
         // The tenants' own moderator, the landlord's administrator, and the
         // platform's.
         Action::ModerateComments => role == Some(Role::PanelChair) || admin,
@@ -271,6 +280,8 @@ mod tests {
             Action::ModerateComments => "....Y.YY",
             Action::RunAnnualReview => "....Y...",
             Action::WriteAnnualReview => "...YYYY.",
+            Action::SignOffAnnualReview => "...YY...",
+            Action::RespondToAnnualReview => ".....YY.",
         }
     }
 

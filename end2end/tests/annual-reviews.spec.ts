@@ -27,7 +27,7 @@ function lastFullYear(): number {
   return started - 1;
 }
 
-test('the chair starts an annual review and two people write the same section at once without losing a word', async ({ page, browser }, info) => {
+test('the chair starts an annual review, two people write the same section without losing a word, the panel signs it off, the landlord responds and publishes', async ({ page, browser }, info) => {
   test.setTimeout(150_000);
   const errors = watchForErrors(page);
   const js = withJavaScript(info);
@@ -92,12 +92,67 @@ test('the chair starts an annual review and two people write the same section at
   await expect(tom.getByRole('heading', { name: 'From revision 1 to revision 2' })).toBeVisible();
   await expect(tom.locator('ins')).toContainText('three of our meetings');
   await expectAccessible(tom, info);
-  await tom.context().close();
 
-  // The commitment sections carry the year's figures.
-  await page.goto(url(`/landlords/brackenmoor-homes/annual-reviews/${year}`));
+  const review = url(`/landlords/brackenmoor-homes/annual-reviews/${year}`);
+  await page.goto(review);
   await waitUntilReady(page, info);
   await expect(page.getByRole('listitem').filter({ hasText: 'Introduction' })).toContainText('revision 2');
+
+  // Every section agreed, then the chair asks the panel to sign it off.
+  const sections = await page.locator('ol.sections > li > a').evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
+  expect(sections.length).toBeGreaterThan(5);
+  for (const section of sections) {
+    await page.goto(url(section));
+    await waitUntilReady(page, info);
+    await page.getByLabel('State', { exact: true }).selectOption('agreed');
+    await page.getByRole('button', { name: 'Save where it stands' }).click();
+    await expect(page.locator('h1 + p')).toHaveText(/^Agreed/);
+  }
+  await page.goto(review);
+  await waitUntilReady(page, info);
+  await page.getByRole('button', { name: 'Ask the panel to sign off' }).click();
+  await page.getByRole('button', { name: 'I sign off this review' }).click();
+  await expect(page.getByText('You have signed it off.')).toBeVisible();
+  await expectAccessible(page, info);
+
+  // Tom signs too: two of the panel's two, so it is signed off.
+  await tom.goto(review);
+  await waitUntilReady(tom, info);
+  await tom.getByRole('button', { name: 'I sign off this review' }).click();
+  await expect(tom.getByText(/^Signed off on /)).toBeVisible();
+  await tom.context().close();
+
+  // The landlord's staff respond and publish.
+  const priya = await secondPerson(browser, info);
+  const priyaErrors = watchForErrors(priya);
+  await signInAs(priya, info, 'Priya Shah');
+  await priya.goto(review);
+  await waitUntilReady(priya, info);
+  await expect(priya.getByText(/The landlord's response is due by/)).toBeVisible();
+  await priya.getByRole('textbox', { name: "The landlord's response" }).fill('We thank the panel. We will report on each point at the spring meeting.');
+  await priya.getByRole('button', { name: 'Save the response' }).click();
+  await priya.getByRole('button', { name: 'Publish the review with this response' }).click();
+  await expect(priya.getByRole('navigation', { name: 'Contents' })).toBeVisible();
+  await priya.context().close();
+
+  // Anyone reads it, and it prints without the site's navigation and forms.
+  const reader = await secondPerson(browser, info);
+  const readerErrors = watchForErrors(reader);
+  await reader.goto(review);
+  await waitUntilReady(reader, info);
+  await expect(reader.getByRole('heading', { level: 1 })).toHaveText(`Annual review ${yearLabel}`);
+  await expect(reader.getByRole('navigation', { name: 'Contents' })).toBeVisible();
+  await expect(reader.getByText('Frontline staff joined three of our meetings.')).toBeVisible();
+  await expect(reader.getByText('We will report on each point at the spring meeting.')).toBeVisible();
+  await expectAccessible(reader, info);
+  await reader.emulateMedia({ media: 'print' });
+  await expect(reader.getByRole('navigation', { name: 'Breadcrumb' })).toBeHidden();
+  await expect(reader.getByRole('heading', { name: 'Introduction' })).toBeVisible();
+  const pdf = await reader.pdf({ format: 'A4' });
+  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  await reader.context().close();
   expect(unexpected(errors)).toEqual([]);
   expect(unexpected(tomErrors)).toEqual([]);
+  expect(unexpected(priyaErrors)).toEqual([]);
+  expect(unexpected(readerErrors)).toEqual([]);
 });

@@ -8,7 +8,8 @@ mod common;
 use app::{
     accounts::Role,
     annual_reviews::{
-        AddSection, ArrangeSection, InviteAuthor, SaveSection, SetSectionState, StartAnnualReview,
+        AddSection, ArrangeSection, AskSignOff, InviteAuthor, PublishAnnualReview, ReopenReview,
+        RespondToReview, SaveSection, SetSectionState, SignReview, StartAnnualReview,
     },
     charter::AdoptTemplate,
     performance::{importing::PublishImport, model::Period},
@@ -305,6 +306,77 @@ on_both_databases! {
         assert_eq!(app.count("SELECT COUNT(*) FROM section_revisions WHERE merged = 1").await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews r JOIN organisations o ON o.id = r.organisation_id WHERE o.slug = 'brackenmoor-homes'").await, 0,
             "Brackenmoor's years are left for the browser tests to start");
+    }
+
+    async fn the_panel_signs_off_with_a_dissent_and_the_landlord_answers_and_publishes(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let y = year.to_string();
+        let page = format!("/landlords/{SLUG}/annual-reviews/{year}");
+        let mut chair = app.signed_in("chair@example.org").await;
+        let mut pat = app.signed_in("pat@example.org").await;
+        let mut peter = app.signed_in("peter@example.org").await;
+        let mut sam = app.signed_in("sam@example.org").await;
+        let ask = [("slug", SLUG), ("year", y.as_str())];
+
+        save(&mut pat, year, sections[0], 0, "We met eleven times.").await;
+        let reply = chair.call::<AskSignOff>(&ask).await;
+        assert_eq!(reply.status, 409, "sections not agreed yet");
+        assert!(reply.body.contains("Introduction"), "{}", reply.body);
+        for section in &sections {
+            let fields = vec![("slug", SLUG.to_string()), ("year", y.clone()), ("id", section.to_string()),
+                ("state", "agreed".to_string()), ("assignee", String::new())];
+            assert_eq!(pat.call::<SetSectionState>(&pairs(&fields)).await.status, 200);
+        }
+        assert_eq!(pat.call::<AskSignOff>(&ask).await.status, 403, "only the chair asks");
+        assert_eq!(chair.call::<AskSignOff>(&ask).await.status, 200);
+        let asked: Vec<String> = app.outbox().await.into_iter().filter(|(_, s, _)| s.starts_with("Please sign off")).map(|(to, _, _)| to).collect();
+        assert_eq!(asked.len(), 3, "{asked:?}");
+        // The text is frozen while the panel signs; the chair may reopen.
+        assert_eq!(save(&mut pat, year, sections[0], 1, "Changed.").await.status, 409);
+        let sign = |decision: &str, note: &str| vec![("slug", SLUG.to_string()), ("year", y.clone()),
+            ("decision", decision.to_string()), ("note", note.to_string())];
+        assert_eq!(pat.call::<SignReview>(&pairs(&sign("signed", ""))).await.status, 200);
+        assert_eq!(chair.call::<ReopenReview>(&ask).await.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM review_sign_offs").await, 0, "reopening clears sign-offs");
+        assert_eq!(pat.call::<SignReview>(&pairs(&sign("signed", ""))).await.status, 409, "not asked any more");
+        assert_eq!(chair.call::<AskSignOff>(&ask).await.status, 200);
+
+        assert_eq!(pat.call::<SignReview>(&pairs(&sign("signed", ""))).await.status, 200);
+        assert_eq!(peter.call::<SignReview>(&pairs(&sign("dissent", "  "))).await.status, 422, "a dissent needs its reasons");
+        assert_eq!(peter.call::<SignReview>(&pairs(&sign("dissent", "The repairs section is too kind to the landlord."))).await.status, 200);
+        assert_eq!(sam.call::<SignReview>(&pairs(&sign("signed", ""))).await.status, 403, "staff do not sign");
+        assert_eq!(app.signed_in("rita@example.org").await.call::<SignReview>(&pairs(&sign("signed", ""))).await.status, 403);
+        assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews WHERE signed_off_at IS NOT NULL").await, 0, "1 of 3 is no majority");
+        let reply = sam.call::<RespondToReview>(&[("slug", SLUG), ("year", &y), ("response", "Thanks.")]).await;
+        assert_eq!(reply.status, 409, "not signed off yet");
+        assert_eq!(chair.call::<SignReview>(&pairs(&sign("signed", ""))).await.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews WHERE signed_off_at IS NOT NULL AND response_due_at IS NOT NULL").await, 1);
+        assert_eq!(peter.call::<SignReview>(&pairs(&sign("signed", ""))).await.status, 409, "signed off: frozen");
+        assert_eq!(save(&mut pat, year, sections[0], 1, "Changed.").await.status, 409);
+
+        // The landlord's response, overdue once its date passes.
+        sqlx::query("UPDATE annual_reviews SET response_due_at = 1").execute(app.db.pool()).await.unwrap();
+        assert!(sam.get(&page).await.body.contains("is overdue"));
+        assert_eq!(pat.call::<RespondToReview>(&[("slug", SLUG), ("year", &y), ("response", "Ours.")]).await.status, 403);
+        assert_eq!(sam.call::<RespondToReview>(&[("slug", SLUG), ("year", &y), ("response", " ")]).await.status, 422);
+        assert_eq!(sam.call::<PublishAnnualReview>(&ask).await.status, 409, "no response yet");
+        assert_eq!(app.visitor().get(&page).await.status, 401, "not public before publishing");
+        let reply = sam.call::<RespondToReview>(&[("slug", SLUG), ("year", &y), ("response", "We accept the panel's findings on **repairs**.")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(sam.call::<PublishAnnualReview>(&ask).await.status, 200);
+        assert_eq!(sam.call::<PublishAnnualReview>(&ask).await.status, 200, "twice is once");
+
+        // Public: contents, text, dissent with its reasons, the response.
+        let public = app.visitor().get(&page).await;
+        assert_eq!(public.status, 200);
+        for expected in ["Contents", "We met eleven times.", "Peter Panel", "too kind to the landlord",
+                         "findings on <strong>repairs</strong>.", "Signed off on"] {
+            assert!(public.body.contains(expected), "{expected} missing: {}", public.body);
+        }
+        assert!(!public.body.contains("is overdue"), "answered and published");
+        let list = app.visitor().get(&format!("/landlords/{SLUG}/annual-reviews")).await;
+        assert!(list.body.contains("Published on"), "{}", list.body);
     }
 }
 

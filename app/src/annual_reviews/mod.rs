@@ -144,11 +144,47 @@ pub async fn start_annual_review(slug: String, year: String) -> Result<(), AppEr
     Ok(())
 }
 
+/// Where sign-off, the landlord's response and publishing stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub asked: bool,
+    pub signed_off_on: Option<String>,
+    pub published_on: Option<String>,
+    pub signed: Vec<String>,
+    /// (who, their note), published with the review.
+    pub dissents: Vec<(String, String)>,
+    pub panel_size: usize,
+    pub response_due_on: Option<String>,
+    pub response_overdue: bool,
+    pub response: Option<String>,
+    pub response_html: String,
+    pub responded: bool,
+    pub may_ask: bool,
+    pub may_reopen: bool,
+    pub may_sign: bool,
+    pub my_decision: Option<String>,
+    pub may_respond: bool,
+}
+
+/// A section as the published review shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedSection {
+    pub id: i64,
+    pub title: String,
+    pub snapshot: Vec<SnapshotRow>,
+    pub html: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewDetail {
     pub landlord: LandlordRef,
     pub year: i32,
     pub label: String,
+    pub progress: Progress,
+    /// Once published: the whole text, section by section.
+    pub published: Option<Vec<PublishedSection>>,
+    /// Last year's review, if published: its year.
+    pub last_year: Option<i32>,
     pub sections: Vec<SectionSummary>,
     pub can_write: bool,
     pub can_run: bool,
@@ -163,6 +199,117 @@ pub async fn load_annual_review(slug: String, year: i32) -> Result<ReviewDetail,
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let user = crate::accounts::session::current_user().await?;
     queries::review(&state.db, &landlord, year, user.as_ref()).await
+}
+
+/// The chair asks the panel to sign the review off.
+#[server]
+pub async fn ask_sign_off(slug: String, year: i32) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
+    let source = crate::accounts::session::client_address().await;
+    queries::ask_sign_off(
+        &state.db,
+        &state.base_url,
+        &landlord,
+        year,
+        person.id,
+        &source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#sign-off"));
+    Ok(())
+}
+
+/// The chair reopens the review for changes before it is signed off.
+#[server]
+pub async fn reopen_review(slug: String, year: i32) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state, landlord, ..
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
+    queries::reopen(&state.db, &landlord, year).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
+    Ok(())
+}
+
+/// A panel member signs off ("signed") or dissents ("dissent", with a note).
+#[server]
+pub async fn sign_review(
+    slug: String,
+    year: i32,
+    decision: String,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::SignOffAnnualReview)
+        .await?;
+    let dissent = match decision.as_str() {
+        "signed" => None,
+        "dissent" => Some(crate::site::forms::required_text(
+            "note",
+            note.as_deref().unwrap_or_default(),
+            "why you dissent, which is published with the review",
+            2000,
+        )?),
+        _ => {
+            return Err(AppError::invalid(
+                "decision",
+                "Choose to sign off or to dissent",
+            ))
+        }
+    };
+    let source = crate::accounts::session::client_address().await;
+    queries::sign(
+        &state.db,
+        &landlord,
+        year,
+        person.id,
+        dissent.as_deref(),
+        &source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#sign-off"));
+    Ok(())
+}
+
+/// The landlord's response to the signed-off review.
+#[server]
+pub async fn respond_to_review(slug: String, year: i32, response: String) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
+        .await?;
+    let response = crate::site::forms::required_text(
+        "response",
+        &response,
+        "the landlord's response",
+        MAX_SECTION_CHARS,
+    )?;
+    queries::respond(&state.db, &landlord, year, person.id, &response).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#response"));
+    Ok(())
+}
+
+/// Publishes the review with the landlord's response.
+#[server]
+pub async fn publish_annual_review(slug: String, year: i32) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
+        .await?;
+    let source = crate::accounts::session::client_address().await;
+    queries::publish(&state.db, &landlord, year, person.id, &source).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
+    Ok(())
 }
 
 /// The chair adds a free section at the end.

@@ -8,8 +8,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     load_annual_review, load_annual_reviews, load_section, load_section_history, merge::Change,
-    AddSection, AnnualReviewsData, ArrangeSection, InviteAuthor, ReviewDetail, SaveSection,
-    SectionDetail, SectionHistory, SectionState, SetSectionState, StartAnnualReview,
+    AddSection, AnnualReviewsData, ArrangeSection, AskSignOff, InviteAuthor, PublishAnnualReview,
+    PublishedSection, ReopenReview, RespondToReview, ReviewDetail, SaveSection, SectionDetail,
+    SectionHistory, SectionState, SetSectionState, SignReview, StartAnnualReview,
 };
 use crate::{
     error::AppError,
@@ -112,9 +113,31 @@ pub fn AnnualReviewPage() -> impl IntoView {
     let add = ServerAction::<AddSection>::new();
     let arrange = ServerAction::<ArrangeSection>::new();
     let invite = ServerAction::<InviteAuthor>::new();
-    let (added, arranged, invited) = (successes(add), successes(arrange), successes(invite));
+    let steps = Steps {
+        ask: ServerAction::new(),
+        reopen: ServerAction::new(),
+        sign: ServerAction::new(),
+        respond: ServerAction::new(),
+        publish: ServerAction::new(),
+    };
+    let changes = [
+        successes(add),
+        successes(arrange),
+        successes(invite),
+        successes(steps.ask),
+        successes(steps.reopen),
+        successes(steps.sign),
+        successes(steps.respond),
+        successes(steps.publish),
+    ];
     let data = Resource::new(
-        move || (slug(), year(), added.get() + arranged.get() + invited.get()),
+        move || {
+            (
+                slug(),
+                year(),
+                changes.iter().map(|c| c.get()).sum::<usize>(),
+            )
+        },
         |(slug, year, _)| async move {
             match year {
                 Some(year) => load_annual_review(slug, year as i32).await,
@@ -124,8 +147,18 @@ pub fn AnnualReviewPage() -> impl IntoView {
     );
     loaded(
         data,
-        move |data| view! { <ReviewView data add arrange invite/> },
+        move |data| view! { <ReviewView data add arrange invite steps/> },
     )
+}
+
+/// The actions from writing to publishing.
+#[derive(Clone, Copy)]
+struct Steps {
+    ask: ServerAction<AskSignOff>,
+    reopen: ServerAction<ReopenReview>,
+    sign: ServerAction<SignReview>,
+    respond: ServerAction<RespondToReview>,
+    publish: ServerAction<PublishAnnualReview>,
 }
 
 #[component]
@@ -134,9 +167,17 @@ fn ReviewView(
     add: ServerAction<AddSection>,
     arrange: ServerAction<ArrangeSection>,
     invite: ServerAction<InviteAuthor>,
+    steps: Steps,
 ) -> impl IntoView {
     let slug = data.landlord.slug.clone();
     let year = data.year;
+    let sign_off = view! { <SignOff data=data.clone() steps/> };
+    let document = data.published.clone().map(|sections| {
+        view! { <PublishedReview sections/> }
+    });
+    let last_year = data.last_year.map(|last| view! {
+        <p><a href=format!("/landlords/{slug}/annual-reviews/{last}")>{format!("Last year's review, and what became of its recommendations: {}", super::label(last))}</a></p>
+    });
     let add_error = Signal::derive(move || last_error(add.value().get()));
     let arrange_error = Signal::derive(move || last_error(arrange.value().get()));
     let invite_error = Signal::derive(move || last_error(invite.value().get()));
@@ -235,9 +276,203 @@ fn ReviewView(
         {(!data.authors.is_empty()).then(|| view! {
             <p>{format!("Written by the tenant panel with {}.", data.authors.join(", "))}</p>
         })}
-        <h2>"Sections"</h2>
-        <ol class="link-list sections">{sections}</ol>
+        {last_year}
+        {match document {
+            Some(document) => document.into_any(),
+            None => view! {
+                <h2>"Sections"</h2>
+                <ol class="link-list sections">{sections}</ol>
+            }.into_any(),
+        }}
+        {sign_off}
         {chair_tools}
+    }
+}
+
+/// The published review: contents, every section with its figures.
+#[component]
+fn PublishedReview(sections: Vec<PublishedSection>) -> impl IntoView {
+    view! {
+        <nav aria-labelledby="contents-heading" class="contents">
+            <h2 id="contents-heading">"Contents"</h2>
+            <ol>
+                {sections.iter().map(|s| view! {
+                    <li><a href=format!("#section-{}", s.id)>{s.title.clone()}</a></li>
+                }).collect_view()}
+                <li><a href="#sign-off">"Sign-off and dissents"</a></li>
+                <li><a href="#response">"The landlord's response"</a></li>
+            </ol>
+        </nav>
+        {sections.into_iter().map(|s| {
+            let figures = (!s.snapshot.is_empty()).then(|| view! { <Figures rows=s.snapshot.clone()/> });
+            view! {
+                <section class="review-section" aria-labelledby=format!("section-{}", s.id)>
+                    <h2 id=format!("section-{}", s.id)>{s.title.clone()}</h2>
+                    {figures}
+                    <div class="section-text" inner_html=s.html.clone()></div>
+                </section>
+            }
+        }).collect_view()}
+    }
+}
+
+/// A commitment's measures as they stood: this year, target, status and
+/// the year before.
+#[component]
+fn Figures(rows: Vec<super::SnapshotRow>) -> impl IntoView {
+    view! {
+        <div class="table-wrap" role="region" aria-label="The measures for this commitment" tabindex="0">
+            <table>
+                <caption>"The measures, as they stood when the review began"</caption>
+                <thead><tr>
+                    <th scope="col">"Measure"</th><th scope="col">"This year"</th>
+                    <th scope="col">"Target"</th><th scope="col">"Status"</th>
+                    <th scope="col">"Year before"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|row| {
+                        let show = |figure: Option<crate::performance::model::Figure>| {
+                            figure.map(|f| row.unit.format(f)).unwrap_or_else(|| "Not reported".into())
+                        };
+                        view! {
+                            <tr>
+                                <th scope="row">{format!("{} {}: {}", row.code, row.title, row.series)}</th>
+                                <td>{show(row.result)}</td>
+                                <td>{show(row.target)}</td>
+                                <td>{row.status.map(|s| s.label().to_string()).unwrap_or_default()}</td>
+                                <td>{show(row.last_result)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Sign-off, dissents and the landlord's response, with the forms for
+/// whoever acts next.
+#[component]
+fn SignOff(data: ReviewDetail, steps: Steps) -> impl IntoView {
+    let progress = data.progress.clone();
+    let slug = data.landlord.slug.clone();
+    let year = data.year;
+    let sign_error = Signal::derive(move || last_error(steps.sign.value().get()));
+    let ask_error = Signal::derive(move || last_error(steps.ask.value().get()));
+    let respond_error = Signal::derive(move || last_error(steps.respond.value().get()));
+    let publish_error = Signal::derive(move || last_error(steps.publish.value().get()));
+    let stage = match (&progress.signed_off_on, progress.asked) {
+        (Some(on), _) => format!("Signed off on {on} by {} of the panel's {} members.", progress.signed.len(), progress.panel_size),
+        (None, true) => format!(
+            "The panel is signing off: {} of {} have signed. It is signed off when more than half have.",
+            progress.signed.len(),
+            progress.panel_size
+        ),
+        (None, false) => "Being written. When every section is agreed, the panel chair asks the panel to sign it off.".to_string(),
+    };
+    let (a, b, c, d, e, f) = (
+        slug.clone(),
+        slug.clone(),
+        slug.clone(),
+        slug.clone(),
+        slug.clone(),
+        slug.clone(),
+    );
+    let ask = progress.may_ask.then(|| {
+        view! {
+            <ErrorSummary form="ask" error=ask_error/>
+            <ActionForm action=steps.ask>
+                <input type="hidden" name="slug" value=a/>
+                <input type="hidden" name="year" value=year/>
+                <button type="submit" class="button">"Ask the panel to sign off"</button>
+            </ActionForm>
+        }
+    });
+    let reopen = progress.may_reopen.then(|| view! {
+        <ActionForm action=steps.reopen>
+            <input type="hidden" name="slug" value=b/>
+            <input type="hidden" name="year" value=year/>
+            <button type="submit" class="button secondary">"Reopen the review for changes"</button>
+        </ActionForm>
+    });
+    let sign = progress.may_sign.then(|| view! {
+        {progress.my_decision.clone().map(|decision| view! {
+            <p class="notice" role="status">{if decision == "signed" { "You have signed it off. You can change your mind until it is signed off." } else { "You have recorded a dissent. You can change your mind until it is signed off." }}</p>
+        })}
+        <ErrorSummary form="sign" error=sign_error/>
+        <ActionForm action=steps.sign>
+            <input type="hidden" name="slug" value=c/>
+            <input type="hidden" name="year" value=year/>
+            <input type="hidden" name="decision" value="signed"/>
+            <button type="submit" class="button">"I sign off this review"</button>
+        </ActionForm>
+        <h3>"Or record a dissent"</h3>
+        <ActionForm action=steps.sign>
+            <input type="hidden" name="slug" value=d/>
+            <input type="hidden" name="year" value=year/>
+            <input type="hidden" name="decision" value="dissent"/>
+            <TextArea form="sign" name="note" label="Why you dissent" hint="Your name and these words are published with the review." rows=4 error=sign_error/>
+            <button type="submit" class="button secondary">"Record my dissent"</button>
+        </ActionForm>
+    });
+    let due = progress.response_due_on.clone().map(|due| {
+        let overdue = progress.response_overdue;
+        view! {
+            <p class:standing-overdue=overdue>{if overdue { format!("The landlord's response was due by {due} and is overdue.") } else { format!("The landlord's response is due by {due}.") }}</p>
+        }
+    });
+    let respond = progress.may_respond.then(|| {
+        let response = progress.response.clone().unwrap_or_default();
+        let responded = progress.responded;
+        view! {
+            <ErrorSummary form="respond" error=respond_error/>
+            <ActionForm action=steps.respond>
+                <input type="hidden" name="slug" value=e/>
+                <input type="hidden" name="year" value=year/>
+                <TextArea form="respond" name="response" label="The landlord's response" hint="Published with the review. Leave a blank line between paragraphs." rows=10 value=response error=respond_error/>
+                <button type="submit" class="button secondary">"Save the response"</button>
+            </ActionForm>
+            {responded.then(|| view! {
+                <ErrorSummary form="publish" error=publish_error/>
+                <ActionForm action=steps.publish>
+                    <input type="hidden" name="slug" value=f/>
+                    <input type="hidden" name="year" value=year/>
+                    <button type="submit" class="button">"Publish the review with this response"</button>
+                </ActionForm>
+            })}
+        }
+    });
+    let dissents = (!progress.dissents.is_empty()).then(|| view! {
+        <h3>"Dissents"</h3>
+        <ul>
+            {progress.dissents.iter().map(|(who, note)| view! {
+                <li><strong>{who.clone()}</strong>": "<span class="prose">{note.clone()}</span></li>
+            }).collect_view()}
+        </ul>
+    });
+    let published_response = (progress.published_on.is_some()).then(|| {
+        view! {
+            <div class="section-text" inner_html=progress.response_html.clone()></div>
+        }
+    });
+    view! {
+        <section aria-labelledby="sign-off" class="sign-off">
+            <h2 id="sign-off">"Sign-off"</h2>
+            <p>{stage}</p>
+            {(!progress.signed.is_empty()).then(|| view! { <p>{format!("Signed by: {}.", progress.signed.join(", "))}</p> })}
+            {dissents}
+            {ask}
+            {sign}
+            {reopen}
+        </section>
+        {(progress.signed_off_on.is_some()).then(|| view! {
+            <section aria-labelledby="response" class="response">
+                <h2 id="response">"The landlord's response"</h2>
+                {due}
+                {published_response}
+                {respond}
+            </section>
+        })}
     }
 }
 

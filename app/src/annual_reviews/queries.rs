@@ -34,13 +34,15 @@ fn landlord_ref(landlord: &LandlordRecord) -> LandlordRef {
 #[derive(sqlx::FromRow)]
 struct ReviewRow {
     id: i64,
+    sign_off_asked_at: Option<i64>,
     signed_off_at: Option<i64>,
+    response_due_at: Option<i64>,
     published_at: Option<i64>,
 }
 
 async fn review_row(db: &Db, landlord: &LandlordRecord, year: i32) -> Result<ReviewRow, AppError> {
     sqlx::query_as(
-        "SELECT id, signed_off_at, published_at FROM annual_reviews \
+        "SELECT id, sign_off_asked_at, signed_off_at, response_due_at, published_at FROM annual_reviews \
          WHERE organisation_id = $1 AND year = $2",
     )
     .bind(landlord.id)
@@ -87,7 +89,9 @@ async fn may_write(
         Some(person) => invited(db, review.id, person.id).await?,
         None => false,
     };
-    Ok(review.signed_off_at.is_none() && may_write_annual_review(viewer, landlord.id, invited))
+    Ok(review.signed_off_at.is_none()
+        && review.sign_off_asked_at.is_none()
+        && may_write_annual_review(viewer, landlord.id, invited))
 }
 
 /// Refuses a change to a review that cannot take it.
@@ -100,6 +104,12 @@ async fn require_writer(
     if review.signed_off_at.is_some() {
         return Err(AppError::Conflict(
             "This review has been signed off, so its text cannot change.".into(),
+        ));
+    }
+    if review.sign_off_asked_at.is_some() {
+        return Err(AppError::Conflict(
+            "The panel is signing this review off, so its text cannot change. The chair can reopen it for changes."
+                .into(),
         ));
     }
     if !may_write(db, landlord, review, Some(person)).await? {
@@ -321,8 +331,9 @@ pub async fn review(
             from_commitment: s.commitment_id.is_some(),
         })
         .collect();
-    let can_run =
-        row.signed_off_at.is_none() && allows(viewer, Action::RunAnnualReview, landlord.id);
+    let can_run = row.signed_off_at.is_none()
+        && row.sign_off_asked_at.is_none()
+        && allows(viewer, Action::RunAnnualReview, landlord.id);
     let authors: Vec<String> = sqlx::query_scalar(
         "SELECT u.display_name FROM review_authors a JOIN users u ON u.id = a.user_id \
          WHERE a.review_id = $1 ORDER BY u.display_name",
@@ -347,16 +358,40 @@ pub async fn review(
     } else {
         Vec::new()
     };
+    let published = match row.published_at {
+        Some(_) => Some(full_text(db, landlord, year).await?),
+        None => None,
+    };
+    let last_year: Option<i64> = sqlx::query_scalar(
+        "SELECT year FROM annual_reviews WHERE organisation_id = $1 AND year = $2 AND published_at IS NOT NULL",
+    )
+    .bind(landlord.id)
+    .bind(i64::from(year - 1))
+    .fetch_optional(db.pool())
+    .await?;
     Ok(ReviewDetail {
         landlord: landlord_ref(landlord),
         year,
         label: label(year),
+        progress: progress(db, landlord, year, viewer).await?,
+        published,
+        last_year: last_year.map(|y| y as i32),
         sections,
         can_write: may_write(db, landlord, &row, viewer).await?,
         can_run,
         inviteable,
         authors,
     })
+}
+
+/// Sections stay as they are while the panel signs off, and for good after.
+fn refuse_if_frozen(review: &ReviewRow) -> Result<(), AppError> {
+    if review.signed_off_at.is_some() || review.sign_off_asked_at.is_some() {
+        return Err(AppError::Conflict(
+            "The review is being signed off or has been, so its sections cannot change.".into(),
+        ));
+    }
+    Ok(())
 }
 
 pub async fn add_section(
@@ -366,11 +401,7 @@ pub async fn add_section(
     title: &str,
 ) -> Result<(), AppError> {
     let row = review_row(db, landlord, year).await?;
-    if row.signed_off_at.is_some() {
-        return Err(AppError::Conflict(
-            "This review has been signed off, so its sections cannot change.".into(),
-        ));
-    }
+    refuse_if_frozen(&row)?;
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO review_sections (review_id, position, title) \
@@ -401,11 +432,7 @@ pub async fn arrange(
     change: Arrange,
 ) -> Result<(), AppError> {
     let row = review_row(db, landlord, year).await?;
-    if row.signed_off_at.is_some() {
-        return Err(AppError::Conflict(
-            "This review has been signed off, so its sections cannot change.".into(),
-        ));
-    }
+    refuse_if_frozen(&row)?;
     let sections = section_rows(db, row.id).await?;
     let index = sections
         .iter()
@@ -846,4 +873,358 @@ pub async fn history(
             .collect(),
         comparison,
     })
+}
+
+/// The panel's members and chair: (user id, email, name).
+async fn panel(db: &Db, organisation_id: i64) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.email, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.organisation_id = $1 AND m.role IN ('panel_member', 'panel_chair') AND u.deleted_at IS NULL \
+         ORDER BY u.id",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// The chair asks the panel to sign the review off, once every section is
+/// agreed; the text is frozen meanwhile, and each member is emailed.
+pub async fn ask_sign_off(
+    db: &Db,
+    base_url: &str,
+    landlord: &LandlordRecord,
+    year: i32,
+    chair: i64,
+    source: &str,
+) -> Result<(), AppError> {
+    let review = review_row(db, landlord, year).await?;
+    if review.signed_off_at.is_some() || review.sign_off_asked_at.is_some() {
+        return Ok(());
+    }
+    let open: Vec<String> = sqlx::query_scalar(
+        "SELECT title FROM review_sections WHERE review_id = $1 AND removed_at IS NULL \
+         AND state <> 'agreed' ORDER BY position",
+    )
+    .bind(review.id)
+    .fetch_all(db.pool())
+    .await?;
+    if !open.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "Every section must be agreed before sign-off. Not agreed yet: {}.",
+            open.join(", ")
+        )));
+    }
+    let members = panel(db, landlord.id).await?;
+    let mut tx = db.begin_write().await?;
+    let asked = sqlx::query(
+        "UPDATE annual_reviews SET sign_off_asked_at = $1 WHERE id = $2 AND sign_off_asked_at IS NULL",
+    )
+    .bind(Timestamp::now())
+    .bind(review.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if asked == 1 {
+        let link = format!(
+            "{}/landlords/{}/annual-reviews/{year}#sign-off",
+            base_url.trim_end_matches('/'),
+            landlord.slug
+        );
+        for (_, email, name) in &members {
+            let message = crate::mail::Email::compose(
+                email,
+                &format!("Please sign off the {}", label(year).to_lowercase()),
+                &format!("Hello {name},"),
+                &[format!(
+                    "Every section of the {} at {} is agreed. Please read it and sign it off, or record a dissent with your reasons, which are published with the review.",
+                    label(year).to_lowercase(),
+                    landlord.name
+                )],
+                Some(("Read and sign off", &link)),
+                "you are on the tenant panel on Tenant Voice.",
+            );
+            crate::mail::enqueue(&mut *tx, &message).await?;
+        }
+        audit::by_person(
+            &mut *tx,
+            chair,
+            landlord.id,
+            "annual_review.sign_off_asked",
+            format!("annual_review:{}", review.id),
+            source,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The chair reopens the review for changes: sign-offs so far are cleared.
+pub async fn reopen(db: &Db, landlord: &LandlordRecord, year: i32) -> Result<(), AppError> {
+    let review = review_row(db, landlord, year).await?;
+    if review.signed_off_at.is_some() {
+        return Err(AppError::Conflict(
+            "The review has been signed off, so it cannot be reopened.".into(),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE annual_reviews SET sign_off_asked_at = NULL WHERE id = $1 AND signed_off_at IS NULL")
+        .bind(review.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM review_sign_offs WHERE review_id = $1")
+        .bind(review.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A panel member signs the review off, or records a dissent with a note.
+/// When more than half the panel has signed, the review is signed off, its
+/// text frozen, and the landlord's time to respond starts. Returns whether
+/// the review is now signed off.
+pub async fn sign(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    member: i64,
+    dissent: Option<&str>,
+    source: &str,
+) -> Result<bool, AppError> {
+    let review = review_row(db, landlord, year).await?;
+    if review.signed_off_at.is_some() {
+        return Err(AppError::Conflict(
+            "The review has already been signed off.".into(),
+        ));
+    }
+    if review.sign_off_asked_at.is_none() {
+        return Err(AppError::Conflict(
+            "The chair has not asked for sign-off yet.".into(),
+        ));
+    }
+    let members = panel(db, landlord.id).await?;
+    let mut tx = db.begin_write().await?;
+    let now = Timestamp::now();
+    sqlx::query(
+        "INSERT INTO review_sign_offs (review_id, user_id, decision, note, decided_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (review_id, user_id) DO UPDATE SET decision = excluded.decision, note = excluded.note, \
+         decided_at = excluded.decided_at",
+    )
+    .bind(review.id)
+    .bind(member)
+    .bind(if dissent.is_some() { "dissent" } else { "signed" })
+    .bind(dissent.unwrap_or_default())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    // Only current panel members count towards the quorum.
+    let signed: Vec<i64> = sqlx::query_scalar(
+        "SELECT user_id FROM review_sign_offs WHERE review_id = $1 AND decision = 'signed'",
+    )
+    .bind(review.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let signed = signed
+        .iter()
+        .filter(|id| members.iter().any(|(member, _, _)| member == *id))
+        .count();
+    let quorum = signed * 2 > members.len();
+    if quorum {
+        let weeks: i64 =
+            sqlx::query_scalar("SELECT response_weeks FROM organisations WHERE id = $1")
+                .bind(landlord.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(
+            "UPDATE annual_reviews SET signed_off_at = $1, response_due_at = $2 \
+             WHERE id = $3 AND signed_off_at IS NULL",
+        )
+        .bind(now)
+        .bind(now.millis() + weeks * 7 * 24 * 3600 * 1000)
+        .bind(review.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::by_person(
+        &mut *tx,
+        member,
+        landlord.id,
+        if dissent.is_some() {
+            "annual_review.dissent"
+        } else {
+            "annual_review.signed"
+        },
+        format!("annual_review:{}", review.id),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(quorum)
+}
+
+/// The landlord's response, overall; saved as often as needed until it is
+/// published with the review.
+pub async fn respond(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    staff: i64,
+    response: &str,
+) -> Result<(), AppError> {
+    let review = review_row(db, landlord, year).await?;
+    if review.signed_off_at.is_none() {
+        return Err(AppError::Conflict(
+            "The landlord responds once the panel has signed the review off.".into(),
+        ));
+    }
+    if review.published_at.is_some() {
+        return Err(AppError::Conflict(
+            "The review and its response are published.".into(),
+        ));
+    }
+    sqlx::query("UPDATE annual_reviews SET response = $1, responded_by = $2, responded_at = $3 WHERE id = $4")
+        .bind(response)
+        .bind(staff)
+        .bind(Timestamp::now())
+        .bind(review.id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Publishes the signed-off review with the landlord's response. Twice is once.
+pub async fn publish(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    staff: i64,
+    source: &str,
+) -> Result<(), AppError> {
+    let review = review_row(db, landlord, year).await?;
+    if review.published_at.is_some() {
+        return Ok(());
+    }
+    let response: String = sqlx::query_scalar("SELECT response FROM annual_reviews WHERE id = $1")
+        .bind(review.id)
+        .fetch_one(db.pool())
+        .await?;
+    if review.signed_off_at.is_none() || response.trim().is_empty() {
+        return Err(AppError::Conflict(
+            "A review is published once the panel has signed it off and the landlord has written its response."
+                .into(),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE annual_reviews SET published_at = $1 WHERE id = $2 AND published_at IS NULL",
+    )
+    .bind(Timestamp::now())
+    .bind(review.id)
+    .execute(&mut *tx)
+    .await?;
+    audit::by_person(
+        &mut *tx,
+        staff,
+        landlord.id,
+        "annual_review.published",
+        format!("annual_review:{}", review.id),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Where sign-off, the response and publishing stand, for the review page.
+pub async fn progress(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    viewer: Option<&CurrentUser>,
+) -> Result<super::Progress, AppError> {
+    let review = review_row(db, landlord, year).await?;
+    let members = panel(db, landlord.id).await?;
+    let decisions: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT s.user_id, u.display_name, s.decision, s.note FROM review_sign_offs s \
+         JOIN users u ON u.id = s.user_id WHERE s.review_id = $1 ORDER BY s.decided_at",
+    )
+    .bind(review.id)
+    .fetch_all(db.pool())
+    .await?;
+    let (response, responded_at): (String, Option<i64>) =
+        sqlx::query_as("SELECT response, responded_at FROM annual_reviews WHERE id = $1")
+            .bind(review.id)
+            .fetch_one(db.pool())
+            .await?;
+    let now = Timestamp::now().millis();
+    let my_decision = viewer.and_then(|v| {
+        decisions
+            .iter()
+            .find(|(id, _, _, _)| *id == v.id)
+            .map(|(_, _, decision, _)| decision.clone())
+    });
+    Ok(super::Progress {
+        asked: review.sign_off_asked_at.is_some(),
+        signed_off_on: review.signed_off_at.map(|at| format_date(Timestamp(at))),
+        published_on: review.published_at.map(|at| format_date(Timestamp(at))),
+        signed: decisions
+            .iter()
+            .filter(|d| d.2 == "signed")
+            .map(|d| d.1.clone())
+            .collect(),
+        dissents: decisions
+            .iter()
+            .filter(|d| d.2 == "dissent")
+            .map(|d| (d.1.clone(), d.3.clone()))
+            .collect(),
+        panel_size: members.len(),
+        response_due_on: review
+            .response_due_at
+            .map(|at| crate::scrutiny::queries::uk_date(at - 1)),
+        response_overdue: review.published_at.is_none()
+            && review.response_due_at.is_some_and(|due| now >= due),
+        response: (!response.is_empty()).then(|| response.clone()),
+        response_html: markdown::to_html(&response),
+        responded: responded_at.is_some(),
+        may_ask: review.sign_off_asked_at.is_none()
+            && review.signed_off_at.is_none()
+            && allows(viewer, Action::RunAnnualReview, landlord.id),
+        may_reopen: review.sign_off_asked_at.is_some()
+            && review.signed_off_at.is_none()
+            && allows(viewer, Action::RunAnnualReview, landlord.id),
+        may_sign: review.sign_off_asked_at.is_some()
+            && review.signed_off_at.is_none()
+            && allows(viewer, Action::SignOffAnnualReview, landlord.id),
+        my_decision,
+        may_respond: review.signed_off_at.is_some()
+            && review.published_at.is_none()
+            && allows(viewer, Action::RespondToAnnualReview, landlord.id),
+    })
+}
+
+/// Every section's text for the published review, with its figures.
+pub async fn full_text(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+) -> Result<Vec<super::PublishedSection>, AppError> {
+    let review = review_row(db, landlord, year).await?;
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.id, s.title, s.snapshot, r.body FROM review_sections s \
+         LEFT JOIN section_revisions r ON r.section_id = s.id AND r.number = s.revision \
+         WHERE s.review_id = $1 AND s.removed_at IS NULL ORDER BY s.position, s.id",
+    )
+    .bind(review.id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, snapshot, body)| super::PublishedSection {
+            id,
+            title,
+            snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
+            html: markdown::to_html(&body.unwrap_or_default()),
+        })
+        .collect())
 }
