@@ -173,7 +173,7 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, DemoError> {
         // One annual review in progress, at the landlord whose reviews the
         // browser tests leave alone.
         if index == 1 {
-            crate::demo_reviews::load(db, landlord.slug, cast.chair, cast.panel_member)
+            crate::demo_reviews::load(db, landlord.slug, cast.chair, cast.panel_member, cast.staff)
                 .await
                 .map_err(|error| DemoError::Incomplete(error.to_string()))?;
         }

@@ -1,6 +1,8 @@
-//! Demo annual review: the year just ended at Fernhill Vale, being written,
-//! with sections in every state and a revision history that includes two
-//! people's changes merged. Written through the same code the panel uses.
+//! Demo annual reviews at Fernhill Vale: the year before last, published
+//! with the landlord's response and one dissent; and the year just ended,
+//! being written, with sections in every state and a revision history that
+//! includes two people's changes merged. Written through the same code the
+//! panel and staff use.
 use app::{
     accounts::session::load_user,
     annual_reviews::{queries, SectionState},
@@ -10,8 +12,15 @@ use app::{
     state::Db,
 };
 
-pub async fn load(db: &Db, slug: &str, chair: i64, panel_member: i64) -> Result<(), AppError> {
+pub async fn load(
+    db: &Db,
+    slug: &str,
+    chair: i64,
+    panel_member: i64,
+    staff: i64,
+) -> Result<(), AppError> {
     let landlord = record(db, slug).await?;
+    published(db, &landlord, chair, staff).await?;
     let year = last_full_year();
     queries::start(db, &landlord, year, chair, "demo").await?;
     let person = |id: i64| async move {
@@ -97,5 +106,67 @@ pub async fn load(db: &Db, slug: &str, chair: i64, panel_member: i64) -> Result<
         Some(member.id),
     )
     .await?;
+    Ok(())
+}
+
+/// Last year's review: written, agreed, signed off by two of the three
+/// panel members with the third dissenting, answered and published.
+async fn published(
+    db: &Db,
+    landlord: &app::landlords::queries::LandlordRecord,
+    chair: i64,
+    staff: i64,
+) -> Result<(), AppError> {
+    let year = last_full_year() - 1;
+    queries::start(db, landlord, year, chair, "demo").await?;
+    let chair_user = load_user(db, chair)
+        .await?
+        .map(|(user, _)| user)
+        .ok_or_else(|| AppError::internal("demo review", "the chair is missing"))?;
+    let review = queries::review(db, landlord, year, Some(&chair_user)).await?;
+    for (n, section) in review.sections.iter().enumerate() {
+        let text = match n {
+            0 => "The panel met ten times this year and read every complaint the landlord closed in March.".to_string(),
+            _ if section.from_commitment => format!(
+                "The panel looked at \u{201c}{}\u{201d} with the figures above.\n\n- What went well: residents saw the changes.\n- What did not: letters still use jargon.",
+                section.title
+            ),
+            _ => format!("{}: the panel's findings are summarised in the sections above.", section.title),
+        };
+        queries::save(db, landlord, year, section.id, &chair_user, 0, &text).await?;
+        queries::set_state(
+            db,
+            landlord,
+            year,
+            section.id,
+            &chair_user,
+            SectionState::Agreed,
+            None,
+        )
+        .await?;
+    }
+    queries::ask_sign_off(db, "", landlord, year, chair, "demo").await?;
+    let members: Vec<i64> = sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE organisation_id = $1 AND role = 'panel_member' ORDER BY user_id",
+    )
+    .bind(landlord.id)
+    .fetch_all(db.pool())
+    .await?;
+    queries::sign(db, landlord, year, chair, None, "demo").await?;
+    if let Some(&dissenter) = members.last() {
+        queries::sign(db, landlord, year, dissenter, Some("The section on repairs is too generous: the second-visit problem was not fixed this year."), "demo").await?;
+    }
+    if let Some(&member) = members.first() {
+        queries::sign(db, landlord, year, member, None, "demo").await?;
+    }
+    queries::respond(
+        db,
+        landlord,
+        year,
+        staff,
+        "We thank the panel for a careful review. We accept its findings, including the dissent on repairs: the second-visit changes start in the spring, and we will report on them at the panel's June meeting.",
+    )
+    .await?;
+    queries::publish(db, landlord, year, staff, "demo").await?;
     Ok(())
 }

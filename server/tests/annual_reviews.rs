@@ -304,6 +304,16 @@ on_both_databases! {
             assert!(n > 0, "no demo section is {state}");
         }
         assert_eq!(app.count("SELECT COUNT(*) FROM section_revisions WHERE merged = 1").await, 1);
+        // Last year's is published, with the landlord's response and one dissent.
+        assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews WHERE published_at IS NOT NULL AND response <> ''").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM review_sign_offs WHERE decision = 'dissent'").await, 1);
+        let published: i64 = app.count("SELECT year FROM annual_reviews WHERE published_at IS NOT NULL").await;
+        let page = app.get(&format!("/landlords/fernhill-vale-housing/annual-reviews/{published}")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("too generous"), "{}", page.body);
+        let current = app.get(&format!("/landlords/fernhill-vale-housing/annual-reviews/{}", published + 1)).await;
+        assert_eq!(current.status, 401, "this year's is not public yet");
+        assert_eq!(app.outbox().await.len(), 0, "the demo sends no email");
         assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews r JOIN organisations o ON o.id = r.organisation_id WHERE o.slug = 'brackenmoor-homes'").await, 0,
             "Brackenmoor's years are left for the browser tests to start");
     }
