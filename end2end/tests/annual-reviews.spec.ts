@@ -63,6 +63,10 @@ test('the chair starts an annual review, two people write the same section witho
   await page.getByLabel('Text of the section').fill(margarets);
   await page.getByRole('button', { name: 'Save this section' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved as revision 1.' })).toBeVisible();
+  await waitUntilReady(page, info);
+  await page.getByLabel('Add a note for the other authors').fill('Tom, could you add the meetings with staff?');
+  await page.getByRole('button', { name: 'Add the note' }).click();
+  await expect(page.getByText('Tom, could you add the meetings with staff?')).toBeVisible();
   await expectAccessible(page, info);
 
   // Tom's save started from nothing, as did Margaret's: they overlap, so his

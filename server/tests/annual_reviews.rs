@@ -8,8 +8,9 @@ mod common;
 use app::{
     accounts::Role,
     annual_reviews::{
-        AddSection, ArrangeSection, AskSignOff, InviteAuthor, PublishAnnualReview, ReopenReview,
-        RespondToReview, SaveSection, SetSectionState, SignReview, StartAnnualReview,
+        AddSection, AddSectionNote, ArrangeSection, AskSignOff, InviteAuthor, PublishAnnualReview,
+        ReopenReview, ResolveSectionNote, RespondToReview, SaveSection, SetSectionState,
+        SignReview, StartAnnualReview,
     },
     charter::AdoptTemplate,
     performance::{importing::PublishImport, model::Period},
@@ -235,6 +236,21 @@ on_both_databases! {
         assert!(history.body.contains("combined with changes saved since revision 1"));
         assert!(history.body.contains("<del>"), "{}", history.body);
         assert!(history.body.contains("<ins>"));
+
+        // Notes between the authors, resolved when dealt with; not for residents.
+        let note = |body: &str| vec![("slug", SLUG.to_string()), ("year", year.to_string()), ("id", intro.to_string()), ("note", body.to_string())];
+        assert_eq!(peter.call::<AddSectionNote>(&pairs(&note("Can we add the number of visits?"))).await.status, 200);
+        assert_eq!(peter.call::<AddSectionNote>(&pairs(&note("  "))).await.status, 422);
+        assert_eq!(rita.call::<AddSectionNote>(&pairs(&note("Me too"))).await.status, 403);
+        let note_id = app.count("SELECT id FROM section_notes").await.to_string();
+        let resolve = vec![("slug", SLUG.to_string()), ("year", year.to_string()), ("id", intro.to_string()), ("note_id", note_id.clone())];
+        assert_eq!(rita.call::<ResolveSectionNote>(&pairs(&resolve)).await.status, 403);
+        assert_eq!(sam.call::<ResolveSectionNote>(&pairs(&resolve)).await.status, 200);
+        let section_page = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}")).await.body;
+        assert!(section_page.contains("Can we add the number of visits?"), "{section_page}");
+        assert!(section_page.contains("Resolved by Sam Staff"), "{section_page}");
+        let wrong = vec![("slug", SLUG.to_string()), ("year", year.to_string()), ("id", sections[1].to_string()), ("note_id", note_id)];
+        assert_eq!(sam.call::<ResolveSectionNote>(&pairs(&wrong)).await.status, 404, "a note belongs to its section");
 
         // State and who is writing it.
         let pat_id = app.count("SELECT id FROM users WHERE email = 'pat@example.org'").await.to_string();

@@ -366,6 +366,17 @@ pub async fn invite_author(slug: String, year: i32, user_id: i64) -> Result<(), 
     Ok(())
 }
 
+/// An author's note on a section, for the other authors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionNote {
+    pub id: i64,
+    pub by: String,
+    pub on: String,
+    pub body: String,
+    /// "Resolved by … on …", once dealt with.
+    pub resolved: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionDetail {
     pub landlord: LandlordRef,
@@ -373,6 +384,8 @@ pub struct SectionDetail {
     pub label: String,
     pub id: i64,
     pub title: String,
+    /// The authors' notes; only for the panel and staff.
+    pub notes: Vec<SectionNote>,
     pub state: SectionState,
     pub assignee: Option<String>,
     pub snapshot: Vec<SnapshotRow>,
@@ -431,6 +444,47 @@ pub async fn save_section(
     };
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}?{note}"
+    ));
+    Ok(())
+}
+
+/// An author leaves a note on a section for the others.
+#[server]
+pub async fn add_section_note(
+    slug: String,
+    year: i32,
+    id: i64,
+    note: String,
+) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
+    let note = crate::site::forms::required_text("note", &note, "your note", 2000)?;
+    queries::add_note(&state.db, &landlord, year, id, &person, &note).await?;
+    leptos_axum::redirect(&format!(
+        "/landlords/{slug}/annual-reviews/{year}/sections/{id}#notes"
+    ));
+    Ok(())
+}
+
+/// Marks an author's note resolved.
+#[server]
+pub async fn resolve_section_note(
+    slug: String,
+    year: i32,
+    id: i64,
+    note_id: i64,
+) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
+    queries::resolve_note(&state.db, &landlord, year, id, note_id, &person).await?;
+    leptos_axum::redirect(&format!(
+        "/landlords/{slug}/annual-reviews/{year}/sections/{id}#notes"
     ));
     Ok(())
 }

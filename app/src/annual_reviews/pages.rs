@@ -8,9 +8,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     load_annual_review, load_annual_reviews, load_section, load_section_history, merge::Change,
-    AddSection, AnnualReviewsData, ArrangeSection, AskSignOff, InviteAuthor, PublishAnnualReview,
-    PublishedSection, ReopenReview, RespondToReview, ReviewDetail, SaveSection, SectionDetail,
-    SectionHistory, SectionState, SetSectionState, SignReview, StartAnnualReview,
+    AddSection, AddSectionNote, AnnualReviewsData, ArrangeSection, AskSignOff, InviteAuthor,
+    PublishAnnualReview, PublishedSection, ReopenReview, ResolveSectionNote, RespondToReview,
+    ReviewDetail, SaveSection, SectionDetail, SectionHistory, SectionState, SetSectionState,
+    SignReview, StartAnnualReview,
 };
 use crate::{
     error::AppError,
@@ -484,8 +485,13 @@ pub fn SectionPage() -> impl IntoView {
     let id = number("id");
     let save = ServerAction::<SaveSection>::new();
     let set_state = ServerAction::<SetSectionState>::new();
+    let notes = Notes {
+        add: ServerAction::new(),
+        resolve: ServerAction::new(),
+    };
     let saved = successes(save);
     let state_set = successes(set_state);
+    let (noted, resolved) = (successes(notes.add), successes(notes.resolve));
     // An overlapping save is kept as a draft: reload to show it beside the
     // current text.
     let overlaps = Memo::new(move |previous: Option<&usize>| {
@@ -505,7 +511,7 @@ pub fn SectionPage() -> impl IntoView {
                 slug(),
                 year(),
                 id(),
-                saved.get() + state_set.get() + overlaps.get(),
+                saved.get() + state_set.get() + overlaps.get() + noted.get() + resolved.get(),
             )
         },
         |(slug, year, id, _)| async move {
@@ -517,7 +523,7 @@ pub fn SectionPage() -> impl IntoView {
     );
     loaded(
         data,
-        move |data| view! { <SectionView data save set_state/> },
+        move |data| view! { <SectionView data save set_state notes/> },
     )
 }
 
@@ -526,8 +532,10 @@ fn SectionView(
     data: SectionDetail,
     save: ServerAction<SaveSection>,
     set_state: ServerAction<SetSectionState>,
+    notes: Notes,
 ) -> impl IntoView {
     let query = use_query_map();
+    let notes_view = view! { <NotesView data=data.clone() notes/> };
     let notice = move || {
         let query = query.read();
         if let Some(n) = query.get("saved") {
@@ -650,7 +658,77 @@ fn SectionView(
             None => view! { <p class="empty">"Nothing has been written yet."</p> }.into_any(),
         }}
         {writing}
+        {notes_view}
     }
+}
+
+/// The actions on authors' notes.
+#[derive(Clone, Copy)]
+struct Notes {
+    add: ServerAction<AddSectionNote>,
+    resolve: ServerAction<ResolveSectionNote>,
+}
+
+/// The authors' notes on a section, with a form to add one and a button to
+/// mark each resolved; for the people writing the review.
+#[component]
+fn NotesView(data: SectionDetail, notes: Notes) -> impl IntoView {
+    let error = Signal::derive(move || last_error(notes.add.value().get()));
+    let (slug, year, id) = (data.landlord.slug.clone(), data.year, data.id);
+    let can_write = data.can_write;
+    let all = data.notes.clone();
+    let none = all.is_empty();
+    (can_write || !none).then(move || {
+        let list = all
+            .into_iter()
+            .map(|note| {
+                let slug = slug.clone();
+                let (note_id, label) = (note.id, format!("Mark {}\u{2019}s note resolved", note.by));
+                let resolve = (can_write && note.resolved.is_none()).then(move || view! {
+                    <ActionForm action=notes.resolve attr:class="inline-form">
+                        <input type="hidden" name="slug" value=slug/>
+                        <input type="hidden" name="year" value=year/>
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="note_id" value=note_id/>
+                        <button type="submit" class="button secondary small">{label}</button>
+                    </ActionForm>
+                });
+                let resolved = note.resolved.is_some();
+                view! {
+                    <li class:resolved=resolved>
+                        <p class="byline">{format!("{}, {}", note.by, note.on)}</p>
+                        <p class="prose">{note.body}</p>
+                        {note.resolved.map(|text| view! { <p class="hint">{text}</p> })}
+                        {resolve}
+                    </li>
+                }
+            })
+            .collect_view();
+        let form = can_write.then(|| {
+            let slug = slug.clone();
+            view! {
+                <ErrorSummary form="note" error/>
+                <ActionForm action=notes.add>
+                    <input type="hidden" name="slug" value=slug/>
+                    <input type="hidden" name="year" value=year/>
+                    <input type="hidden" name="id" value=id/>
+                    <TextArea form="note" name="note" label="Add a note for the other authors" hint="Notes are not published." rows=3 error/>
+                    <button type="submit" class="button secondary">"Add the note"</button>
+                </ActionForm>
+            }
+        });
+        view! {
+            <section aria-labelledby="notes" class="section-notes">
+                <h2 id="notes">"Notes for the authors"</h2>
+                {if none {
+                    view! { <p class="empty">"No notes yet."</p> }.into_any()
+                } else {
+                    view! { <ul class="updates">{list}</ul> }.into_any()
+                }}
+                {form}
+            </section>
+        }
+    })
 }
 
 /// `/landlords/:slug/annual-reviews/:year/sections/:id/history`

@@ -611,12 +611,18 @@ pub async fn section(
     } else {
         Vec::new()
     };
+    let notes = if allows(viewer, Action::SeeDraftReviews, landlord.id) {
+        notes(db, id).await?
+    } else {
+        Vec::new()
+    };
     Ok(SectionDetail {
         landlord: landlord_ref(landlord),
         year,
         label: label(year),
         id,
         title,
+        notes,
         state: SectionState::parse(&state).unwrap_or(SectionState::Drafting),
         assignee,
         snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
@@ -1225,6 +1231,94 @@ pub async fn full_text(
             title,
             snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
             html: markdown::to_html(&body.unwrap_or_default()),
+        })
+        .collect())
+}
+
+/// An author's note on a section, for the other authors.
+pub async fn add_note(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    id: i64,
+    person: &CurrentUser,
+    body: &str,
+) -> Result<(), AppError> {
+    let review = section_review(db, landlord, year, id).await?;
+    require_writer(db, landlord, &review, person).await?;
+    sqlx::query("INSERT INTO section_notes (section_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(person.id)
+        .bind(body)
+        .bind(Timestamp::now())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Marks a note dealt with. Resolving twice keeps the first.
+pub async fn resolve_note(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    id: i64,
+    note: i64,
+    person: &CurrentUser,
+) -> Result<(), AppError> {
+    let review = section_review(db, landlord, year, id).await?;
+    require_writer(db, landlord, &review, person).await?;
+    let found = sqlx::query(
+        "UPDATE section_notes SET resolved_at = COALESCE(resolved_at, $1), resolved_by = COALESCE(resolved_by, $2) \
+         WHERE id = $3 AND section_id = $4",
+    )
+    .bind(Timestamp::now())
+    .bind(person.id)
+    .bind(note)
+    .bind(id)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    if found == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct NoteRow {
+    id: i64,
+    author: Option<String>,
+    body: String,
+    created_at: i64,
+    resolved_at: Option<i64>,
+    resolver: Option<String>,
+}
+
+/// The authors' notes on a section, oldest first.
+async fn notes(db: &Db, id: i64) -> Result<Vec<super::SectionNote>, sqlx::Error> {
+    let rows: Vec<NoteRow> = sqlx::query_as(
+        "SELECT n.id, a.display_name AS author, n.body, n.created_at, n.resolved_at, r.display_name AS resolver \
+         FROM section_notes n LEFT JOIN users a ON a.id = n.author_id LEFT JOIN users r ON r.id = n.resolved_by \
+         WHERE n.section_id = $1 ORDER BY n.created_at, n.id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let gone = || "someone whose account has gone".to_string();
+    Ok(rows
+        .into_iter()
+        .map(|row| super::SectionNote {
+            id: row.id,
+            by: row.author.unwrap_or_else(gone),
+            on: crate::comments::queries::uk_moment(row.created_at),
+            body: row.body,
+            resolved: row.resolved_at.map(|at| {
+                format!(
+                    "Resolved by {} on {}",
+                    row.resolver.clone().unwrap_or_else(gone),
+                    crate::comments::queries::uk_moment(at)
+                )
+            }),
         })
         .collect())
 }
