@@ -305,7 +305,9 @@ fn PublishedReview(sections: Vec<PublishedSection>) -> impl IntoView {
             </ol>
         </nav>
         {sections.into_iter().map(|s| {
-            let figures = (!s.snapshot.is_empty()).then(|| view! { <Figures rows=s.snapshot.clone()/> });
+            let figures = (!s.snapshot.is_empty()).then(|| view! {
+                <Figures rows=s.snapshot.clone() caption="The measures, as they stood when the review began".to_string()/>
+            });
             view! {
                 <section class="review-section" aria-labelledby=format!("section-{}", s.id)>
                     <h2 id=format!("section-{}", s.id)>{s.title.clone()}</h2>
@@ -320,11 +322,11 @@ fn PublishedReview(sections: Vec<PublishedSection>) -> impl IntoView {
 /// A commitment's measures as they stood: this year, target, status and
 /// the year before.
 #[component]
-fn Figures(rows: Vec<super::SnapshotRow>) -> impl IntoView {
+fn Figures(rows: Vec<super::SnapshotRow>, caption: String) -> impl IntoView {
     view! {
         <div class="table-wrap" role="region" aria-label="The measures for this commitment" tabindex="0">
             <table>
-                <caption>"The measures, as they stood when the review began"</caption>
+                <caption>{caption}</caption>
                 <thead><tr>
                     <th scope="col">"Measure"</th><th scope="col">"This year"</th>
                     <th scope="col">"Target"</th><th scope="col">"Status"</th>
@@ -555,34 +557,11 @@ fn SectionView(
     let slug = data.landlord.slug.clone();
     let (year, id) = (data.year, data.id);
     let snapshot = (!data.snapshot.is_empty()).then(|| {
-        view! {
-            <div class="table-wrap" role="region" aria-label="The measures for this commitment" tabindex="0">
-                <table>
-                    <caption>{format!("The measures, as they stood when the review began ({} and the year before)", crate::performance::model::Period::year(data.year))}</caption>
-                    <thead><tr>
-                        <th scope="col">"Measure"</th><th scope="col">"This year"</th>
-                        <th scope="col">"Target"</th><th scope="col">"Status"</th>
-                        <th scope="col">"Year before"</th>
-                    </tr></thead>
-                    <tbody>
-                        {data.snapshot.iter().map(|row| {
-                            let show = |figure: Option<crate::performance::model::Figure>| {
-                                figure.map(|f| row.unit.format(f)).unwrap_or_else(|| "Not reported".into())
-                            };
-                            view! {
-                                <tr>
-                                    <th scope="row">{format!("{} {}: {}", row.code, row.title, row.series)}</th>
-                                    <td>{show(row.result)}</td>
-                                    <td>{show(row.target)}</td>
-                                    <td>{row.status.map(|s| s.label().to_string()).unwrap_or_default()}</td>
-                                    <td>{show(row.last_result)}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        }
+        let caption = format!(
+            "The measures, as they stood when the review began ({} and the year before)",
+            crate::performance::model::Period::year(data.year)
+        );
+        view! { <Figures rows=data.snapshot.clone() caption/> }
     });
     let writing = data.can_write.then(|| {
         let (a, b) = (slug.clone(), slug.clone());

@@ -595,19 +595,11 @@ pub async fn section(
         None => None,
     };
     let assignable = if can_write {
-        sqlx::query_as::<_, (i64, String)>(
-            "SELECT u.id, u.display_name FROM users u WHERE u.deleted_at IS NULL AND ( \
-               u.id IN (SELECT user_id FROM memberships WHERE organisation_id = $1 AND role IN ('panel_member', 'panel_chair')) \
-               OR u.id IN (SELECT user_id FROM review_authors WHERE review_id = $2)) \
-             ORDER BY u.display_name",
-        )
-        .bind(landlord.id)
-        .bind(review.id)
-        .fetch_all(db.pool())
-        .await?
-        .into_iter()
-        .map(|(id, name)| (id.to_string(), name))
-        .collect()
+        writers(db, landlord.id, review.id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect()
     } else {
         Vec::new()
     };
@@ -640,6 +632,25 @@ pub async fn section(
         can_write,
         assignable,
     })
+}
+
+/// The people writing a review, who may be given a section: the panel and
+/// the staff the chair invited. (user id, name), by name.
+async fn writers(
+    db: &Db,
+    organisation_id: i64,
+    review_id: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.display_name FROM users u WHERE u.deleted_at IS NULL AND ( \
+           u.id IN (SELECT user_id FROM memberships WHERE organisation_id = $1 AND role IN ('panel_member', 'panel_chair')) \
+           OR u.id IN (SELECT user_id FROM review_authors WHERE review_id = $2)) \
+         ORDER BY u.display_name",
+    )
+    .bind(organisation_id)
+    .bind(review_id)
+    .fetch_all(db.pool())
+    .await
 }
 
 /// What became of a save.
@@ -790,17 +801,8 @@ pub async fn set_state(
     let review = section_review(db, landlord, year, id).await?;
     require_writer(db, landlord, &review, person).await?;
     if let Some(assignee) = assignee {
-        let allowed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL AND ( \
-               u.id IN (SELECT user_id FROM memberships WHERE organisation_id = $2 AND role IN ('panel_member', 'panel_chair')) \
-               OR u.id IN (SELECT user_id FROM review_authors WHERE review_id = $3))",
-        )
-        .bind(assignee)
-        .bind(landlord.id)
-        .bind(review.id)
-        .fetch_one(db.pool())
-        .await?;
-        if allowed == 0 {
+        let writers = writers(db, landlord.id, review.id).await?;
+        if !writers.iter().any(|(id, _)| *id == assignee) {
             return Err(AppError::invalid(
                 "assignee",
                 "Choose someone writing this review",
