@@ -1,5 +1,5 @@
 import { Browser, expect, Page, test, TestInfo } from '@playwright/test';
-import { expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
+import { expectAccessible, pdfText, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
 
 async function signInAs(page: Page, info: TestInfo, name: string) {
   await page.goto(url('/demo'));
@@ -134,7 +134,17 @@ test('the chair starts an annual review, two people write the same section witho
   await waitUntilReady(priya, info);
   await expect(priya.getByText(/The landlord's response is due by/)).toBeVisible();
   await priya.getByRole('textbox', { name: "The landlord's response" }).fill('We thank the panel. We will report on each point at the spring meeting.');
-  await priya.getByRole('button', { name: 'Save the response' }).click();
+  await priya.getByRole('button', { name: 'Save the response', exact: true }).click();
+  await expect(priya.getByRole('button', { name: 'Publish the review with this response' })).toBeVisible();
+  // And answers the first section on its own.
+  await priya.goto(url(sections[0]));
+  await waitUntilReady(priya, info);
+  await priya.getByRole('textbox', { name: 'The landlord’s response to this section (optional)' }).fill('We will add a second evening surgery.');
+  await priya.getByRole('button', { name: 'Save the response to this section' }).click();
+  await expect(priya.getByText('The response to this section is saved.')).toBeVisible();
+  await expectAccessible(priya, info);
+  await priya.goto(review);
+  await waitUntilReady(priya, info);
   await priya.getByRole('button', { name: 'Publish the review with this response' }).click();
   await expect(priya.getByRole('navigation', { name: 'Contents' })).toBeVisible();
   await priya.context().close();
@@ -148,12 +158,21 @@ test('the chair starts an annual review, two people write the same section witho
   await expect(reader.getByRole('navigation', { name: 'Contents' })).toBeVisible();
   await expect(reader.getByText('Frontline staff joined three of our meetings.')).toBeVisible();
   await expect(reader.getByText('We will report on each point at the spring meeting.')).toBeVisible();
+  await expect(reader.getByText('We will add a second evening surgery.')).toBeVisible();
+  await expect(reader.locator('figure.chart svg').first()).toBeVisible();
   await expectAccessible(reader, info);
   await reader.emulateMedia({ media: 'print' });
   await expect(reader.getByRole('navigation', { name: 'Breadcrumb' })).toBeHidden();
   await expect(reader.getByRole('heading', { name: 'Introduction' })).toBeVisible();
-  const pdf = await reader.pdf({ format: 'A4' });
-  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  const printed = await pdfText(await reader.pdf({ format: 'A4' }));
+  for (const heading of [`Annual review ${yearLabel}`, 'Contents', 'Introduction', 'Sign-off', 'The landlord’s response to this section', "The landlord's response"]) {
+    expect(printed).toContain(heading);
+  }
+  expect(printed).toContain('We will add a second evening surgery.');
+  // The site's navigation, the demo banner and the breadcrumb are not printed.
+  for (const screenOnly of ['Sign in', 'Try it as someone else', 'Brackenmoor Homes']) {
+    expect(printed).not.toContain(screenOnly);
+  }
   await reader.context().close();
   expect(unexpected(errors)).toEqual([]);
   expect(unexpected(tomErrors)).toEqual([]);

@@ -92,3 +92,29 @@ export async function emailedLink(to: string, path: string, notThis?: string): P
     .toBeTruthy();
   return link!;
 }
+
+/**
+ * The text of every page of a PDF, read with PDF.js, a page per line. Pieces
+ * of text that touch on the same line are joined without a space, so words
+ * drawn in several runs (around the ligatures "fi" and "ff", say) read whole.
+ */
+export async function pdfText(pdf: Buffer): Promise<string> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const document = await pdfjs.getDocument({ data: new Uint8Array(pdf) }).promise;
+  const pages: string[] = [];
+  for (let number = 1; number <= document.numPages; number++) {
+    const content = await (await document.getPage(number)).getTextContent();
+    let text = '';
+    let previous: { end: number; y: number } | null = null;
+    for (const item of content.items) {
+      if (!('str' in item) || item.str === '') continue;
+      const [x, y] = [item.transform[4], item.transform[5]];
+      const touching = previous !== null && Math.abs(previous.y - y) < 1 && Math.abs(previous.end - x) < 1;
+      if (text !== '' && !touching) text += ' ';
+      text += item.str;
+      previous = item.hasEOL ? null : { end: x + item.width, y };
+    }
+    pages.push(text.replace(/\s+/g, ' '));
+  }
+  return pages.join('\n');
+}

@@ -1,7 +1,9 @@
 //! Annual reviews: how long saving a section's revision takes (straight on
 //! top of the current revision, and merged with a change saved in between),
-//! and how long the review's pages take to render with 20 sections of about
-//! 3,000 characters each, on SQLite and on PostgreSQL.
+//! and how long the published review takes to render with 20 sections of
+//! about 3,000 characters each (with the commitments' figures as charts and
+//! tables, and the landlord's response to each section), and a section's
+//! page, on SQLite and on PostgreSQL.
 //!
 //! Saves call the same function the server function calls (transaction,
 //! merge, conditional update); pages go through the whole router.
@@ -131,8 +133,13 @@ async fn run(backend: Backend) {
         summary("saving a revision merged with another", latencies, "")
     );
 
-    // Pages, published so that anyone may read them.
-    sqlx::query("UPDATE annual_reviews SET published_at = 1")
+    // Pages, published so that anyone may read them, with the landlord's
+    // response to every section.
+    sqlx::query("UPDATE annual_reviews SET signed_off_at = 1, published_at = 1, response = 'We accept the review.'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE review_sections SET response = 'We agree, and will report on this at the June meeting.'")
         .execute(db.pool())
         .await
         .unwrap();
@@ -147,7 +154,7 @@ async fn run(backend: Backend) {
     });
     for (label, path) in [
         (
-            "the review's page, 20 sections",
+            "the published review, 20 sections with their figures and responses",
             format!("/landlords/bench-homes/annual-reviews/{year}"),
         ),
         (
@@ -158,11 +165,14 @@ async fn run(backend: Backend) {
             ),
         ),
     ] {
-        let (latencies, bytes) = load(&app, &path).await;
-        println!(
-            "{}",
-            summary(label, latencies, &format!(" ({bytes} bytes)"))
+        let (latencies, page) = load(&app, &path).await;
+        let extra = format!(
+            " ({} bytes, {} charts, {} tables)",
+            page.len(),
+            page.matches("<svg").count(),
+            page.matches("<table").count()
         );
+        println!("{}", summary(label, latencies, &extra));
     }
     let revisions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM section_revisions")
         .fetch_one(db.pool())
@@ -176,9 +186,10 @@ async fn run(backend: Backend) {
     bench.drop_database().await;
 }
 
-async fn load(app: &Router, path: &str) -> (Vec<Duration>, usize) {
+/// Loads the page `PAGE_LOADS` times; returns the times and the last page.
+async fn load(app: &Router, path: &str) -> (Vec<Duration>, String) {
     let mut latencies = Vec::new();
-    let mut bytes = 0;
+    let mut page = String::new();
     for _ in 0..PAGE_LOADS {
         let request = Request::get(path)
             .header("host", "portal.test")
@@ -191,16 +202,11 @@ async fn load(app: &Router, path: &str) -> (Vec<Duration>, usize) {
             "{path}: {}",
             response.status()
         );
-        bytes = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .len();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
         latencies.push(start.elapsed());
+        page = String::from_utf8_lossy(&bytes).into_owned();
     }
-    (latencies, bytes)
+    (latencies, page)
 }
 
 /// A landlord with the NHF charter, a chair and a panel member, and a
@@ -237,6 +243,31 @@ async fn setup(db: &Db) -> (i32, Vec<i64>, app::accounts::CurrentUser) {
         .unwrap();
     let landlord = record(db, "bench-homes").await.unwrap();
     let year = last_full_year();
+    // Results and targets for every measure the charter links, this year
+    // and the year before, so each commitment's section has its figures.
+    let linked: Vec<String> = sqlx::query_scalar("SELECT measure_codes FROM commitments")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    for code in linked
+        .iter()
+        .flat_map(|codes| codes.split(','))
+        .map(str::trim)
+    {
+        for (figure_year, result) in [(year - 1, 70_500), (year, 74_000)] {
+            sqlx::query(
+                "INSERT INTO figures (organisation_id, measure_code, part, tenure, year, quarter, result, target, responses, updated_at) \
+                 VALUES ($1, $2, '', 'lcra', $3, 0, $4, 75000, 1000, 0) ON CONFLICT DO NOTHING",
+            )
+            .bind(organisation)
+            .bind(code)
+            .bind(i64::from(figure_year))
+            .bind(result)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        }
+    }
     queries::start(db, &landlord, year, people[0], "bench")
         .await
         .unwrap();

@@ -33,6 +33,7 @@ pub async fn load(
     let review = queries::review(db, &landlord, year, Some(&chair)).await?;
     let ids: Vec<i64> = review.sections.iter().map(|s| s.id).collect();
     let (intro, first_commitment, told_us) = (ids[0], ids[1], ids[ids.len() - 3]);
+    let progress = ids[ids.len() - 2];
 
     let draft = "This is the tenant panel's review of the year, written with the landlord's frontline staff.\n\nWe met eleven times. We visited every estate.";
     queries::save(db, &landlord, year, intro, &chair, 0, draft).await?;
@@ -96,6 +97,16 @@ pub async fn load(
         "Notes from the summer drop-in sessions (to be written up).",
     )
     .await?;
+    queries::save(
+        db,
+        &landlord,
+        year,
+        progress,
+        &member,
+        0,
+        "Letters: most are now answered within ten working days. Second visits: dates are given at the first visit on two estates out of five. Complaint figures: published for the first two quarters.",
+    )
+    .await?;
     queries::set_state(
         db,
         &landlord,
@@ -108,6 +119,10 @@ pub async fn load(
     .await?;
     Ok(())
 }
+
+/// What last year's review asked of the landlord; this year's review
+/// follows it up.
+const RECOMMENDATIONS: &str = "- Answer every letter within ten working days.\n- Give the date of a second repair visit before the first visit ends.\n- Publish complaint figures every quarter, not once a year.";
 
 /// Last year's review: written, agreed, signed off by two of the three
 /// panel members with the third dissenting, answered and published.
@@ -124,13 +139,14 @@ async fn published(
         .map(|(user, _)| user)
         .ok_or_else(|| AppError::internal("demo review", "the chair is missing"))?;
     let review = queries::review(db, landlord, year, Some(&chair_user)).await?;
-    for (n, section) in review.sections.iter().enumerate() {
-        let text = match n {
-            0 => "The panel met ten times this year and read every complaint the landlord closed in March.".to_string(),
-            _ if section.from_commitment => format!(
+    for section in &review.sections {
+        let text = match section.kind.as_str() {
+            "introduction" => "The panel met ten times this year and read every complaint the landlord closed in March.".to_string(),
+            "commitment" => format!(
                 "The panel looked at \u{201c}{}\u{201d} with the figures above.\n\n- What went well: residents saw the changes.\n- What did not: letters still use jargon.",
                 section.title
             ),
+            "recommendations" => RECOMMENDATIONS.to_string(),
             _ => format!("{}: the panel's findings are summarised in the sections above.", section.title),
         };
         queries::save(db, landlord, year, section.id, &chair_user, 0, &text).await?;
@@ -158,6 +174,15 @@ async fn published(
     }
     if let Some(&member) = members.first() {
         queries::sign(db, landlord, year, member, None, "demo").await?;
+    }
+    // The landlord also answers two sections on their own.
+    for (kind, answer) in [
+        ("commitment", "Repairs: we have added a second team for evening visits."),
+        ("recommendations", "We accept all three. Letters will be answered within ten working days from June, the second visit date will be given at the first, and complaint figures will be published every quarter."),
+    ] {
+        if let Some(section) = review.sections.iter().find(|s| s.kind == kind) {
+            queries::respond_to_section(db, landlord, year, section.id, staff, answer, "demo").await?;
+        }
     }
     queries::respond(
         db,

@@ -9,8 +9,8 @@ use app::{
     accounts::Role,
     annual_reviews::{
         AddSection, AddSectionNote, ArrangeSection, AskSignOff, InviteAuthor, PublishAnnualReview,
-        ReopenReview, ResolveSectionNote, RespondToReview, SaveSection, SetSectionState,
-        SignReview, StartAnnualReview,
+        ReopenReview, ResolveSectionNote, RespondToReview, RespondToSection, SaveSection,
+        SetSectionState, SignReview, StartAnnualReview,
     },
     charter::AdoptTemplate,
     performance::{importing::PublishImport, model::Period},
@@ -117,6 +117,79 @@ async fn current(app: &TestApp, section: i64) -> (i64, String) {
     .fetch_one(app.db.pool())
     .await
     .unwrap()
+}
+
+/// Every section agreed, and the review of `year` signed off by the chair
+/// and Pat (two of the panel's three).
+async fn signed_off(app: &TestApp, year: i32) {
+    let y = year.to_string();
+    let sections: Vec<i64> = sqlx::query_scalar(
+        "SELECT s.id FROM review_sections s JOIN annual_reviews r ON r.id = s.review_id \
+         WHERE r.year = $1 AND s.removed_at IS NULL ORDER BY s.position",
+    )
+    .bind(i64::from(year))
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let mut pat = app.signed_in("pat@example.org").await;
+    let mut chair = app.signed_in("chair@example.org").await;
+    for section in sections {
+        let fields = vec![
+            ("slug", SLUG.to_string()),
+            ("year", y.clone()),
+            ("id", section.to_string()),
+            ("state", "agreed".to_string()),
+            ("assignee", String::new()),
+        ];
+        assert_eq!(
+            pat.call::<SetSectionState>(&pairs(&fields)).await.status,
+            200
+        );
+    }
+    assert_eq!(
+        chair
+            .call::<AskSignOff>(&[("slug", SLUG), ("year", &y)])
+            .await
+            .status,
+        200
+    );
+    let sign = [
+        ("slug", SLUG),
+        ("year", &y),
+        ("decision", "signed"),
+        ("note", ""),
+    ];
+    assert_eq!(pat.call::<SignReview>(&sign).await.status, 200);
+    assert_eq!(chair.call::<SignReview>(&sign).await.status, 200);
+}
+
+/// Staff answer the review of `year` and publish it.
+async fn published(app: &TestApp, year: i32) {
+    let y = year.to_string();
+    let mut sam = app.signed_in("sam@example.org").await;
+    let reply = sam
+        .call::<RespondToReview>(&[
+            ("slug", SLUG),
+            ("year", &y),
+            ("response", "We accept the review."),
+        ])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        sam.call::<PublishAnnualReview>(&[("slug", SLUG), ("year", &y)])
+            .await
+            .status,
+        200
+    );
+}
+
+fn section_response(year: i32, section: i64, text: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("slug", SLUG.to_string()),
+        ("year", year.to_string()),
+        ("id", section.to_string()),
+        ("response", text.to_string()),
+    ]
 }
 
 on_both_databases! {
@@ -312,6 +385,70 @@ on_both_databases! {
         assert_eq!(numbers, (1..=9).collect::<Vec<i64>>());
     }
 
+    async fn rounds_of_random_overlapping_saves_keep_every_acknowledged_word_and_every_draft(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let section = sections[0];
+        let paragraphs: Vec<String> = (0..8).map(|n| format!("Paragraph {n} as first written.")).collect();
+        let mut pat = app.signed_in("pat@example.org").await;
+        assert_eq!(save(&mut pat, year, section, 0, &paragraphs.join("\n\n")).await.status, 200);
+        let mut writers = Vec::new();
+        for n in 0..6 {
+            let email = format!("writer{n}@example.org");
+            app.add_person(&format!("Writer {n}"), &email, Some((SLUG, Role::PanelMember))).await;
+            writers.push((n, app.signed_in(&email).await));
+        }
+        // A seeded generator, different on each database; writers often pick
+        // the same paragraph, so some saves overlap and are kept as drafts.
+        let mut seed: u64 = match backend { Backend::Sqlite => 0x2545_F491, Backend::Postgres => 0x9E37_79B9 };
+        let mut next = move |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let (mut acknowledged, mut kept) = (0, 0);
+        for round in 0..4 {
+            let (base, body) = current(&app, section).await;
+            let edits: Vec<(usize, String)> = writers.iter().map(|(n, _)| {
+                let mut text: Vec<String> = body.split("\n\n").map(str::to_string).collect();
+                let paragraph = next(text.len() as u64) as usize;
+                text[paragraph] = format!("Paragraph {paragraph}, rewritten by writer {n} in round {round}.");
+                (paragraph, text.join("\n\n"))
+            }).collect();
+            let saves = writers.iter_mut().zip(edits.iter()).map(|((n, visitor), (paragraph, text))| async move {
+                (*n, *paragraph, text.clone(), save(visitor, year, section, base, text).await.status)
+            });
+            let results = futures_join_all(saves).await;
+            let (_, after) = current(&app, section).await;
+            for (n, paragraph, text, status) in results {
+                match status {
+                    200 => {
+                        acknowledged += 1;
+                        let words = format!("Paragraph {paragraph}, rewritten by writer {n} in round {round}.");
+                        assert!(after.contains(&words), "round {round}: writer {n}'s save was lost: {after}");
+                    }
+                    409 => {
+                        kept += 1;
+                        let draft: String = sqlx::query_scalar(
+                            "SELECT d.body FROM section_drafts d JOIN users u ON u.id = d.author_id \
+                             WHERE d.section_id = $1 AND u.email = $2")
+                            .bind(section).bind(format!("writer{n}@example.org"))
+                            .fetch_one(app.db.pool()).await.unwrap();
+                        assert_eq!(draft, text, "round {round}: writer {n}'s overlapping text is kept whole");
+                    }
+                    other => panic!("round {round}: writer {n} got {other}"),
+                }
+            }
+        }
+        assert!(acknowledged > 0 && kept > 0, "the seed gives both outcomes: {acknowledged} saved, {kept} kept");
+        // Every acknowledged save made one revision, numbered without gaps,
+        // and every revision can be read back.
+        let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM section_revisions WHERE section_id = $1 ORDER BY number")
+            .bind(section).fetch_all(app.db.pool()).await.unwrap();
+        assert_eq!(numbers, (1..=1 + acknowledged).collect::<Vec<i64>>());
+    }
+
     async fn the_demo_has_a_review_being_written_with_sections_in_every_state(backend: Backend) {
         let app = TestApp::start(backend).await;
         tenant_voice::demo::load(&app.db).await.unwrap();
@@ -401,8 +538,115 @@ on_both_databases! {
             assert!(public.body.contains(expected), "{expected} missing: {}", public.body);
         }
         assert!(!public.body.contains("is overdue"), "answered and published");
+        assert!(public.body.contains("it was published late, on"), "the missed date stays on the record");
         let list = app.visitor().get(&format!("/landlords/{SLUG}/annual-reviews")).await;
         assert!(list.body.contains("Published on"), "{}", list.body);
+    }
+
+    async fn the_landlord_may_answer_single_sections_and_the_published_review_has_charts(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let commitment = sections[1];
+        let mut pat = app.signed_in("pat@example.org").await;
+        let mut sam = app.signed_in("sam@example.org").await;
+        save(&mut pat, year, commitment, 0, "Satisfaction rose, but not to the target.").await;
+        let answer = section_response(year, commitment, "We will visit every estate twice.");
+        let reply = sam.call::<RespondToSection>(&pairs(&answer)).await;
+        assert_eq!(reply.status, 409, "not signed off yet: {}", reply.body);
+
+        signed_off(&app, year).await;
+        assert_eq!(pat.call::<RespondToSection>(&pairs(&answer)).await.status, 403, "the panel does not answer for the landlord");
+        let long = "x".repeat(app::annual_reviews::MAX_RESPONSE_CHARS + 1);
+        let reply = sam.call::<RespondToSection>(&pairs(&section_response(year, commitment, &long))).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("characters or fewer"), "{}", reply.body);
+        let elsewhere = section_response(year, 999_999, "Lost?");
+        assert_eq!(sam.call::<RespondToSection>(&pairs(&elsewhere)).await.status, 404);
+        assert_eq!(sam.call::<RespondToSection>(&pairs(&answer)).await.status, 200);
+        let section_page = format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{commitment}");
+        let page = sam.get(&section_page).await;
+        assert!(page.body.contains("We will visit every estate twice."), "{}", page.body);
+        assert!(page.body.contains("Save the response to this section"));
+        // An empty answer takes it away; a second answer replaces it.
+        assert_eq!(sam.call::<RespondToSection>(&pairs(&section_response(year, commitment, " "))).await.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM review_sections WHERE response <> ''").await, 0);
+        assert_eq!(sam.call::<RespondToSection>(&pairs(&answer)).await.status, 200);
+        published(&app, year).await;
+        assert_eq!(sam.call::<RespondToSection>(&pairs(&answer)).await.status, 409, "published: frozen");
+
+        let public = app.visitor().get(&format!("/landlords/{SLUG}/annual-reviews/{year}")).await;
+        assert_eq!(public.status, 200);
+        for expected in ["We will visit every estate twice.", "response to this section",
+                         "<svg", "each bar is a result"] {
+            assert!(public.body.contains(expected), "{expected} missing: {}", public.body);
+        }
+        // The chart has a bar for each year: both results are in its description.
+        let chart = &public.body[public.body.find("<svg").unwrap()..public.body.find("</svg>").unwrap()];
+        for expected in ["70.5", "74", &Period::year(year - 1).to_string(), &Period::year(year).to_string()] {
+            assert!(chart.contains(expected), "{expected} missing: {chart}");
+        }
+
+        // The published text is public; its earlier wordings stay with the authors.
+        let public_section = app.visitor().get(&section_page).await;
+        assert_eq!(public_section.status, 200);
+        assert!(!public_section.body.contains("See every revision"));
+        let history = format!("{section_page}/history");
+        assert_eq!(app.visitor().get(&history).await.status, 401);
+        assert_eq!(app.signed_in("rita@example.org").await.get(&history).await.status, 404);
+        assert_eq!(pat.get(&history).await.status, 200);
+        assert!(pat.get(&section_page).await.body.contains("See every revision"));
+    }
+
+    async fn each_review_follows_up_last_years_recommendations_and_the_scrutiny_panels(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let recommendations = *sections.last().unwrap();
+        let mut pat = app.signed_in("pat@example.org").await;
+        save(&mut pat, year, recommendations, 0, "- Answer letters within ten days.").await;
+        // Renaming the section does not lose it.
+        let mut chair = app.signed_in("chair@example.org").await;
+        let rename = vec![("slug", SLUG.to_string()), ("year", year.to_string()), ("section_id", recommendations.to_string()),
+            ("change", "rename".to_string()), ("title", "What we ask for next".to_string())];
+        assert_eq!(chair.call::<ArrangeSection>(&pairs(&rename)).await.status, 200);
+        signed_off(&app, year).await;
+        let mut sam = app.signed_in("sam@example.org").await;
+        let answer = section_response(year, recommendations, "Agreed: a ten-day promise from June.");
+        assert_eq!(sam.call::<RespondToSection>(&pairs(&answer)).await.status, 200);
+        published(&app, year).await;
+
+        // Scrutiny recommendations: one still open, one done before the year began.
+        let organisation = app.count(&format!("SELECT id FROM organisations WHERE slug = '{SLUG}'")).await;
+        let now = Timestamp::now().millis();
+        let long_ago = now - 800 * 24 * 3600 * 1000;
+        for (title, published_at, text, done_at) in [
+            ("Damp and mould", now, "Reply to damp reports within a week.", None),
+            ("Old report", long_ago, "Long since done.", Some(long_ago)),
+        ] {
+            let review: i64 = sqlx::query_scalar(
+                "INSERT INTO scrutiny_reviews (organisation_id, title, created_at, published_at) VALUES ($1, $2, $3, $3) RETURNING id")
+                .bind(organisation).bind(title).bind(published_at).fetch_one(app.db.pool()).await.unwrap();
+            sqlx::query("INSERT INTO recommendations (review_id, number, text, response, done_at) VALUES ($1, 1, $2, 'accepted', $3)")
+                .bind(review).bind(text).bind(done_at).execute(app.db.pool()).await.unwrap();
+        }
+
+        let next = year + 1;
+        assert_eq!(chair.call::<StartAnnualReview>(&[("slug", SLUG), ("year", &next.to_string())]).await.status, 200);
+        let progress: i64 = app.count(&format!(
+            "SELECT s.id FROM review_sections s JOIN annual_reviews r ON r.id = s.review_id WHERE r.year = {next} AND s.kind = 'progress'")).await;
+        let page = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{next}/sections/{progress}")).await;
+        assert_eq!(page.status, 200);
+        for expected in ["What became of earlier recommendations", "Answer letters within ten days.",
+                         "Agreed: a ten-day promise from June.", "What we ask for next",
+                         &format!("/landlords/{SLUG}/annual-reviews/{year}#section-{recommendations}"),
+                         "Reply to damp reports within a week.", "Accepted, in progress"] {
+            assert!(page.body.contains(expected), "{expected} missing: {}", page.body);
+        }
+        assert!(!page.body.contains("Long since done."), "done before the year began");
+        // Other sections do not repeat it.
+        let intro: i64 = app.count(&format!(
+            "SELECT s.id FROM review_sections s JOIN annual_reviews r ON r.id = s.review_id WHERE r.year = {next} AND s.kind = 'introduction'")).await;
+        let page = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{next}/sections/{intro}")).await;
+        assert!(!page.body.contains("What became of earlier recommendations"));
     }
 }
 

@@ -33,12 +33,18 @@ pub fn label(year: i32) -> String {
 /// The longest a section may be, in characters.
 pub const MAX_SECTION_CHARS: usize = 20_000;
 
-/// The free sections every review starts with, after the commitments.
-pub const FREE_SECTIONS: [&str; 4] = [
-    "Introduction",
-    "What tenants told us",
-    "Progress on last year's recommendations",
-    "Recommendations for next year",
+/// The longest the landlord's response to one section may be.
+pub const MAX_RESPONSE_CHARS: usize = 5_000;
+
+/// The sections every review starts with besides the commitments', as
+/// (kind, title): the introduction first, the others after the commitments.
+/// The kind stays when the chair renames a section, so next year's review
+/// can find this year's recommendations.
+pub const FREE_SECTIONS: [(&str, &str); 4] = [
+    ("introduction", "Introduction"),
+    ("tenants", "What tenants told us"),
+    ("progress", "Progress on last year's recommendations"),
+    ("recommendations", "Recommendations for next year"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,7 +105,8 @@ pub struct SectionSummary {
     pub state: SectionState,
     pub assignee: Option<String>,
     pub revision: i64,
-    pub from_commitment: bool,
+    /// "commitment", "introduction", "tenants", "progress", "recommendations" or "free".
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +163,8 @@ pub struct Progress {
     pub panel_size: usize,
     pub response_due_on: Option<String>,
     pub response_overdue: bool,
+    /// Published after the response was due.
+    pub published_late: bool,
     pub response: Option<String>,
     pub response_html: String,
     pub responded: bool,
@@ -171,8 +180,31 @@ pub struct Progress {
 pub struct PublishedSection {
     pub id: i64,
     pub title: String,
+    pub kind: String,
     pub snapshot: Vec<SnapshotRow>,
     pub html: String,
+    /// The landlord's response to this section, if it gave one.
+    pub response_html: String,
+}
+
+/// What became of the recommendations made before a review's year: last
+/// year's review's own, with the landlord's response to them, and the
+/// scrutiny panel's that were still open during the year, with where each
+/// stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Followup {
+    pub last_review: Option<LastRecommendations>,
+    pub scrutiny: Vec<crate::scrutiny::reviews::NextLine>,
+}
+
+/// The "Recommendations for next year" section of last year's published review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRecommendations {
+    pub year: i32,
+    pub section_id: i64,
+    pub title: String,
+    pub html: String,
+    pub response_html: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +215,8 @@ pub struct ReviewDetail {
     pub progress: Progress,
     /// Once published: the whole text, section by section.
     pub published: Option<Vec<PublishedSection>>,
+    /// Shown with the section on progress since last year.
+    pub followup: Followup,
     /// Last year's review, if published: its year.
     pub last_year: Option<i32>,
     pub sections: Vec<SectionSummary>,
@@ -297,6 +331,37 @@ pub async fn respond_to_review(slug: String, year: i32, response: String) -> Res
     Ok(())
 }
 
+/// The landlord's optional response to one section; empty takes it away.
+#[server]
+pub async fn respond_to_section(
+    slug: String,
+    year: i32,
+    id: i64,
+    response: String,
+) -> Result<(), AppError> {
+    let crate::permissions::Authorised {
+        state,
+        landlord,
+        person,
+    } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
+        .await?;
+    let response = crate::site::forms::optional_text(
+        "response",
+        &response,
+        "the response to this section",
+        MAX_RESPONSE_CHARS,
+    )?;
+    let source = crate::accounts::session::client_address().await;
+    queries::respond_to_section(
+        &state.db, &landlord, year, id, person.id, &response, &source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!(
+        "/landlords/{slug}/annual-reviews/{year}/sections/{id}?responded=1#response"
+    ));
+    Ok(())
+}
+
 /// Publishes the review with the landlord's response.
 #[server]
 pub async fn publish_annual_review(slug: String, year: i32) -> Result<(), AppError> {
@@ -384,6 +449,9 @@ pub struct SectionDetail {
     pub label: String,
     pub id: i64,
     pub title: String,
+    pub kind: String,
+    /// For the section on progress since last year.
+    pub followup: Option<Followup>,
     /// The authors' notes; only for the panel and staff.
     pub notes: Vec<SectionNote>,
     pub state: SectionState,
@@ -397,8 +465,15 @@ pub struct SectionDetail {
     /// (their text, the revision it started from).
     pub my_draft: Option<(String, i64)>,
     pub can_write: bool,
+    /// The panel and staff see every revision; the public the text alone.
+    pub can_see_history: bool,
     /// People who may be assigned: (user id, name).
     pub assignable: Vec<(String, String)>,
+    /// The landlord's response to this section, and whether this person may
+    /// write it now (after sign-off, before publishing).
+    pub response: String,
+    pub response_html: String,
+    pub may_respond: bool,
 }
 
 #[server]

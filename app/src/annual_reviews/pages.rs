@@ -8,14 +8,15 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     load_annual_review, load_annual_reviews, load_section, load_section_history, merge::Change,
-    AddSection, AddSectionNote, AnnualReviewsData, ArrangeSection, AskSignOff, InviteAuthor,
-    PublishAnnualReview, PublishedSection, ReopenReview, ResolveSectionNote, RespondToReview,
-    ReviewDetail, SaveSection, SectionDetail, SectionHistory, SectionState, SetSectionState,
-    SignReview, StartAnnualReview,
+    AddSection, AddSectionNote, AnnualReviewsData, ArrangeSection, AskSignOff, Followup,
+    InviteAuthor, PublishAnnualReview, PublishedSection, ReopenReview, ResolveSectionNote,
+    RespondToReview, RespondToSection, ReviewDetail, SaveSection, SectionDetail, SectionHistory,
+    SectionState, SetSectionState, SignReview, StartAnnualReview,
 };
 use crate::{
     error::AppError,
     performance::LandlordRef,
+    scrutiny::RecommendationsTable,
     site::{
         forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
         loaded, Breadcrumb,
@@ -174,7 +175,8 @@ fn ReviewView(
     let year = data.year;
     let sign_off = view! { <SignOff data=data.clone() steps/> };
     let document = data.published.clone().map(|sections| {
-        view! { <PublishedReview sections/> }
+        let (followup, slug) = (data.followup.clone(), slug.clone());
+        view! { <PublishedReview sections followup slug year/> }
     });
     let last_year = data.last_year.map(|last| view! {
         <p><a href=format!("/landlords/{slug}/annual-reviews/{last}")>{format!("Last year's review, and what became of its recommendations: {}", super::label(last))}</a></p>
@@ -292,7 +294,12 @@ fn ReviewView(
 
 /// The published review: contents, every section with its figures.
 #[component]
-fn PublishedReview(sections: Vec<PublishedSection>) -> impl IntoView {
+fn PublishedReview(
+    sections: Vec<PublishedSection>,
+    followup: Followup,
+    slug: String,
+    year: i32,
+) -> impl IntoView {
     view! {
         <nav aria-labelledby="contents-heading" class="contents">
             <h2 id="contents-heading">"Contents"</h2>
@@ -306,24 +313,87 @@ fn PublishedReview(sections: Vec<PublishedSection>) -> impl IntoView {
         </nav>
         {sections.into_iter().map(|s| {
             let figures = (!s.snapshot.is_empty()).then(|| view! {
-                <Figures rows=s.snapshot.clone() caption="The measures, as they stood when the review began".to_string()/>
+                <Figures rows=s.snapshot.clone() caption="The measures, as they stood when the review began".to_string() year id=s.id/>
+            });
+            let followup = (s.kind == "progress").then(|| view! {
+                <FollowupView followup=followup.clone() slug=slug.clone() level=3/>
+            });
+            let response = (!s.response_html.is_empty()).then(|| view! {
+                <div class="landlord-response">
+                    <h3>"The landlord\u{2019}s response to this section"</h3>
+                    <div class="section-text" inner_html=s.response_html.clone()></div>
+                </div>
             });
             view! {
                 <section class="review-section" aria-labelledby=format!("section-{}", s.id)>
                     <h2 id=format!("section-{}", s.id)>{s.title.clone()}</h2>
                     {figures}
+                    {followup}
                     <div class="section-text" inner_html=s.html.clone()></div>
+                    {response}
                 </section>
             }
         }).collect_view()}
     }
 }
 
-/// A commitment's measures as they stood: this year, target, status and
-/// the year before.
+/// A commitment's measures as they stood: a bar chart for each unit (the
+/// year before and the year, each against its target), then the table of
+/// this year, target, status and the year before.
 #[component]
-fn Figures(rows: Vec<super::SnapshotRow>, caption: String) -> impl IntoView {
+fn Figures(rows: Vec<super::SnapshotRow>, caption: String, year: i32, id: i64) -> impl IntoView {
+    use crate::performance::{
+        charts::{bar_chart, units_in_order, Bar, BarChart},
+        model::Period,
+        Chart,
+    };
+    let (this, before) = (
+        Period::year(year).to_string(),
+        Period::year(year - 1).to_string(),
+    );
+    let charts = units_in_order(rows.iter().map(|row| row.unit))
+        .into_iter()
+        .enumerate()
+        .filter_map(|(n, unit)| {
+            let bars: Vec<Bar> = rows
+                .iter()
+                .filter(|row| row.unit == unit)
+                .flat_map(|row| {
+                    let name = format!("{} {}", row.code, row.series);
+                    [
+                        row.last_result.map(|result| Bar {
+                            label: format!("{name}, {before}"),
+                            result,
+                            target: row.last_target,
+                            status: None,
+                        }),
+                        row.result.map(|result| Bar {
+                            label: format!("{name}, {this}"),
+                            result,
+                            target: row.target,
+                            status: row.status,
+                        }),
+                    ]
+                })
+                .flatten()
+                .collect();
+            if bars.is_empty() {
+                return None;
+            }
+            let title = format!("Results in {before} and {this} ({})", unit.label());
+            let svg = bar_chart(&BarChart {
+                id: &format!("section-{id}-chart-{n}"),
+                title: &title,
+                unit,
+                bars: &bars,
+            });
+            Some(view! {
+                <Chart svg caption=format!("{title}: each bar is a result, the dark mark its target. The table below has the same figures.")/>
+            })
+        })
+        .collect_view();
     view! {
+        {charts}
         <div class="table-wrap" role="region" aria-label="The measures for this commitment" tabindex="0">
             <table>
                 <caption>{caption}</caption>
@@ -351,6 +421,94 @@ fn Figures(rows: Vec<super::SnapshotRow>, caption: String) -> impl IntoView {
             </table>
         </div>
     }
+}
+
+/// A heading at the level its place on the page needs.
+fn heading(level: u8, text: String) -> AnyView {
+    match level {
+        2 => view! { <h2>{text}</h2> }.into_any(),
+        3 => view! { <h3>{text}</h3> }.into_any(),
+        _ => view! { <h4>{text}</h4> }.into_any(),
+    }
+}
+
+/// What became of the recommendations made before this year: last year's
+/// review's, with the landlord's response to them, and the scrutiny
+/// panel's that were open during the year, with where each stands now.
+#[component]
+fn FollowupView(followup: Followup, slug: String, level: u8) -> impl IntoView {
+    let last = match followup.last_review {
+        Some(last) => {
+            let link = format!(
+                "/landlords/{slug}/annual-reviews/{}#section-{}",
+                last.year, last.section_id
+            );
+            let text = if last.html.is_empty() {
+                view! { <p class="empty">"Nothing was written in that section."</p> }.into_any()
+            } else {
+                view! { <blockquote class="section-text" inner_html=last.html></blockquote> }.into_any()
+            };
+            view! {
+                {heading(level + 1, "Last year\u{2019}s recommendations".to_string())}
+                <p><a href=link>{format!("\u{201c}{}\u{201d} in {}", last.title, super::label(last.year))}</a></p>
+                {text}
+                {(!last.response_html.is_empty()).then(|| view! {
+                    <p><strong>"The landlord\u{2019}s response to them then:"</strong></p>
+                    <blockquote class="section-text" inner_html=last.response_html></blockquote>
+                })}
+            }
+            .into_any()
+        }
+        None => view! { <p class="empty">"There is no published review of the year before to follow up."</p> }.into_any(),
+    };
+    let scrutiny = if followup.scrutiny.is_empty() {
+        view! { <p class="empty">"No scrutiny recommendations were open during the year."</p> }
+            .into_any()
+    } else {
+        view! {
+            <RecommendationsTable slug lines=followup.scrutiny caption="The scrutiny panel\u{2019}s recommendations, and where they stand now"/>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="followup">
+            {heading(level, "What became of earlier recommendations".to_string())}
+            {last}
+            {heading(level + 1, "Scrutiny recommendations open during the year".to_string())}
+            {scrutiny}
+        </div>
+    }
+}
+
+/// The landlord's optional response to one section: shown once there is
+/// one, and written by staff between sign-off and publishing.
+#[component]
+fn SectionResponse(data: SectionDetail, respond: ServerAction<RespondToSection>) -> impl IntoView {
+    let error = Signal::derive(move || last_error(respond.value().get()));
+    let shown = (!data.response_html.is_empty()).then(|| {
+        view! {
+            <div class="section-text" inner_html=data.response_html.clone()></div>
+        }
+    });
+    let form = data.may_respond.then(|| view! {
+        <ErrorSummary form="respond" error/>
+        <ActionForm action=respond>
+            <input type="hidden" name="slug" value=data.landlord.slug.clone()/>
+            <input type="hidden" name="year" value=data.year/>
+            <input type="hidden" name="id" value=data.id/>
+            <TextArea form="respond" name="response" label="The landlord\u{2019}s response to this section (optional)" hint="Published under the section. Leave the box empty for no response." rows=6 required=false value=data.response.clone() error/>
+            <button type="submit" class="button secondary">"Save the response to this section"</button>
+        </ActionForm>
+    });
+    (shown.is_some() || form.is_some()).then(|| {
+        view! {
+            <section aria-labelledby="response" class="response">
+                <h2 id="response">"The landlord\u{2019}s response to this section"</h2>
+                {shown}
+                {form}
+            </section>
+        }
+    })
 }
 
 /// Sign-off, dissents and the landlord's response, with the forms for
@@ -419,10 +577,16 @@ fn SignOff(data: ReviewDetail, steps: Steps) -> impl IntoView {
         </ActionForm>
     });
     let due = progress.response_due_on.clone().map(|due| {
-        let overdue = progress.response_overdue;
-        view! {
-            <p class:standing-overdue=overdue>{if overdue { format!("The landlord's response was due by {due} and is overdue.") } else { format!("The landlord's response is due by {due}.") }}</p>
-        }
+        let overdue = progress.response_overdue || progress.published_late;
+        let text = match &progress.published_on {
+            Some(on) if progress.published_late => {
+                format!("The landlord's response was due by {due}; it was published late, on {on}.")
+            }
+            Some(on) => format!("Published on {on}, within the time to respond."),
+            None if overdue => format!("The landlord's response was due by {due} and is overdue."),
+            None => format!("The landlord's response is due by {due}."),
+        };
+        view! { <p class:standing-overdue=overdue>{text}</p> }
     });
     let respond = progress.may_respond.then(|| {
         let response = progress.response.clone().unwrap_or_default();
@@ -432,7 +596,7 @@ fn SignOff(data: ReviewDetail, steps: Steps) -> impl IntoView {
             <ActionForm action=steps.respond>
                 <input type="hidden" name="slug" value=e/>
                 <input type="hidden" name="year" value=year/>
-                <TextArea form="respond" name="response" label="The landlord's response" hint="Published with the review. Leave a blank line between paragraphs." rows=10 value=response error=respond_error/>
+                <TextArea form="respond" name="response" label="The landlord's response" hint="Published with the review. Leave a blank line between paragraphs. To answer one section as well, open it from the list of sections." rows=10 value=response error=respond_error/>
                 <button type="submit" class="button secondary">"Save the response"</button>
             </ActionForm>
             {responded.then(|| view! {
@@ -487,6 +651,8 @@ pub fn SectionPage() -> impl IntoView {
     let id = number("id");
     let save = ServerAction::<SaveSection>::new();
     let set_state = ServerAction::<SetSectionState>::new();
+    let respond = ServerAction::<RespondToSection>::new();
+    let responded = successes(respond);
     let notes = Notes {
         add: ServerAction::new(),
         resolve: ServerAction::new(),
@@ -513,7 +679,12 @@ pub fn SectionPage() -> impl IntoView {
                 slug(),
                 year(),
                 id(),
-                saved.get() + state_set.get() + overlaps.get() + noted.get() + resolved.get(),
+                saved.get()
+                    + state_set.get()
+                    + overlaps.get()
+                    + noted.get()
+                    + resolved.get()
+                    + responded.get(),
             )
         },
         |(slug, year, id, _)| async move {
@@ -525,7 +696,7 @@ pub fn SectionPage() -> impl IntoView {
     );
     loaded(
         data,
-        move |data| view! { <SectionView data save set_state notes/> },
+        move |data| view! { <SectionView data save set_state notes respond/> },
     )
 }
 
@@ -535,6 +706,7 @@ fn SectionView(
     save: ServerAction<SaveSection>,
     set_state: ServerAction<SetSectionState>,
     notes: Notes,
+    respond: ServerAction<RespondToSection>,
 ) -> impl IntoView {
     let query = use_query_map();
     let notes_view = view! { <NotesView data=data.clone() notes/> };
@@ -546,6 +718,8 @@ fn SectionView(
             Some(format!(
                 "Saved as revision {n}. Someone else had saved changes to other parts while you were writing; both are kept."
             ))
+        } else if query.get("responded").is_some() {
+            Some("The response to this section is saved.".to_string())
         } else {
             query
                 .get("unchanged")
@@ -561,7 +735,7 @@ fn SectionView(
             "The measures, as they stood when the review began ({} and the year before)",
             crate::performance::model::Period::year(data.year)
         );
-        view! { <Figures rows=data.snapshot.clone() caption/> }
+        view! { <Figures rows=data.snapshot.clone() caption year=data.year id=data.id/> }
     });
     let writing = data.can_write.then(|| {
         let (a, b) = (slug.clone(), slug.clone());
@@ -619,6 +793,11 @@ fn SectionView(
             </section>
         }
     });
+    let followup = data.followup.clone().map(|followup| {
+        let slug = slug.clone();
+        view! { <FollowupView followup slug level=2/> }
+    });
+    let response = view! { <SectionResponse data=data.clone() respond/> };
     let crumbs = trail(&data.landlord, Some((data.year, data.label.clone())));
     view! {
         <Title text=data.title.clone()/>
@@ -628,15 +807,19 @@ fn SectionView(
         <p>{format!("{}{}", data.state.label(), data.assignee.as_ref().map(|a| format!(", written by {a}")).unwrap_or_default())}</p>
         {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
         {snapshot}
+        {followup}
         <h2>"The section as saved"</h2>
         {match data.last_saved.clone() {
             Some(saved) => view! {
-                <p class="hint">{saved}" "<a href=format!("/landlords/{slug}/annual-reviews/{year}/sections/{id}/history")>"See every revision"</a></p>
+                <p class="hint">{saved}{data.can_see_history.then(|| view! {
+                    " "<a href=format!("/landlords/{slug}/annual-reviews/{year}/sections/{id}/history")>"See every revision"</a>
+                })}</p>
                 <div class="section-text" inner_html=data.html.clone()></div>
             }.into_any(),
             None => view! { <p class="empty">"Nothing has been written yet."</p> }.into_any(),
         }}
         {writing}
+        {response}
         {notes_view}
     }
 }

@@ -21,7 +21,7 @@ use crate::{
     },
     permissions::{allows, may_write_annual_review, Action},
     state::Db,
-    time::{format_date, Timestamp},
+    time::{civil_day, format_date, Timestamp},
 };
 
 fn landlord_ref(landlord: &LandlordRecord) -> LandlordRef {
@@ -252,26 +252,27 @@ pub async fn start(
     .fetch_one(&mut *tx)
     .await?;
     let mut position = 0i64;
-    let intro = FREE_SECTIONS[0];
-    let free = FREE_SECTIONS[1..].iter();
-    for (title, commitment, snapshot) in std::iter::once((intro.to_string(), None, String::new()))
+    let free =
+        |(kind, title): &(&'static str, &str)| (*kind, title.to_string(), None, String::new());
+    for (kind, title, commitment, snapshot) in std::iter::once(free(&FREE_SECTIONS[0]))
         .chain(sections.into_iter().map(|(commitment, title, rows)| {
             let json = serde_json::to_string(&rows).unwrap_or_default();
-            (title, Some(commitment), json)
+            ("commitment", title, Some(commitment), json)
         }))
-        .chain(free.map(|title| (title.to_string(), None, String::new())))
+        .chain(FREE_SECTIONS[1..].iter().map(free))
     {
         position += 1;
         let title: String = title.chars().take(150).collect();
         sqlx::query(
-            "INSERT INTO review_sections (review_id, position, title, commitment_id, snapshot) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO review_sections (review_id, position, title, commitment_id, snapshot, kind) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id)
         .bind(position)
         .bind(title)
         .bind(commitment)
         .bind(snapshot)
+        .bind(kind)
         .execute(&mut *tx)
         .await?;
     }
@@ -293,7 +294,7 @@ struct SectionRow {
     id: i64,
     position: i64,
     title: String,
-    commitment_id: Option<i64>,
+    kind: String,
     state: String,
     assignee: Option<String>,
     revision: i64,
@@ -301,7 +302,7 @@ struct SectionRow {
 
 async fn section_rows(db: &Db, review_id: i64) -> Result<Vec<SectionRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT s.id, s.position, s.title, s.commitment_id, s.state, u.display_name AS assignee, s.revision \
+        "SELECT s.id, s.position, s.title, s.kind, s.state, u.display_name AS assignee, s.revision \
          FROM review_sections s LEFT JOIN users u ON u.id = s.assignee_id \
          WHERE s.review_id = $1 AND s.removed_at IS NULL ORDER BY s.position, s.id",
     )
@@ -328,7 +329,7 @@ pub async fn review(
             state: SectionState::parse(&s.state).unwrap_or(SectionState::Drafting),
             assignee: s.assignee,
             revision: s.revision,
-            from_commitment: s.commitment_id.is_some(),
+            kind: s.kind,
         })
         .collect();
     let can_run = row.signed_off_at.is_none()
@@ -375,6 +376,7 @@ pub async fn review(
         label: label(year),
         progress: progress(db, landlord, year, viewer).await?,
         published,
+        followup: followup(db, landlord, year).await?,
         last_year: last_year.map(|y| y as i32),
         sections,
         can_write: may_write(db, landlord, &row, viewer).await?,
@@ -559,15 +561,17 @@ pub async fn section(
 ) -> Result<SectionDetail, AppError> {
     let review = section_review(db, landlord, year, id).await?;
     check_readable(&review, landlord, viewer)?;
-    let (title, state, assignee, snapshot, revision): (
+    let (title, kind, state, assignee, snapshot, revision, response): (
+        String,
         String,
         String,
         Option<String>,
         String,
         i64,
+        String,
     ) = sqlx::query_as(
-        "SELECT s.title, s.state, u.display_name, s.snapshot, s.revision FROM review_sections s \
-             LEFT JOIN users u ON u.id = s.assignee_id WHERE s.id = $1",
+        "SELECT s.title, s.kind, s.state, u.display_name, s.snapshot, s.revision, s.response \
+         FROM review_sections s LEFT JOIN users u ON u.id = s.assignee_id WHERE s.id = $1",
     )
     .bind(id)
     .fetch_one(db.pool())
@@ -603,10 +607,15 @@ pub async fn section(
     } else {
         Vec::new()
     };
-    let notes = if allows(viewer, Action::SeeDraftReviews, landlord.id) {
+    let insider = allows(viewer, Action::SeeDraftReviews, landlord.id);
+    let notes = if insider {
         notes(db, id).await?
     } else {
         Vec::new()
+    };
+    let followup = match kind.as_str() {
+        "progress" => Some(followup(db, landlord, year).await?),
+        _ => None,
     };
     Ok(SectionDetail {
         landlord: landlord_ref(landlord),
@@ -614,6 +623,8 @@ pub async fn section(
         label: label(year),
         id,
         title,
+        kind,
+        followup,
         notes,
         state: SectionState::parse(&state).unwrap_or(SectionState::Drafting),
         assignee,
@@ -630,7 +641,13 @@ pub async fn section(
         }),
         my_draft,
         can_write,
+        can_see_history: insider,
         assignable,
+        response_html: markdown::to_html(&response),
+        response,
+        may_respond: review.signed_off_at.is_some()
+            && review.published_at.is_none()
+            && allows(viewer, Action::RespondToAnnualReview, landlord.id),
     })
 }
 
@@ -828,8 +845,15 @@ pub async fn history(
     from: Option<i64>,
     to: Option<i64>,
 ) -> Result<SectionHistory, AppError> {
-    let review = section_review(db, landlord, year, id).await?;
-    check_readable(&review, landlord, viewer)?;
+    section_review(db, landlord, year, id).await?;
+    // Earlier wordings are the authors' working; only the text is published.
+    if !allows(viewer, Action::SeeDraftReviews, landlord.id) {
+        return Err(if viewer.is_none() {
+            AppError::NotSignedIn
+        } else {
+            AppError::NotFound
+        });
+    }
     let title: String = sqlx::query_scalar("SELECT title FROM review_sections WHERE id = $1")
         .bind(id)
         .fetch_one(db.pool())
@@ -1192,6 +1216,7 @@ pub async fn progress(
             .map(|at| crate::scrutiny::queries::uk_date(at - 1)),
         response_overdue: review.published_at.is_none()
             && review.response_due_at.is_some_and(|due| now >= due),
+        published_late: matches!((review.published_at, review.response_due_at), (Some(at), Some(due)) if at >= due),
         response: (!response.is_empty()).then(|| response.clone()),
         response_html: markdown::to_html(&response),
         responded: responded_at.is_some(),
@@ -1211,15 +1236,16 @@ pub async fn progress(
     })
 }
 
-/// Every section's text for the published review, with its figures.
+/// Every section's text for the published review, with its figures and
+/// the landlord's response to it.
 pub async fn full_text(
     db: &Db,
     landlord: &LandlordRecord,
     year: i32,
 ) -> Result<Vec<super::PublishedSection>, AppError> {
     let review = review_row(db, landlord, year).await?;
-    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT s.id, s.title, s.snapshot, r.body FROM review_sections s \
+    let rows: Vec<(i64, String, String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT s.id, s.title, s.kind, s.snapshot, r.body, s.response FROM review_sections s \
          LEFT JOIN section_revisions r ON r.section_id = s.id AND r.number = s.revision \
          WHERE s.review_id = $1 AND s.removed_at IS NULL ORDER BY s.position, s.id",
     )
@@ -1228,13 +1254,99 @@ pub async fn full_text(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, title, snapshot, body)| super::PublishedSection {
-            id,
-            title,
-            snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
-            html: markdown::to_html(&body.unwrap_or_default()),
-        })
+        .map(
+            |(id, title, kind, snapshot, body, response)| super::PublishedSection {
+                id,
+                title,
+                kind,
+                snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
+                html: markdown::to_html(&body.unwrap_or_default()),
+                response_html: markdown::to_html(&response),
+            },
+        )
         .collect())
+}
+
+/// What became of the recommendations made before `year`'s review: the
+/// "Recommendations for next year" of last year's published review, and
+/// the scrutiny panel's recommendations published by the end of the year
+/// and not done before it began.
+pub async fn followup(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+) -> Result<super::Followup, AppError> {
+    let last: Option<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.id, s.title, s.response, r.body FROM review_sections s \
+         JOIN annual_reviews a ON a.id = s.review_id \
+         LEFT JOIN section_revisions r ON r.section_id = s.id AND r.number = s.revision \
+         WHERE a.organisation_id = $1 AND a.year = $2 AND a.published_at IS NOT NULL \
+         AND s.kind = 'recommendations' AND s.removed_at IS NULL ORDER BY s.position LIMIT 1",
+    )
+    .bind(landlord.id)
+    .bind(i64::from(year - 1))
+    .fetch_optional(db.pool())
+    .await?;
+    let year_of = |at: i64| Period::year_containing(civil_day(Timestamp(at))).year;
+    let scrutiny = crate::scrutiny::reviews::server::published_recommendations(db, landlord.id)
+        .await?
+        .into_iter()
+        .filter(|f| {
+            year_of(f.published_at) <= year && f.done_at.is_none_or(|done| year_of(done) >= year)
+        })
+        .map(|f| f.line)
+        .collect();
+    Ok(super::Followup {
+        last_review: last.map(
+            |(section_id, title, response, body)| super::LastRecommendations {
+                year: year - 1,
+                section_id,
+                title,
+                html: markdown::to_html(&body.unwrap_or_default()),
+                response_html: markdown::to_html(&response),
+            },
+        ),
+        scrutiny,
+    })
+}
+
+/// The landlord's response to one section, after sign-off and until the
+/// review is published; an empty response takes it away.
+pub async fn respond_to_section(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    id: i64,
+    staff: i64,
+    response: &str,
+    source: &str,
+) -> Result<(), AppError> {
+    let review = section_review(db, landlord, year, id).await?;
+    if review.signed_off_at.is_none() {
+        return Err(AppError::Conflict(
+            "The landlord responds once the panel has signed the review off.".into(),
+        ));
+    }
+    if review.published_at.is_some() {
+        return Err(AppError::Conflict(
+            "The review and its responses are published, so they cannot change.".into(),
+        ));
+    }
+    sqlx::query("UPDATE review_sections SET response = $1 WHERE id = $2")
+        .bind(response)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    audit::by_person(
+        db.pool(),
+        staff,
+        landlord.id,
+        "annual_review.section_response",
+        format!("review_section:{id}"),
+        source,
+    )
+    .await?;
+    Ok(())
 }
 
 /// An author's note on a section, for the other authors.

@@ -51,6 +51,18 @@ pub struct Bar {
     pub status: Option<Status>,
 }
 
+/// Each unit once, in the order it first appears: one bar chart is
+/// drawn per unit, since bars in different units cannot share a scale.
+pub fn units_in_order(units: impl IntoIterator<Item = Unit>) -> Vec<Unit> {
+    let mut seen: Vec<Unit> = Vec::new();
+    for unit in units {
+        if !seen.contains(&unit) {
+            seen.push(unit);
+        }
+    }
+    seen
+}
+
 /// Every chart is this wide in user units; text sizes below are chosen so
 /// they stay legible when the chart is scaled down to a 320 px phone.
 const WIDTH: f64 = 640.0;

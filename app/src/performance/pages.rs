@@ -92,7 +92,7 @@ pub fn YearLinks(years: Vec<i32>, current: Option<i32>, base: String) -> impl In
 
 /// A chart drawn on the server; the table beside it carries the same figures.
 #[component]
-fn Chart(svg: String, caption: String) -> impl IntoView {
+pub fn Chart(svg: String, caption: String) -> impl IntoView {
     view! {
         <figure class="chart">
             <div class="chart-image" inner_html=svg></div>
@@ -187,14 +187,7 @@ fn DashboardGroup(
     slug: String,
 ) -> impl IntoView {
     let heading_id = format!("group-{index}");
-    // One bar chart per unit, since bars in different units cannot share a scale.
-    let mut units: Vec<Unit> = Vec::new();
-    for row in &rows {
-        if !units.contains(&row.unit) {
-            units.push(row.unit);
-        }
-    }
-    let charts_view = units
+    let charts_view = charts::units_in_order(rows.iter().map(|row| row.unit))
         .into_iter()
         .enumerate()
         .filter_map(|(n, unit)| {

@@ -12,7 +12,9 @@ mod review_pages;
 pub mod reviews;
 
 pub use pages::{NewRoundPage, ProposalPage, ProposePage, RoundPage, ScrutinyPage};
-pub use review_pages::{RecommendationPage, ReviewPage, WhatHappenedNextPage};
+pub use review_pages::{
+    RecommendationPage, RecommendationsTable, ReviewPage, WhatHappenedNextPage,
+};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::pages::Crumbs;
 use super::reviews::{
     load_recommendation, load_review, load_what_happened_next, AddEvidence, AddProgress,
-    AddRecommendation, Answer, AnswerRecommendation, PublishReport, Recommendation,
+    AddRecommendation, Answer, AnswerRecommendation, NextLine, PublishReport, Recommendation,
     RecommendationDetail, ReviewDetail, SaveReviewText, SetResponseWeeks, StartReview,
     WhatHappenedNext, DOCUMENT_HINT,
 };
@@ -489,29 +489,9 @@ fn WhatHappenedNextView(
         {if data.lines.is_empty() {
             view! { <p class="empty">"No report has been published yet."</p> }.into_any()
         } else {
+            let slug = slug.clone();
             view! {
-                <div class="table-wrap" role="region" aria-label="Recommendations and what happened" tabindex="0">
-                    <table>
-                        <caption>"Recommendations and where they stand"</caption>
-                        <thead><tr>
-                            <th scope="col">"Recommendation"</th>
-                            <th scope="col">"Where it stands"</th>
-                            <th scope="col">"Action and due date"</th>
-                        </tr></thead>
-                        <tbody>
-                            {data.lines.into_iter().map(|line| view! {
-                                <tr>
-                                    <th scope="row">
-                                        <a href=format!("/landlords/{slug}/scrutiny/reviews/{}", line.review_id)>{format!("{}, recommendation {}", line.review_title, line.number)}</a>
-                                        <span class="series">{line.text}</span>
-                                    </th>
-                                    <td><span class=line.standing.class()>{line.standing.label()}</span></td>
-                                    <td>{line.action}{line.due_on.map(|due| view! { <span class="series">{format!("Due by {due}")}</span> })}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <RecommendationsTable slug lines=data.lines caption="Recommendations and where they stand"/>
             }.into_any()
         }}
         {(!data.drafts.is_empty()).then(|| view! {
@@ -524,5 +504,39 @@ fn WhatHappenedNextView(
         })}
         {start_form}
         {deadline_form}
+    }
+}
+
+/// Recommendations of published reports, each with where it stands and the
+/// landlord's action; also shown in the annual review that follows them up.
+#[component]
+pub fn RecommendationsTable(
+    slug: String,
+    lines: Vec<NextLine>,
+    caption: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap" role="region" aria-label=caption tabindex="0">
+            <table>
+                <caption>{caption}</caption>
+                <thead><tr>
+                    <th scope="col">"Recommendation"</th>
+                    <th scope="col">"Where it stands"</th>
+                    <th scope="col">"Action and due date"</th>
+                </tr></thead>
+                <tbody>
+                    {lines.into_iter().map(|line| view! {
+                        <tr>
+                            <th scope="row">
+                                <a href=format!("/landlords/{slug}/scrutiny/reviews/{}", line.review_id)>{format!("{}, recommendation {}", line.review_title, line.number)}</a>
+                                <span class="series">{line.text}</span>
+                            </th>
+                            <td><span class=line.standing.class()>{line.standing.label()}</span></td>
+                            <td>{line.action}{line.due_on.map(|due| view! { <span class="series">{format!("Due by {due}")}</span> })}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

@@ -955,6 +955,9 @@ pub mod server {
     #[derive(sqlx::FromRow)]
     struct NextRow {
         review_id: i64,
+        title: String,
+        published_at: i64,
+        response_due_at: Option<i64>,
         number: i64,
         text: String,
         response: Option<String>,
@@ -1147,47 +1150,71 @@ pub mod server {
         })
     }
 
+    /// A recommendation of a published report, with where it stands now,
+    /// when its report was published and when its action was done.
+    pub struct Followed {
+        pub line: NextLine,
+        pub published_at: i64,
+        pub done_at: Option<i64>,
+    }
+
+    /// Every recommendation of every published report, newest report first.
+    pub async fn published_recommendations(
+        db: &Db,
+        organisation_id: i64,
+    ) -> Result<Vec<Followed>, sqlx::Error> {
+        let rows: Vec<NextRow> = sqlx::query_as(
+            "SELECT r.review_id, s.title, s.published_at, s.response_due_at, r.number, r.text, \
+             r.response, r.action, r.due_at, r.done_at \
+             FROM recommendations r JOIN scrutiny_reviews s ON s.id = r.review_id \
+             WHERE s.organisation_id = $1 AND s.published_at IS NOT NULL ORDER BY s.published_at DESC, r.number",
+        )
+        .bind(organisation_id)
+        .fetch_all(db.pool())
+        .await?;
+        let now = Timestamp::now().millis();
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let answer = row.response.as_deref().and_then(Answer::parse);
+                Followed {
+                    line: NextLine {
+                        review_id: row.review_id,
+                        review_title: row.title,
+                        number: row.number,
+                        text: row.text,
+                        standing: Standing::at(
+                            now,
+                            answer,
+                            row.response_due_at,
+                            row.due_at,
+                            row.done_at.is_some(),
+                        ),
+                        action: row.action,
+                        due_on: row.due_at.map(due_text),
+                    },
+                    published_at: row.published_at,
+                    done_at: row.done_at,
+                }
+            })
+            .collect())
+    }
+
     pub async fn what_happened_next(
         db: &Db,
         landlord: &LandlordRecord,
     ) -> Result<WhatHappenedNext, AppError> {
-        let reviews: Vec<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT id, title, published_at, response_due_at FROM scrutiny_reviews \
+        let reviews: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, title, published_at FROM scrutiny_reviews \
              WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC",
         )
         .bind(landlord.id)
         .fetch_all(db.pool())
         .await?;
-        let rows: Vec<NextRow> = sqlx::query_as(
-            "SELECT r.review_id, r.number, r.text, r.response, r.action, r.due_at, r.done_at \
-             FROM recommendations r JOIN scrutiny_reviews s ON s.id = r.review_id \
-             WHERE s.organisation_id = $1 AND s.published_at IS NOT NULL ORDER BY s.published_at DESC, r.number",
-        )
-        .bind(landlord.id)
-        .fetch_all(db.pool())
-        .await?;
-        let now = Timestamp::now().millis();
-        let lines = rows
+        let lines = published_recommendations(db, landlord.id)
+            .await?
             .into_iter()
-            .filter_map(|row| {
-                let (_, title, _, answers_due) = reviews.iter().find(|r| r.0 == row.review_id)?;
-                let answer = row.response.as_deref().and_then(Answer::parse);
-                Some(NextLine {
-                    review_id: row.review_id,
-                    review_title: title.clone(),
-                    number: row.number,
-                    text: row.text,
-                    standing: Standing::at(
-                        now,
-                        answer,
-                        *answers_due,
-                        row.due_at,
-                        row.done_at.is_some(),
-                    ),
-                    action: row.action,
-                    due_on: row.due_at.map(due_text),
-                })
-            })
+            .map(|followed| followed.line)
             .collect();
         Ok(WhatHappenedNext {
             landlord: LandlordRef {
