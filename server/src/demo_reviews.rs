@@ -5,7 +5,7 @@
 //! panel and staff use.
 use app::{
     accounts::session::load_user,
-    annual_reviews::{queries, SectionState},
+    annual_reviews::{queries, Quorum, SectionState},
     charter::queries::last_full_year,
     error::AppError,
     landlords::queries::record,
@@ -161,7 +161,7 @@ async fn published(
         )
         .await?;
     }
-    queries::ask_sign_off(db, "", landlord, year, chair, "demo").await?;
+    queries::ask_sign_off(db, "", landlord, year, Quorum::Majority, chair, "demo").await?;
     let members: Vec<i64> = sqlx::query_scalar(
         "SELECT user_id FROM memberships WHERE organisation_id = $1 AND role = 'panel_member' ORDER BY user_id",
     )

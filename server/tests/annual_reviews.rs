@@ -543,6 +543,32 @@ on_both_databases! {
         assert!(list.body.contains("Published on"), "{}", list.body);
     }
 
+    async fn the_chair_may_ask_for_more_than_a_majority(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let y = year.to_string();
+        let mut pat = app.signed_in("pat@example.org").await;
+        for section in &sections {
+            let fields = vec![("slug", SLUG.to_string()), ("year", y.clone()), ("id", section.to_string()),
+                ("state", "agreed".to_string()), ("assignee", String::new())];
+            assert_eq!(pat.call::<SetSectionState>(&pairs(&fields)).await.status, 200);
+        }
+        let mut chair = app.signed_in("chair@example.org").await;
+        let reply = chair.call::<AskSignOff>(&[("slug", SLUG), ("year", &y), ("quorum", "most")]).await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews WHERE sign_off_asked_at IS NOT NULL").await, 0);
+        assert_eq!(chair.call::<AskSignOff>(&[("slug", SLUG), ("year", &y), ("quorum", "all")]).await.status, 200);
+        let page = chair.get(&format!("/landlords/{SLUG}/annual-reviews/{year}")).await;
+        assert!(page.body.contains("when every member of the panel has signed"), "{}", page.body);
+        let sign = [("slug", SLUG), ("year", y.as_str()), ("decision", "signed"), ("note", "")];
+        assert_eq!(pat.call::<SignReview>(&sign).await.status, 200);
+        assert_eq!(chair.call::<SignReview>(&sign).await.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews WHERE signed_off_at IS NOT NULL").await, 0,
+            "two of three is a majority, but the chair asked for everyone");
+        assert_eq!(app.signed_in("peter@example.org").await.call::<SignReview>(&sign).await.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews WHERE signed_off_at IS NOT NULL").await, 1);
+    }
+
     async fn the_landlord_may_answer_single_sections_and_the_published_review_has_charts(backend: Backend) {
         let app = landlord(backend).await;
         let (year, sections) = started(&app).await;

@@ -82,6 +82,50 @@ impl SectionState {
     }
 }
 
+/// How many of the panel must sign a review off; the chair chooses when
+/// asking, and more than half is the usual rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Quorum {
+    Majority,
+    TwoThirds,
+    All,
+}
+
+impl Quorum {
+    pub const ALL: [Quorum; 3] = [Quorum::Majority, Quorum::TwoThirds, Quorum::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quorum::Majority => "majority",
+            Quorum::TwoThirds => "two_thirds",
+            Quorum::All => "all",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Quorum> {
+        Quorum::ALL.into_iter().find(|q| q.as_str() == text)
+    }
+
+    /// "more than half", to finish "It is signed off when … have signed."
+    pub fn label(self) -> &'static str {
+        match self {
+            Quorum::Majority => "more than half",
+            Quorum::TwoThirds => "at least two-thirds",
+            Quorum::All => "every member",
+        }
+    }
+
+    /// Whether `signed` of a panel of `members` is enough.
+    pub fn met(self, signed: usize, members: usize) -> bool {
+        members > 0
+            && match self {
+                Quorum::Majority => signed * 2 > members,
+                Quorum::TwoThirds => signed * 3 >= members * 2,
+                Quorum::All => signed >= members,
+            }
+    }
+}
+
 /// One measure series in a section's frozen snapshot: the year's result
 /// and target, and the year before's, as they stood when the review began.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +205,7 @@ pub struct Progress {
     /// (who, their note), published with the review.
     pub dissents: Vec<(String, String)>,
     pub panel_size: usize,
+    pub quorum: Quorum,
     pub response_due_on: Option<String>,
     pub response_overdue: bool,
     /// Published after the response was due.
@@ -235,20 +280,27 @@ pub async fn load_annual_review(slug: String, year: i32) -> Result<ReviewDetail,
     queries::review(&state.db, &landlord, year, user.as_ref()).await
 }
 
-/// The chair asks the panel to sign the review off.
+/// The chair asks the panel to sign the review off, saying how many must
+/// sign (more than half when not said).
 #[server]
-pub async fn ask_sign_off(slug: String, year: i32) -> Result<(), AppError> {
+pub async fn ask_sign_off(slug: String, year: i32, quorum: Option<String>) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
         landlord,
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
+    let quorum = match quorum.as_deref() {
+        None | Some("") => Quorum::Majority,
+        Some(text) => Quorum::parse(text)
+            .ok_or_else(|| AppError::invalid("quorum", "Choose how many of the panel must sign"))?,
+    };
     let source = crate::accounts::session::client_address().await;
     queries::ask_sign_off(
         &state.db,
         &state.base_url,
         &landlord,
         year,
+        quorum,
         person.id,
         &source,
     )
@@ -654,6 +706,19 @@ mod tests {
         assert_eq!(check_section_text("").unwrap(), "");
         let error = check_section_text(&"x".repeat(MAX_SECTION_CHARS + 1)).unwrap_err();
         assert!(error.to_string().contains("your text is still in the box"));
+    }
+
+    #[test]
+    fn each_quorum_needs_its_share_of_the_panel() {
+        for quorum in Quorum::ALL {
+            assert_eq!(Quorum::parse(quorum.as_str()), Some(quorum));
+            assert!(!quorum.met(0, 0), "an empty panel signs nothing off");
+        }
+        assert!(!Quorum::Majority.met(2, 4) && Quorum::Majority.met(3, 4));
+        assert!(Quorum::Majority.met(2, 3));
+        assert!(!Quorum::TwoThirds.met(3, 5) && Quorum::TwoThirds.met(4, 5));
+        assert!(Quorum::TwoThirds.met(2, 3) && !Quorum::TwoThirds.met(1, 3));
+        assert!(!Quorum::All.met(2, 3) && Quorum::All.met(3, 3));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{
     load_annual_review, load_annual_reviews, load_section, load_section_history, merge::Change,
     AddSection, AddSectionNote, AnnualReviewsData, ArrangeSection, AskSignOff, Followup,
-    InviteAuthor, PublishAnnualReview, PublishedSection, ReopenReview, ResolveSectionNote,
+    InviteAuthor, PublishAnnualReview, PublishedSection, Quorum, ReopenReview, ResolveSectionNote,
     RespondToReview, RespondToSection, ReviewDetail, SaveSection, SectionDetail, SectionHistory,
     SectionState, SetSectionState, SignReview, StartAnnualReview,
 };
@@ -525,9 +525,11 @@ fn SignOff(data: ReviewDetail, steps: Steps) -> impl IntoView {
     let stage = match (&progress.signed_off_on, progress.asked) {
         (Some(on), _) => format!("Signed off on {on} by {} of the panel's {} members.", progress.signed.len(), progress.panel_size),
         (None, true) => format!(
-            "The panel is signing off: {} of {} have signed. It is signed off when more than half have.",
+            "The panel is signing off: {} of {} have signed. It is signed off when {} of the panel {} signed.",
             progress.signed.len(),
-            progress.panel_size
+            progress.panel_size,
+            progress.quorum.label(),
+            if progress.quorum == Quorum::All { "has" } else { "have" }
         ),
         (None, false) => "Being written. When every section is agreed, the panel chair asks the panel to sign it off.".to_string(),
     };
@@ -539,12 +541,24 @@ fn SignOff(data: ReviewDetail, steps: Steps) -> impl IntoView {
         slug.clone(),
         slug.clone(),
     );
+    let quorums: Vec<(String, String)> = Quorum::ALL
+        .iter()
+        .map(|q| {
+            let label = match q {
+                Quorum::Majority => "More than half of the panel (the usual rule)",
+                Quorum::TwoThirds => "At least two-thirds of the panel",
+                Quorum::All => "Every member of the panel",
+            };
+            (q.as_str().to_string(), label.to_string())
+        })
+        .collect();
     let ask = progress.may_ask.then(|| {
         view! {
             <ErrorSummary form="ask" error=ask_error/>
             <ActionForm action=steps.ask>
                 <input type="hidden" name="slug" value=a/>
                 <input type="hidden" name="year" value=year/>
+                <Select form="ask" name="quorum" label="It is signed off when it has been signed by" choices=quorums error=ask_error/>
                 <button type="submit" class="button">"Ask the panel to sign off"</button>
             </ActionForm>
         }

@@ -4,8 +4,8 @@
 use super::{
     label,
     merge::{self, Merged},
-    AnnualReviewsData, ReviewDetail, ReviewSummary, RevisionLine, SectionDetail, SectionHistory,
-    SectionState, SectionSummary, SnapshotRow, FREE_SECTIONS,
+    AnnualReviewsData, Quorum, ReviewDetail, ReviewSummary, RevisionLine, SectionDetail,
+    SectionHistory, SectionState, SectionSummary, SnapshotRow, FREE_SECTIONS,
 };
 use crate::{
     accounts::{CurrentUser, Role},
@@ -38,11 +38,18 @@ struct ReviewRow {
     signed_off_at: Option<i64>,
     response_due_at: Option<i64>,
     published_at: Option<i64>,
+    quorum: String,
+}
+
+impl ReviewRow {
+    fn quorum(&self) -> Quorum {
+        Quorum::parse(&self.quorum).unwrap_or(Quorum::Majority)
+    }
 }
 
 async fn review_row(db: &Db, landlord: &LandlordRecord, year: i32) -> Result<ReviewRow, AppError> {
     sqlx::query_as(
-        "SELECT id, sign_off_asked_at, signed_off_at, response_due_at, published_at FROM annual_reviews \
+        "SELECT id, sign_off_asked_at, signed_off_at, response_due_at, published_at, quorum FROM annual_reviews \
          WHERE organisation_id = $1 AND year = $2",
     )
     .bind(landlord.id)
@@ -926,6 +933,7 @@ pub async fn ask_sign_off(
     base_url: &str,
     landlord: &LandlordRecord,
     year: i32,
+    quorum: Quorum,
     chair: i64,
     source: &str,
 ) -> Result<(), AppError> {
@@ -949,9 +957,10 @@ pub async fn ask_sign_off(
     let members = panel(db, landlord.id).await?;
     let mut tx = db.begin_write().await?;
     let asked = sqlx::query(
-        "UPDATE annual_reviews SET sign_off_asked_at = $1 WHERE id = $2 AND sign_off_asked_at IS NULL",
+        "UPDATE annual_reviews SET sign_off_asked_at = $1, quorum = $2 WHERE id = $3 AND sign_off_asked_at IS NULL",
     )
     .bind(Timestamp::now())
+    .bind(quorum.as_str())
     .bind(review.id)
     .execute(&mut *tx)
     .await?
@@ -1061,7 +1070,7 @@ pub async fn sign(
         .iter()
         .filter(|id| members.iter().any(|(member, _, _)| member == *id))
         .count();
-    let quorum = signed * 2 > members.len();
+    let quorum = review.quorum().met(signed, members.len());
     if quorum {
         let weeks: i64 =
             sqlx::query_scalar("SELECT response_weeks FROM organisations WHERE id = $1")
@@ -1211,6 +1220,7 @@ pub async fn progress(
             .map(|d| (d.1.clone(), d.3.clone()))
             .collect(),
         panel_size: members.len(),
+        quorum: review.quorum(),
         response_due_on: review
             .response_due_at
             .map(|at| crate::scrutiny::queries::uk_date(at - 1)),

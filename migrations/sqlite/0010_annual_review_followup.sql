@@ -8,3 +8,8 @@ UPDATE review_sections SET kind = 'introduction' WHERE kind = 'free' AND title =
 UPDATE review_sections SET kind = 'tenants' WHERE kind = 'free' AND title = 'What tenants told us';
 UPDATE review_sections SET kind = 'progress' WHERE kind = 'free' AND title = 'Progress on last year''s recommendations';
 UPDATE review_sections SET kind = 'recommendations' WHERE kind = 'free' AND title = 'Recommendations for next year';
+
+-- How many of the panel must sign a review off, chosen by the chair when
+-- asking: more than half (the usual rule), at least two-thirds, or all.
+ALTER TABLE annual_reviews ADD COLUMN quorum TEXT NOT NULL DEFAULT 'majority'
+    CHECK (quorum IN ('majority', 'two_thirds', 'all'));
