@@ -177,7 +177,7 @@ async fn published(
     }
     // The landlord also answers two sections on their own.
     for (kind, answer) in [
-        ("commitment", "Repairs: we have added a second team for evening visits."),
+        ("commitment", "We agree that our letters still use jargon. We will rewrite every standard letter with the panel by September."),
         ("recommendations", "We accept all three. Letters will be answered within ten working days from June, the second visit date will be given at the first, and complaint figures will be published every quarter."),
     ] {
         if let Some(section) = review.sections.iter().find(|s| s.kind == kind) {

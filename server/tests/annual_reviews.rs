@@ -460,10 +460,13 @@ on_both_databases! {
         // Last year's is published, with the landlord's response and one dissent.
         assert_eq!(app.count("SELECT COUNT(*) FROM annual_reviews WHERE published_at IS NOT NULL AND response <> ''").await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM review_sign_offs WHERE decision = 'dissent'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM review_sections WHERE response <> ''").await, 2, "two sections answered on their own");
         let published: i64 = app.count("SELECT year FROM annual_reviews WHERE published_at IS NOT NULL").await;
         let page = app.get(&format!("/landlords/fernhill-vale-housing/annual-reviews/{published}")).await;
         assert_eq!(page.status, 200);
-        assert!(page.body.contains("too generous"), "{}", page.body);
+        for expected in ["too generous", "rewrite every standard letter", "What became of earlier recommendations"] {
+            assert!(page.body.contains(expected), "{expected} missing: {}", page.body);
+        }
         let current = app.get(&format!("/landlords/fernhill-vale-housing/annual-reviews/{}", published + 1)).await;
         assert_eq!(current.status, 401, "this year's is not public yet");
         assert_eq!(app.outbox().await.len(), 0, "the demo sends no email");
@@ -603,7 +606,7 @@ on_both_databases! {
         let public = app.visitor().get(&format!("/landlords/{SLUG}/annual-reviews/{year}")).await;
         assert_eq!(public.status, 200);
         for expected in ["We will visit every estate twice.", "response to this section",
-                         "<svg", "each bar is a result"] {
+                         "<svg", "each bar is a result", "What became of earlier recommendations"] {
             assert!(public.body.contains(expected), "{expected} missing: {}", public.body);
         }
         // The chart has a bar for each year: both results are in its description.

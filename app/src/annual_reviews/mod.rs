@@ -260,8 +260,8 @@ pub struct ReviewDetail {
     pub progress: Progress,
     /// Once published: the whole text, section by section.
     pub published: Option<Vec<PublishedSection>>,
-    /// Shown with the section on progress since last year.
-    pub followup: Followup,
+    /// Once published: shown with the section on progress since last year.
+    pub followup: Option<Followup>,
     /// Last year's review, if published: its year.
     pub last_year: Option<i32>,
     pub sections: Vec<SectionSummary>,

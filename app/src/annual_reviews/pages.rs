@@ -296,7 +296,7 @@ fn ReviewView(
 #[component]
 fn PublishedReview(
     sections: Vec<PublishedSection>,
-    followup: Followup,
+    followup: Option<Followup>,
     slug: String,
     year: i32,
 ) -> impl IntoView {
@@ -315,8 +315,8 @@ fn PublishedReview(
             let figures = (!s.snapshot.is_empty()).then(|| view! {
                 <Figures rows=s.snapshot.clone() caption="The measures, as they stood when the review began".to_string() year id=s.id/>
             });
-            let followup = (s.kind == "progress").then(|| view! {
-                <FollowupView followup=followup.clone() slug=slug.clone() level=3/>
+            let followup = followup.clone().filter(|_| s.kind == "progress").map(|followup| view! {
+                <FollowupView followup slug=slug.clone() level=3/>
             });
             let response = (!s.response_html.is_empty()).then(|| view! {
                 <div class="landlord-response">

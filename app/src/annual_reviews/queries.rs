@@ -366,9 +366,12 @@ pub async fn review(
     } else {
         Vec::new()
     };
-    let published = match row.published_at {
-        Some(_) => Some(full_text(db, landlord, year).await?),
-        None => None,
+    let (published, followup) = match row.published_at {
+        Some(_) => (
+            Some(full_text(db, landlord, year).await?),
+            Some(followup(db, landlord, year).await?),
+        ),
+        None => (None, None),
     };
     let last_year: Option<i64> = sqlx::query_scalar(
         "SELECT year FROM annual_reviews WHERE organisation_id = $1 AND year = $2 AND published_at IS NOT NULL",
@@ -383,7 +386,7 @@ pub async fn review(
         label: label(year),
         progress: progress(db, landlord, year, viewer).await?,
         published,
-        followup: followup(db, landlord, year).await?,
+        followup,
         last_year: last_year.map(|y| y as i32),
         sections,
         can_write: may_write(db, landlord, &row, viewer).await?,
