@@ -185,6 +185,19 @@ pub fn require(
     }
 }
 
+/// `require` for what must not be seen to exist (a draft, say): "sign in"
+/// for people who are signed out, "not found" for the rest.
+pub fn require_or_hide(
+    person: Option<&CurrentUser>,
+    action: Action,
+    organisation_id: i64,
+) -> Result<(), AppError> {
+    require(person, action, organisation_id).map_err(|error| match error {
+        AppError::Forbidden => AppError::NotFound,
+        other => other,
+    })
+}
+
 /// What a server function has once the person may do `action` at the
 /// landlord: the application, the landlord and the person.
 #[cfg(feature = "ssr")]
@@ -335,6 +348,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn hidden_things_do_not_exist_for_those_who_may_not_see_them() {
+        assert_eq!(
+            require_or_hide(None, Action::SeeDraftReviews, OWN),
+            Err(AppError::NotSignedIn)
+        );
+        let people = people();
+        let resident = people[2].1.as_ref();
+        assert_eq!(
+            require_or_hide(resident, Action::SeeDraftReviews, OWN),
+            Err(AppError::NotFound)
+        );
+        let staff = people[5].1.as_ref();
+        assert_eq!(require_or_hide(staff, Action::SeeDraftReviews, OWN), Ok(()));
     }
 
     #[test]

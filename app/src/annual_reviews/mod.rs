@@ -501,7 +501,6 @@ pub struct SectionDetail {
     pub label: String,
     pub id: i64,
     pub title: String,
-    pub kind: String,
     /// For the section on progress since last year.
     pub followup: Option<Followup>,
     /// The authors' notes; only for the panel and staff.

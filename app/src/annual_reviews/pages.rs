@@ -343,57 +343,45 @@ fn PublishedReview(
 #[component]
 fn Figures(rows: Vec<super::SnapshotRow>, caption: String, year: i32, id: i64) -> impl IntoView {
     use crate::performance::{
-        charts::{bar_chart, units_in_order, Bar, BarChart},
+        charts::{bar_charts_by_unit, Bar},
         model::Period,
-        Chart,
+        BarCharts,
     };
     let (this, before) = (
         Period::year(year).to_string(),
         Period::year(year - 1).to_string(),
     );
-    let charts = units_in_order(rows.iter().map(|row| row.unit))
-        .into_iter()
-        .enumerate()
-        .filter_map(|(n, unit)| {
-            let bars: Vec<Bar> = rows
-                .iter()
-                .filter(|row| row.unit == unit)
-                .flat_map(|row| {
-                    let name = format!("{} {}", row.code, row.series);
-                    [
-                        row.last_result.map(|result| Bar {
-                            label: format!("{name}, {before}"),
-                            result,
-                            target: row.last_target,
-                            status: None,
-                        }),
-                        row.result.map(|result| Bar {
-                            label: format!("{name}, {this}"),
-                            result,
-                            target: row.target,
-                            status: row.status,
-                        }),
-                    ]
-                })
-                .flatten()
-                .collect();
-            if bars.is_empty() {
-                return None;
-            }
-            let title = format!("Results in {before} and {this} ({})", unit.label());
-            let svg = bar_chart(&BarChart {
-                id: &format!("section-{id}-chart-{n}"),
-                title: &title,
-                unit,
-                bars: &bars,
-            });
-            Some(view! {
-                <Chart svg caption=format!("{title}: each bar is a result, the dark mark its target. The table below has the same figures.")/>
-            })
+    // A bar for the year before and one for the year, each with its target.
+    let bars = rows
+        .iter()
+        .flat_map(|row| {
+            let name = format!("{} {}", row.code, row.series);
+            [
+                row.last_result.map(|result| Bar {
+                    label: format!("{name}, {before}"),
+                    result,
+                    target: row.last_target,
+                    status: None,
+                }),
+                row.result.map(|result| Bar {
+                    label: format!("{name}, {this}"),
+                    result,
+                    target: row.target,
+                    status: row.status,
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|bar| (row.unit, bar))
         })
-        .collect_view();
+        .collect();
+    let charts = bar_charts_by_unit(
+        &format!("section-{id}-chart"),
+        |unit| format!("Results in {before} and {this} ({})", unit.label()),
+        bars,
+    );
     view! {
-        {charts}
+        <BarCharts charts/>
         <div class="table-wrap" role="region" aria-label="The measures for this commitment" tabindex="0">
             <table>
                 <caption>{caption}</caption>

@@ -19,7 +19,7 @@ use crate::{
         queries::{figures_for, measures_for},
         LandlordRef,
     },
-    permissions::{allows, may_write_annual_review, Action},
+    permissions::{allows, may_write_annual_review, require_or_hide, Action},
     state::Db,
     time::{civil_day, format_date, Timestamp},
 };
@@ -45,6 +45,27 @@ impl ReviewRow {
     fn quorum(&self) -> Quorum {
         Quorum::parse(&self.quorum).unwrap_or(Quorum::Majority)
     }
+
+    /// The landlord answers, overall and section by section, between the
+    /// panel's sign-off and publishing.
+    fn awaits_response(&self) -> bool {
+        self.signed_off_at.is_some() && self.published_at.is_none()
+    }
+
+    /// Refuses an answer outside that time, saying why.
+    fn require_awaiting_response(&self) -> Result<(), AppError> {
+        if self.signed_off_at.is_none() {
+            return Err(AppError::Conflict(
+                "The landlord responds once the panel has signed the review off.".into(),
+            ));
+        }
+        if self.published_at.is_some() {
+            return Err(AppError::Conflict(
+                "The review and its responses are published, so they cannot change.".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 async fn review_row(db: &Db, landlord: &LandlordRecord, year: i32) -> Result<ReviewRow, AppError> {
@@ -66,12 +87,10 @@ fn check_readable(
     landlord: &LandlordRecord,
     viewer: Option<&CurrentUser>,
 ) -> Result<(), AppError> {
-    if review.published_at.is_some() || allows(viewer, Action::SeeDraftReviews, landlord.id) {
+    if review.published_at.is_some() {
         Ok(())
-    } else if viewer.is_none() {
-        Err(AppError::NotSignedIn)
     } else {
-        Err(AppError::NotFound)
+        require_or_hide(viewer, Action::SeeDraftReviews, landlord.id)
     }
 }
 
@@ -368,7 +387,7 @@ pub async fn review(
     };
     let (published, followup) = match row.published_at {
         Some(_) => (
-            Some(full_text(db, landlord, year).await?),
+            Some(full_text(db, &row).await?),
             Some(followup(db, landlord, year).await?),
         ),
         None => (None, None),
@@ -384,7 +403,7 @@ pub async fn review(
         landlord: landlord_ref(landlord),
         year,
         label: label(year),
-        progress: progress(db, landlord, year, viewer).await?,
+        progress: progress(db, landlord, &row, viewer).await?,
         published,
         followup,
         last_year: last_year.map(|y| y as i32),
@@ -633,7 +652,6 @@ pub async fn section(
         label: label(year),
         id,
         title,
-        kind,
         followup,
         notes,
         state: SectionState::parse(&state).unwrap_or(SectionState::Drafting),
@@ -655,8 +673,7 @@ pub async fn section(
         assignable,
         response_html: markdown::to_html(&response),
         response,
-        may_respond: review.signed_off_at.is_some()
-            && review.published_at.is_none()
+        may_respond: review.awaits_response()
             && allows(viewer, Action::RespondToAnnualReview, landlord.id),
     })
 }
@@ -857,13 +874,7 @@ pub async fn history(
 ) -> Result<SectionHistory, AppError> {
     section_review(db, landlord, year, id).await?;
     // Earlier wordings are the authors' working; only the text is published.
-    if !allows(viewer, Action::SeeDraftReviews, landlord.id) {
-        return Err(if viewer.is_none() {
-            AppError::NotSignedIn
-        } else {
-            AppError::NotFound
-        });
-    }
+    require_or_hide(viewer, Action::SeeDraftReviews, landlord.id)?;
     let title: String = sqlx::query_scalar("SELECT title FROM review_sections WHERE id = $1")
         .bind(id)
         .fetch_one(db.pool())
@@ -1025,8 +1036,9 @@ pub async fn reopen(db: &Db, landlord: &LandlordRecord, year: i32) -> Result<(),
 }
 
 /// A panel member signs the review off, or records a dissent with a note.
-/// When more than half the panel has signed, the review is signed off, its
-/// text frozen, and the landlord's time to respond starts. Returns whether
+/// When enough of the panel have signed (the quorum the chair chose), the
+/// review is signed off, its text frozen, and the landlord's time to
+/// respond starts. Returns whether
 /// the review is now signed off.
 pub async fn sign(
     db: &Db,
@@ -1117,16 +1129,7 @@ pub async fn respond(
     response: &str,
 ) -> Result<(), AppError> {
     let review = review_row(db, landlord, year).await?;
-    if review.signed_off_at.is_none() {
-        return Err(AppError::Conflict(
-            "The landlord responds once the panel has signed the review off.".into(),
-        ));
-    }
-    if review.published_at.is_some() {
-        return Err(AppError::Conflict(
-            "The review and its response are published.".into(),
-        ));
-    }
+    review.require_awaiting_response()?;
     sqlx::query("UPDATE annual_reviews SET response = $1, responded_by = $2, responded_at = $3 WHERE id = $4")
         .bind(response)
         .bind(staff)
@@ -1181,13 +1184,12 @@ pub async fn publish(
 }
 
 /// Where sign-off, the response and publishing stand, for the review page.
-pub async fn progress(
+async fn progress(
     db: &Db,
     landlord: &LandlordRecord,
-    year: i32,
+    review: &ReviewRow,
     viewer: Option<&CurrentUser>,
 ) -> Result<super::Progress, AppError> {
-    let review = review_row(db, landlord, year).await?;
     let members = panel(db, landlord.id).await?;
     let decisions: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT s.user_id, u.display_name, s.decision, s.note FROM review_sign_offs s \
@@ -1243,20 +1245,14 @@ pub async fn progress(
             && review.signed_off_at.is_none()
             && allows(viewer, Action::SignOffAnnualReview, landlord.id),
         my_decision,
-        may_respond: review.signed_off_at.is_some()
-            && review.published_at.is_none()
+        may_respond: review.awaits_response()
             && allows(viewer, Action::RespondToAnnualReview, landlord.id),
     })
 }
 
 /// Every section's text for the published review, with its figures and
 /// the landlord's response to it.
-pub async fn full_text(
-    db: &Db,
-    landlord: &LandlordRecord,
-    year: i32,
-) -> Result<Vec<super::PublishedSection>, AppError> {
-    let review = review_row(db, landlord, year).await?;
+async fn full_text(db: &Db, review: &ReviewRow) -> Result<Vec<super::PublishedSection>, AppError> {
     let rows: Vec<(i64, String, String, String, Option<String>, String)> = sqlx::query_as(
         "SELECT s.id, s.title, s.kind, s.snapshot, r.body, s.response FROM review_sections s \
          LEFT JOIN section_revisions r ON r.section_id = s.id AND r.number = s.revision \
@@ -1335,16 +1331,7 @@ pub async fn respond_to_section(
     source: &str,
 ) -> Result<(), AppError> {
     let review = section_review(db, landlord, year, id).await?;
-    if review.signed_off_at.is_none() {
-        return Err(AppError::Conflict(
-            "The landlord responds once the panel has signed the review off.".into(),
-        ));
-    }
-    if review.published_at.is_some() {
-        return Err(AppError::Conflict(
-            "The review and its responses are published, so they cannot change.".into(),
-        ));
-    }
+    review.require_awaiting_response()?;
     sqlx::query("UPDATE review_sections SET response = $1 WHERE id = $2")
         .bind(response)
         .bind(id)

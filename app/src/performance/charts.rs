@@ -51,16 +51,36 @@ pub struct Bar {
     pub status: Option<Status>,
 }
 
-/// Each unit once, in the order it first appears: one bar chart is
-/// drawn per unit, since bars in different units cannot share a scale.
-pub fn units_in_order(units: impl IntoIterator<Item = Unit>) -> Vec<Unit> {
-    let mut seen: Vec<Unit> = Vec::new();
-    for unit in units {
-        if !seen.contains(&unit) {
-            seen.push(unit);
+/// One bar chart per unit, since bars in different units cannot share a
+/// scale; units in the order their first bar appears. Chart `n` has the id
+/// `{id_prefix}-{n}` and the title `title(unit)`. Returns each chart's
+/// title and SVG.
+pub fn bar_charts_by_unit(
+    id_prefix: &str,
+    title: impl Fn(Unit) -> String,
+    bars: Vec<(Unit, Bar)>,
+) -> Vec<(String, String)> {
+    let mut groups: Vec<(Unit, Vec<Bar>)> = Vec::new();
+    for (unit, bar) in bars {
+        match groups.iter_mut().find(|(u, _)| *u == unit) {
+            Some((_, group)) => group.push(bar),
+            None => groups.push((unit, vec![bar])),
         }
     }
-    seen
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(n, (unit, of_unit))| {
+            let title = title(unit);
+            let svg = bar_chart(&BarChart {
+                id: &format!("{id_prefix}-{n}"),
+                title: &title,
+                unit,
+                bars: &of_unit,
+            });
+            (title, svg)
+        })
+        .collect()
 }
 
 /// Every chart is this wide in user units; text sizes below are chosen so
@@ -1026,6 +1046,27 @@ mod tests {
             target: target.map(f),
             status,
         }
+    }
+
+    #[test]
+    fn bars_are_charted_one_unit_at_a_time_in_the_order_units_first_appear() {
+        let charts = bar_charts_by_unit(
+            "c",
+            |unit| unit.label().to_string(),
+            vec![
+                (Unit::Days, bar("DM01", "20", None, None)),
+                (Unit::Percent, bar("TP01", "70", None, None)),
+                (Unit::Days, bar("DM02", "12", None, None)),
+            ],
+        );
+        let titles: Vec<&str> = charts.iter().map(|(title, _)| title.as_str()).collect();
+        assert_eq!(titles, ["days", "per cent"]);
+        assert!(
+            charts[0].1.contains("DM01")
+                && charts[0].1.contains("DM02")
+                && !charts[0].1.contains("TP01")
+        );
+        assert!(charts[0].1.contains("id=\"c-0") && charts[1].1.contains("id=\"c-1"));
     }
 
     fn desc(svg: &str) -> &str {

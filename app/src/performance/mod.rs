@@ -15,7 +15,7 @@ mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;
 
-pub use pages::{Chart, ComparePage, DashboardPage, MeasurePage, YearLinks};
+pub use pages::{BarCharts, ComparePage, DashboardPage, MeasurePage, YearLinks};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

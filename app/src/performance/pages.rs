@@ -90,6 +90,20 @@ pub fn YearLinks(years: Vec<i32>, current: Option<i32>, base: String) -> impl In
     })
 }
 
+/// Bar charts drawn by `charts::bar_charts_by_unit`, as (title, SVG), each
+/// with the caption that says how to read it.
+#[component]
+pub fn BarCharts(charts: Vec<(String, String)>) -> impl IntoView {
+    charts
+        .into_iter()
+        .map(|(title, svg)| {
+            view! {
+                <Chart svg caption=format!("{title}: each bar is a result, the dark mark its target. The table below has the same figures.")/>
+            }
+        })
+        .collect_view()
+}
+
 /// A chart drawn on the server; the table beside it carries the same figures.
 #[component]
 pub fn Chart(svg: String, caption: String) -> impl IntoView {
@@ -187,41 +201,26 @@ fn DashboardGroup(
     slug: String,
 ) -> impl IntoView {
     let heading_id = format!("group-{index}");
-    let charts_view = charts::units_in_order(rows.iter().map(|row| row.unit))
-        .into_iter()
-        .enumerate()
-        .filter_map(|(n, unit)| {
-            let bars: Vec<Bar> = rows
-                .iter()
-                .filter(|row| row.unit == unit)
-                .filter_map(|row| {
-                    Some(Bar {
-                        label: if row.series_label == "Rented homes" {
-                            format!("{} {}", row.code, row.title)
-                        } else {
-                            format!("{} {}: {}", row.code, row.title, row.series_label)
-                        },
-                        result: row.point.result?,
-                        target: row.point.target,
-                        status: row.point.status,
-                    })
-                })
-                .collect();
-            if bars.is_empty() {
-                return None;
-            }
-            let chart_title = format!("{group}, {}", period.year_label());
-            let svg = charts::bar_chart(&BarChart {
-                id: &format!("chart-{index}-{n}"),
-                title: &chart_title,
-                unit,
-                bars: &bars,
-            });
-            Some(view! {
-                <Chart svg caption=format!("{chart_title}: each bar is a result, the dark mark its target. The table below has the same figures.")/>
-            })
+    let bars = rows
+        .iter()
+        .filter_map(|row| {
+            let bar = Bar {
+                label: if row.series_label == "Rented homes" {
+                    format!("{} {}", row.code, row.title)
+                } else {
+                    format!("{} {}: {}", row.code, row.title, row.series_label)
+                },
+                result: row.point.result?,
+                target: row.point.target,
+                status: row.point.status,
+            };
+            Some((row.unit, bar))
         })
-        .collect_view();
+        .collect();
+    let chart_title = format!("{group}, {}", period.year_label());
+    let charts =
+        charts::bar_charts_by_unit(&format!("chart-{index}"), |_| chart_title.clone(), bars);
+    let charts_view = view! { <BarCharts charts/> };
     let labelled_by = heading_id.clone();
     view! {
         <section class="measure-group" aria-labelledby=labelled_by>

@@ -992,14 +992,10 @@ pub mod server {
         id: i64,
         viewer: Option<&crate::accounts::CurrentUser>,
     ) -> Result<ReviewDetail, AppError> {
-        use crate::permissions::{allows, Action};
+        use crate::permissions::{require_or_hide, Action};
         let detail = review(db, landlord, id).await?;
-        if !detail.is_published() && !allows(viewer, Action::SeeDraftReviews, landlord.id) {
-            return Err(if viewer.is_none() {
-                AppError::NotSignedIn
-            } else {
-                AppError::NotFound
-            });
+        if !detail.is_published() {
+            require_or_hide(viewer, Action::SeeDraftReviews, landlord.id)?;
         }
         Ok(detail)
     }
