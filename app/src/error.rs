@@ -17,6 +17,15 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// The request itself could not be read: a field missing, a number that
+    /// is not a whole number, a body that is not a form. Never the person's
+    /// fault when they use the portal's own pages.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(
+        "That was too much to send at once. Nothing was saved. Please send less, or split it up."
+    )]
+    TooLarge,
     #[error("Too many attempts. Please try again in {} minutes.", retry_after_secs.div_ceil(60))]
     RateLimited { retry_after_secs: u64 },
     #[error("This service is not available just now. Please try again in a few minutes.")]
@@ -59,6 +68,8 @@ impl AppError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -83,11 +94,56 @@ impl From<sqlx::Error> for AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server these are failures to read the request (its arguments
+    /// or its body); in the browser, failures to reach the server.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Connection {
-            detail: value.to_string(),
+        #[cfg(feature = "ssr")]
+        {
+            unreadable_request(value)
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            Self::Connection {
+                detail: value.to_string(),
+            }
         }
     }
+}
+
+/// What a person is told when the server cannot read what was sent. The
+/// detail (such as "missing field `title`") says where; it is logged too.
+#[cfg(feature = "ssr")]
+fn unreadable_request(error: ServerFnErrorErr) -> AppError {
+    match error {
+        ServerFnErrorErr::Args(detail)
+        | ServerFnErrorErr::Deserialization(detail)
+        | ServerFnErrorErr::MissingArg(detail)
+        | ServerFnErrorErr::MiddlewareError(detail)
+        | ServerFnErrorErr::UnsupportedRequestMethod(detail) => {
+            tracing::warn!(%detail, "a request could not be read");
+            if detail.contains("length limit exceeded") {
+                return AppError::TooLarge;
+            }
+            AppError::BadRequest(format!(
+                "The form sent could not be read ({}), so nothing was saved. \
+                 Please go back, reload the page and try again.",
+                plain_detail(&detail)
+            ))
+        }
+        other => AppError::internal("server function", other),
+    }
+}
+
+/// serde's wording, shortened to what is wrong ("missing field `title`"),
+/// and cut short so an address cannot carry a whole page of it.
+#[cfg(feature = "ssr")]
+fn plain_detail(detail: &str) -> String {
+    let detail = detail
+        .rsplit("failed with reason: ")
+        .next()
+        .unwrap_or(detail)
+        .trim();
+    detail.chars().take(120).collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, Page, test, TestInfo } from '@playwright/test';
-import { emailedLink, expectAccessible, url, waitUntilReady, watchForErrors } from './helpers';
+import { Page, TestInfo } from '@playwright/test';
+import { expect, test, emailedLink, expectAccessible, url, waitUntilReady, watchForErrors } from './helpers';
 
 /** Signs in through the sign-in page and the emailed link. */
 async function signIn(page: Page, info: TestInfo, email: string, previous?: string): Promise<string> {

@@ -1,5 +1,5 @@
-import { Browser, expect, Page, test, TestInfo } from '@playwright/test';
-import { expectAccessible, pdfText, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
+import { Browser, Page, TestInfo } from '@playwright/test';
+import { expect, test, expectAccessible, pdfText, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
 
 async function signInAs(page: Page, info: TestInfo, name: string) {
   await page.goto(url('/demo'));
@@ -78,9 +78,12 @@ test('the chair starts an annual review, two people write the same section witho
   await waitUntilReady(tom, info);
   await expect(tom.getByLabel('Text of the section')).toHaveValue(toms);
   await expect(tom.locator('pre.current-version')).toHaveText(margarets);
+  // Replacing her words is a separate, explained choice; he combines them.
+  await expect(tom.getByRole('button', { name: 'Replace their version with mine' })).toBeVisible();
+  await expect(tom.getByText(/This puts your version in place of the one saved by Margaret Oyelaran/)).toBeVisible();
   await expectAccessible(tom, info);
   await tom.getByLabel('Text of the section').fill(`${margarets}\n\n${toms}`);
-  await tom.getByRole('button', { name: 'Save this section' }).click();
+  await tom.getByRole('button', { name: 'Save the combined text' }).click();
   await expect(tom.getByRole('status').filter({ hasText: 'Saved as revision 2.' })).toBeVisible();
   await waitUntilReady(tom, info);
   await expect(tom.locator('.section-text')).toContainText('eleven times');

@@ -1,5 +1,5 @@
-import { expect, Page, test, TestInfo } from '@playwright/test';
-import { expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
+import { Page, TestInfo } from '@playwright/test';
+import { expect, test, expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
 
 async function signInAs(page: Page, info: TestInfo, name: string) {
   await page.goto(url('/demo'));

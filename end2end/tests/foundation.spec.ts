@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
+import { expect, test, expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
 
 const pages = [
   { path: '/', heading: 'Hold your landlord to its promises', status: 200 },

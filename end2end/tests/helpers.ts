@@ -1,7 +1,45 @@
-import { BrowserContext, expect, Page, TestInfo } from '@playwright/test';
+import { BrowserContext, expect, Page, test as base, TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+export { expect };
+
+/**
+ * Playwright's `test`, failing any test during which a page reported a
+ * Content-Security-Policy violation in its console: the policy is there to
+ * stop injected script, so the portal's own pages must never trip it.
+ * Contexts a test opens itself are watched too.
+ */
+export const test = base.extend<{ contentSecurityPolicy: void }>({
+  contentSecurityPolicy: [
+    async ({ context, browser }, use) => {
+      const violations: string[] = [];
+      const watchPage = (page: Page) =>
+        page.on('console', (message) => {
+          if (/Content.Security.Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+        });
+      const watchContext = (watched: BrowserContext) => {
+        watched.pages().forEach(watchPage);
+        watched.on('page', watchPage);
+      };
+      watchContext(context);
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (...options) => {
+        const created = await newContext(...options);
+        watchContext(created);
+        return created;
+      };
+      try {
+        await use();
+      } finally {
+        browser.newContext = newContext;
+      }
+      expect(violations, 'Content-Security-Policy violations reported in the console').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 export const url = (path: string) => `${process.env.TENANT_VOICE_URL}${path}`;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, Page, test, TestInfo } from '@playwright/test';
-import { expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
+import { Page, TestInfo } from '@playwright/test';
+import { expect, test, expectAccessible, url, waitUntilReady, watchForErrors, withJavaScript } from './helpers';
 
 /** Signs in as a demo persona with one click on the demo page. */
 async function signInAs(page: Page, info: TestInfo, name: string) {
@@ -172,5 +172,53 @@ test('the commitments show both verdicts, and the panel chair records one', asyn
   await expect(page.getByText(evidence)).toBeVisible();
   await expect(page.getByRole('heading', { name: 'History of this commitment' })).toBeVisible();
   await expectAccessible(page, info);
+  expect(unexpected(errors)).toEqual([]);
+});
+
+test('staff start a charter of their own, and words that try to break out of a text box stay words', async ({ page }, info) => {
+  test.setTimeout(90_000);
+  const errors = watchForErrors(page);
+  // Any script that escaped would open a dialog; none may.
+  const dialogs: string[] = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  const charter = `Our repairs promise (${info.project.name})`;
+  const commitment = `Repairs on time (${info.project.name})`;
+  const hostile = '</textarea></title></style></script></noscript><script>alert("escaped")</script><b>bold</b>';
+
+  await signInAs(page, info, 'Priya Shah');
+  await page.goto(url('/landlords/brackenmoor-homes/commitments'));
+  await waitUntilReady(page, info);
+  await page.getByLabel('Name of the charter').fill(charter);
+  await page.getByLabel('What it is about').fill('What we promise about repairs, written with the panel.');
+  await page.getByRole('button', { name: 'Start the charter' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: charter })).toBeVisible();
+  await waitUntilReady(page, info);
+  await expectAccessible(page, info);
+
+  // Refused (a title of spaces only): what was typed is kept, exactly, and nothing runs.
+  await page.getByLabel('Charter', { exact: true }).selectOption({ label: charter });
+  await page.getByLabel('Title').fill('   ');
+  await page.getByLabel('What tenants can expect').fill(hostile);
+  await page.getByRole('button', { name: 'Add the commitment' }).click();
+  await expect(page.getByRole('alert')).toContainText('Enter');
+  await expect(page.getByLabel('What tenants can expect')).toHaveValue(hostile);
+
+  await page.getByLabel('Charter', { exact: true }).selectOption({ label: charter });
+  await page.getByLabel('Title').fill(commitment);
+  await page.getByLabel('What tenants can expect').fill(hostile);
+  await page.getByRole('button', { name: 'Add the commitment' }).click();
+  // The new commitment's own page, with its edit form.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(commitment);
+  await waitUntilReady(page, info);
+  // Shown back in the edit form, filled in as saved.
+  await expect(page.getByLabel('What tenants can expect')).toHaveValue(hostile);
+  await page.reload();
+  await waitUntilReady(page, info);
+  await expect(page.getByLabel('What tenants can expect')).toHaveValue(hostile);
+  await expectAccessible(page, info);
+  expect(dialogs).toEqual([]);
   expect(unexpected(errors)).toEqual([]);
 });

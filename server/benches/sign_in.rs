@@ -118,6 +118,7 @@ async fn fire(app: &Router, path: &'static str, bodies: Vec<(usize, String)>) ->
                         .unwrap();
                     let mut request = Request::post(path)
                         .header("host", "portal.test")
+                        .header("origin", "http://portal.test")
                         .header("content-type", "application/x-www-form-urlencoded")
                         .body(Body::from(body))
                         .unwrap();

@@ -157,6 +157,7 @@ async fn post(
 ) -> axum::response::Response {
     let mut request = Request::post(path)
         .header("host", "portal.test")
+        .header("origin", "http://portal.test")
         .header("content-type", "application/x-www-form-urlencoded");
     if let Some(cookie) = cookie {
         request = request.header("cookie", format!("{COOKIE_NAME}={cookie}"));

@@ -6,26 +6,42 @@
 //! database: a row is held by one worker at a time.
 use std::{
     path::{Path, PathBuf},
-    time::Duration,
+    sync::Mutex,
+    time::{Duration, Instant},
 };
 
 use app::{state::Db, time::Timestamp};
 use lettre::{
     message::{header::ContentType, Mailbox, MultiPart, SinglePart},
+    transport::smtp::AsyncSmtpTransportBuilder,
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use tokio::sync::watch;
 
-/// How long a worker may hold a message before another may take it.
-const LEASE: Duration = Duration::from_secs(120);
+/// The longest one send may take, connection and SMTP dialogue together.
+/// lettre's own timeout covers only the connect, so a server that accepts
+/// and then says nothing would otherwise hold the worker for ever.
+const SEND_LIMIT: Duration = Duration::from_secs(60);
+/// A claim holds a message for this many send limits, counted from the
+/// claim. So its send has ended, done or given up, long before another
+/// server may take it; the rest covers the database writes either side and
+/// clocks that differ a little between servers.
+const LEASE_IN_SEND_LIMITS: u32 = 2;
+const _: () = assert!(LEASE_IN_SEND_LIMITS >= 2);
 /// The first retry waits this long; each later one twice as long as the last.
 const FIRST_RETRY: Duration = Duration::from_secs(30);
 const LONGEST_RETRY: Duration = Duration::from_secs(3600);
 /// How often the worker looks for new messages.
 const POLL: Duration = Duration::from_secs(2);
 
-pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+enum Transport {
+    Smtp {
+        builder: AsyncSmtpTransportBuilder,
+        /// Replaced after a send is cut off: lettre would put that
+        /// connection back in its pool mid-dialogue, and the next message
+        /// would then read replies meant for the last one.
+        pool: Mutex<AsyncSmtpTransport<Tokio1Executor>>,
+    },
     Files(PathBuf),
 }
 
@@ -34,6 +50,7 @@ pub struct Mailer {
     from: Mailbox,
     /// The portal's host name, for Message-IDs.
     host: String,
+    send_limit: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -74,24 +91,40 @@ impl Mailer {
                 .map_err(|e| format!("cannot make a sender address: {e}"))?,
         };
         let transport = match smtp_url {
-            Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
+            Some(url) => {
+                let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
                     .map_err(|e| format!("cannot use SMTP_URL: {e}"))?
-                    .timeout(Some(Duration::from_secs(20)))
-                    .build(),
-            ),
+                    .timeout(Some(Duration::from_secs(20)));
+                Transport::Smtp {
+                    pool: Mutex::new(builder.clone().build()),
+                    builder,
+                }
+            }
             None => Transport::Files(outbox_dir.to_path_buf()),
         };
         Ok(Self {
             transport,
             from,
             host,
+            send_limit: SEND_LIMIT,
         })
+    }
+
+    /// Sets the longest one send may take (tests use a second or two); the
+    /// lease follows, at twice as long.
+    pub fn with_send_limit(mut self, limit: Duration) -> Self {
+        self.send_limit = limit;
+        self
+    }
+
+    /// How long a claim holds a message against other workers.
+    pub fn lease(&self) -> Duration {
+        self.send_limit * LEASE_IN_SEND_LIMITS
     }
 
     pub fn describe(&self) -> String {
         match &self.transport {
-            Transport::Smtp(_) => "SMTP".into(),
+            Transport::Smtp { .. } => "SMTP".into(),
             Transport::Files(dir) => format!("files in {}", dir.display()),
         }
     }
@@ -126,14 +159,32 @@ impl Mailer {
             .map_err(|e| format!("cannot build the message: {e}"))
     }
 
+    /// Sends one message, giving up after the send limit.
     pub async fn send(&self, message: &OutboxMessage) -> Result<(), String> {
         let email = self.build(message)?;
+        match tokio::time::timeout(self.send_limit, self.send_now(message, email)).await {
+            Ok(sent) => sent,
+            Err(_) => {
+                if let Transport::Smtp { builder, pool } = &self.transport {
+                    *pool.lock().unwrap_or_else(|e| e.into_inner()) = builder.clone().build();
+                }
+                Err(format!(
+                    "no answer from the mail server within {:?}",
+                    self.send_limit
+                ))
+            }
+        }
+    }
+
+    async fn send_now(&self, message: &OutboxMessage, email: Message) -> Result<(), String> {
         match &self.transport {
-            Transport::Smtp(smtp) => smtp
-                .send(email)
-                .await
-                .map(|_| ())
-                .map_err(|e| format!("SMTP: {e}")),
+            Transport::Smtp { pool, .. } => {
+                let smtp = pool.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                smtp.send(email)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("SMTP: {e}"))
+            }
             Transport::Files(dir) => {
                 tokio::fs::create_dir_all(dir)
                     .await
@@ -171,14 +222,33 @@ pub fn retry_delay(attempts: i64) -> Duration {
         .min(LONGEST_RETRY)
 }
 
-/// Sends every message due at `now`, one at a time. Returns what happened.
+/// Sends every message that is due, one at a time. Returns what happened.
+/// `now` is the time as the pass starts (tests move it forward); the clock is
+/// read again at each claim and each failure, so leases and retry gaps count
+/// from then, however long the pass has run.
 pub async fn deliver_due(
     db: &Db,
     mailer: &Mailer,
     now: Timestamp,
 ) -> Result<Delivery, sqlx::Error> {
+    let (_never, running) = watch::channel(false);
+    deliver(db, mailer, now, &running).await
+}
+
+/// As `deliver_due`, but takes no new message once `stop` turns true.
+async fn deliver(
+    db: &Db,
+    mailer: &Mailer,
+    now: Timestamp,
+    stop: &watch::Receiver<bool>,
+) -> Result<Delivery, sqlx::Error> {
+    let started = Instant::now();
+    let clock = || Timestamp(now.millis() + started.elapsed().as_millis() as i64);
     let mut delivery = Delivery::default();
-    while let Some((message, attempts)) = claim_next(db, now).await? {
+    while !*stop.borrow() {
+        let Some((message, attempts)) = claim_next(db, clock(), mailer.lease()).await? else {
+            break;
+        };
         match mailer.send(&message).await {
             Ok(()) => {
                 // The bodies may hold sign-in links: once sent, they go.
@@ -186,7 +256,7 @@ pub async fn deliver_due(
                     "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL, \
                      body_text = '', body_html = '' WHERE id = $2",
                 )
-                .bind(Timestamp::now())
+                .bind(clock())
                 .bind(message.id)
                 .execute(db.pool())
                 .await?;
@@ -205,7 +275,7 @@ pub async fn deliver_due(
                     "UPDATE outbox SET locked_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3",
                 )
                 .bind(error)
-                .bind(now.millis() + delay.as_millis() as i64)
+                .bind(clock().millis() + delay.as_millis() as i64)
                 .bind(message.id)
                 .execute(db.pool())
                 .await?;
@@ -216,8 +286,12 @@ pub async fn deliver_due(
     Ok(delivery)
 }
 
-/// Takes the oldest due message nobody else holds, for `LEASE`.
-async fn claim_next(db: &Db, now: Timestamp) -> Result<Option<(OutboxMessage, i64)>, sqlx::Error> {
+/// Takes the oldest due message nobody else holds, for `lease` from `now`.
+async fn claim_next(
+    db: &Db,
+    now: Timestamp,
+    lease: Duration,
+) -> Result<Option<(OutboxMessage, i64)>, sqlx::Error> {
     let row: Option<(i64, String, String, String, String, i64, i64)> = sqlx::query_as(
         "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
          WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $2 \
@@ -225,7 +299,7 @@ async fn claim_next(db: &Db, now: Timestamp) -> Result<Option<(OutboxMessage, i6
            AND sent_at IS NULL AND (locked_until IS NULL OR locked_until <= $2) \
          RETURNING id, recipient, subject, body_text, body_html, created_at, attempts",
     )
-    .bind(now.millis() + LEASE.as_millis() as i64)
+    .bind(now.millis() + lease.as_millis() as i64)
     .bind(now)
     .fetch_optional(db.pool())
     .await?;
@@ -267,12 +341,13 @@ pub async fn housekeeping(db: &Db) -> Result<(), sqlx::Error> {
 }
 
 /// Runs until `stop` turns true: delivers what is due every couple of
-/// seconds and tidies up every few minutes.
+/// seconds and tidies up every few minutes. Once stopped, it finishes the
+/// message in hand (within the send limit) and takes no more.
 pub async fn run_worker(db: Db, mailer: Mailer, mut stop: watch::Receiver<bool>) {
     tracing::info!(transport = %mailer.describe(), "email worker started");
     let mut passes: u64 = 0;
     loop {
-        if let Err(error) = deliver_due(&db, &mailer, Timestamp::now()).await {
+        if let Err(error) = deliver(&db, &mailer, Timestamp::now(), &stop).await {
             tracing::warn!(%error, "email worker could not read the outbox");
         }
         if passes.is_multiple_of(150) {

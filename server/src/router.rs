@@ -21,7 +21,10 @@ use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes,
 };
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, set_header::SetResponseHeaderLayer,
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
 };
 
 /// How long a signed-in session lasts without a request, unless configured.
@@ -43,6 +46,7 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
         let options = state.leptos_options.clone();
         move || app::shell(options.clone())
     };
+    let site_root = std::path::PathBuf::from(state.leptos_options.site_root.as_ref());
     Router::new()
         .route("/healthz", get(healthz))
         .route(
@@ -77,6 +81,13 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
             "/help/import-template.csv",
             get(app::performance::open_data::import_template),
         )
+        // Built files are served here rather than by Leptos's fallback:
+        // that one gave pages rendered beside it the wrong security policy.
+        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(site_root.join("favicon.svg")),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), page)
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context,
@@ -96,8 +107,16 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
             state.clone(),
             hide_demo_endpoints,
         ))
+        .layer(middleware::from_fn(limit_server_fn_bodies))
         .layer(middleware::from_fn(refuse_cross_origin))
         .layer(CompressionLayer::new())
+        // Pages rendered by Leptos set their own policy, with the nonce of
+        // their scripts (see `app::site::content_security_policy`); every
+        // other answer may run no script at all.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(NO_SCRIPT_POLICY),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -143,11 +162,20 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Refuses state-changing requests that a browser says come from another
+/// The Content-Security-Policy of answers that are not Leptos pages.
+const NO_SCRIPT_POLICY: &str = "default-src 'self'; script-src 'none'; object-src 'none'; \
+     base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// The most a server function may be sent. The longest text box holds tens
+/// of kilobytes; uploads have their own routes and limits.
+pub const MAX_SERVER_FN_BODY: usize = 1024 * 1024;
+
+/// Refuses state-changing requests unless they say they come from this
 /// site, whether a form post or a server-function call. Browsers mark every
 /// request with Sec-Fetch-Site; older ones at least send Origin, which must
-/// then name this host. Requests with neither come from no browser, so
-/// cross-site forgery does not apply to them.
+/// then name this host. A request with neither is refused too: every
+/// browser that submits a form sends one of them, and a program calling the
+/// portal must send `Origin` with the portal's own address (see README).
 async fn refuse_cross_origin(request: Request, next: Next) -> Response {
     if matches!(
         *request.method(),
@@ -157,12 +185,8 @@ async fn refuse_cross_origin(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     tracing::warn!(path = request.uri().path(), "cross-origin request refused");
-    let wants_html = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
-    let message = "This request came from another website, so it was refused. Nothing was changed.";
+    let wants_html = wants_html(request.headers());
+    let message = "This request did not say it came from this website, so it was refused. Nothing was changed.";
     if wants_html {
         plain_page(
             StatusCode::FORBIDDEN,
@@ -180,7 +204,7 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
         return matches!(site, "same-origin" | "none");
     }
     match (text("origin"), text("host")) {
-        (None, _) => true,
+        (None, _) => false,
         (Some(origin), Some(host)) => url::Url::parse(origin).is_ok_and(|origin| {
             let origin_host = match (origin.host_str(), origin.port()) {
                 (Some(name), Some(port)) => format!("{name}:{port}"),
@@ -191,6 +215,69 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
         }),
         (Some(_), None) => false,
     }
+}
+
+/// Refuses a server-function call whose body is larger than
+/// `MAX_SERVER_FN_BODY` with 413 and a plain message, before anything reads
+/// it; otherwise passes it on, already read.
+async fn limit_server_fn_bodies(request: Request, next: Next) -> Response {
+    if request.method() != Method::POST || !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let wants_html = wants_html(request.headers());
+    if declared.is_some_and(|length| length > MAX_SERVER_FN_BODY as u64) {
+        return too_large(wants_html);
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_SERVER_FN_BODY).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => too_large(wants_html),
+    }
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// 413, as a page for a browser's form post, or as the error a server
+/// function answers for the app's own scripts.
+fn too_large(wants_html: bool) -> Response {
+    tracing::warn!("a request was larger than a server function takes; refused");
+    let error = AppError::TooLarge;
+    if wants_html {
+        return plain_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Too much to send",
+            &format!(
+                "<p>{}</p><p>Use your browser's Back button to return to the form: what you typed is still there.</p>",
+                app::mail::escape(&error.to_string())
+            ),
+        );
+    }
+    let mut response = (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        serde_json::to_string(&error).unwrap_or_default(),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+        .headers_mut()
+        .insert("serverfnerror", HeaderValue::from_static("1"));
+    response
 }
 
 /// A failed server function answers 500 by default; give it the status its
@@ -243,13 +330,34 @@ async fn remember_typed_fields(
         return next.run(request).await;
     }
     let path = request.uri().path().to_string();
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "That form was too large.").into_response();
+    let (mut parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_SERVER_FN_BODY).await else {
+        return too_large(true);
     };
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(&bytes)
         .filter(|(name, _)| !name.contains("password") && !name.contains("token"))
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    // Leptos answers a form post with a redirect to its Referer. A browser
+    // set to send none would land on the home page with the message lost,
+    // so every form names its own page too.
+    if !parts.headers.contains_key(header::REFERER) {
+        if let Some(page) = fields
+            .iter()
+            .find(|(name, _)| name == app::site::forms::PAGE_FIELD)
+            .map(|(_, page)| page.as_str())
+            .filter(|page| is_local_path(page))
+        {
+            if let Ok(referer) =
+                HeaderValue::from_str(&format!("{}{page}", state.base_url.trim_end_matches('/')))
+            {
+                parts.headers.insert(header::REFERER, referer);
+            }
+        }
+    }
+    let fields: Vec<(String, String)> = fields
+        .into_iter()
+        .filter(|(name, _)| name != app::site::forms::PAGE_FIELD)
         .collect();
     let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
@@ -274,6 +382,15 @@ async fn remember_typed_fields(
         }
     }
     response
+}
+
+/// A path on this site ("/landlords/x?y=1"), never another site's address
+/// ("//evil.example", "https://…") nor one with control characters.
+fn is_local_path(page: &str) -> bool {
+    page.starts_with('/')
+        && !page.starts_with("//")
+        && !page.starts_with("/\\")
+        && !page.chars().any(|c| c.is_control() || c == '\\')
 }
 
 /// With demo mode off, the demo sign-in endpoint does not exist.

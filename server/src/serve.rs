@@ -1,11 +1,16 @@
 //! `tenant-voice serve`: migrate, then serve the built site (checked by `main`) until SIGINT or SIGTERM, letting
 //! requests in flight finish.
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use app::state::AppState;
 use tokio::net::TcpListener;
 
 use crate::{config::Settings, database, mail, reminders, router};
+
+/// How long shutdown waits for the email worker to finish the message in
+/// hand. A send cut off after that stays claimed, and any server retries it
+/// once the claim runs out.
+const WORKER_GRACE: Duration = Duration::from_secs(5);
 
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let db = database::connect(&settings.database_url).await?;
@@ -31,7 +36,7 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
         &base_url,
     )?;
     let (stop_worker, stop) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(mail::run_worker(db.clone(), mailer, stop.clone()));
+    let mut worker = tokio::spawn(mail::run_worker(db.clone(), mailer, stop.clone()));
     let reminders = tokio::spawn(reminders::run(db.clone(), base_url.clone(), stop));
     let app = router::build_app_with(state, settings.session_idle)
         .into_make_service_with_connect_info::<SocketAddr>();
@@ -40,9 +45,20 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    // Let the workers finish what they have in hand, then stop.
+    // Let the workers finish what they have in hand, the email worker
+    // within its grace, then stop.
     let _ = stop_worker.send(true);
-    let _ = worker.await;
+    if tokio::time::timeout(WORKER_GRACE, &mut worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_secs = WORKER_GRACE.as_secs(),
+            "email worker still sending; stopped it (the message will be retried)"
+        );
+        worker.abort();
+        let _ = worker.await;
+    }
     let _ = reminders.await;
     db.pool().close().await;
     tracing::info!("stopped");

@@ -183,6 +183,73 @@ async fn published(app: &TestApp, year: i32) {
     );
 }
 
+/// A save with the overlap page's choice: `replace` as its buttons send it.
+async fn save_choosing(
+    visitor: &mut Visitor<'_>,
+    year: i32,
+    section: i64,
+    base: i64,
+    body: &str,
+    replace: &str,
+) -> common::Reply {
+    let fields = vec![
+        ("slug", SLUG.to_string()),
+        ("year", year.to_string()),
+        ("id", section.to_string()),
+        ("base_revision", base.to_string()),
+        ("body", body.to_string()),
+        ("replace", replace.to_string()),
+    ];
+    visitor.call::<SaveSection>(&pairs(&fields)).await
+}
+
+const FIRST: &str = "Repairs were slow. Complaints rose. Cleaning improved.";
+const PETERS: &str = "Repairs were much slower than promised. Complaints rose. Cleaning improved.";
+const PATS: &str = "Repairs were quick this year. Complaints rose. Cleaning improved.";
+
+/// Pat writes revision 1; Peter saves revision 2 from it; Pat, still on
+/// revision 1, changes the same sentence: an overlap, kept as Pat's draft.
+/// Returns the year, the section and Pat.
+async fn overlapped(app: &TestApp) -> (i32, i64, Visitor<'_>) {
+    let (year, sections) = started(app).await;
+    let intro = sections[0];
+    let mut pat = app.signed_in("pat@example.org").await;
+    let mut peter = app.signed_in("peter@example.org").await;
+    assert_eq!(save(&mut pat, year, intro, 0, FIRST).await.status, 200);
+    assert_eq!(save(&mut peter, year, intro, 1, PETERS).await.status, 200);
+    let reply = save(&mut pat, year, intro, 1, PATS).await;
+    assert_eq!(reply.status, 409, "{}", reply.body);
+    assert_eq!(
+        draft_of(app, intro, "pat@example.org").await.as_deref(),
+        Some(PATS)
+    );
+    (year, intro, pat)
+}
+
+async fn draft_of(app: &TestApp, section: i64, email: &str) -> Option<String> {
+    sqlx::query_scalar(
+        "SELECT d.body FROM section_drafts d JOIN users u ON u.id = d.author_id \
+         WHERE d.section_id = $1 AND u.email = $2",
+    )
+    .bind(section)
+    .bind(email)
+    .fetch_optional(app.db.pool())
+    .await
+    .unwrap()
+}
+
+/// The revision a revision replaced, if it was saved with "Replace their version with mine".
+async fn replaced_by(app: &TestApp, section: i64, number: i64) -> Option<i64> {
+    sqlx::query_scalar(
+        "SELECT replaced_revision FROM section_revisions WHERE section_id = $1 AND number = $2",
+    )
+    .bind(section)
+    .bind(number)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+}
+
 fn section_response(year: i32, section: i64, text: &str) -> Vec<(&'static str, String)> {
     vec![
         ("slug", SLUG.to_string()),
@@ -676,6 +743,141 @@ on_both_databases! {
             "SELECT s.id FROM review_sections s JOIN annual_reviews r ON r.id = s.review_id WHERE r.year = {next} AND s.kind = 'introduction'")).await;
         let page = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{next}/sections/{intro}")).await;
         assert!(!page.body.contains("What became of earlier recommendations"));
+    }
+    async fn saving_the_kept_aside_draft_unchanged_does_not_replace_the_other_authors_words(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, intro, mut pat) = overlapped(&app).await;
+        // The overlap page's form is based on revision 2, the one shown beside
+        // the draft; pressing the ordinary save with the draft unchanged would
+        // put Pat's words over Peter's without saying so.
+        let reply = save(&mut pat, year, intro, 2, PATS).await;
+        assert_eq!(reply.status, 409, "{}", reply.body);
+        assert!(reply.body.contains("Replace their version with mine"), "{}", reply.body);
+        assert_eq!(current(&app, intro).await, (2, PETERS.to_string()), "Peter's words stay");
+        assert_eq!(draft_of(&app, intro, "pat@example.org").await.as_deref(), Some(PATS), "Pat's draft stays");
+        // "no" is the ordinary save, refused the same way.
+        assert_eq!(save_choosing(&mut pat, year, intro, 2, PATS, "no").await.status, 409);
+        assert_eq!(current(&app, intro).await.0, 2);
+        // A choice that is neither is a plain refusal, never a crash.
+        let reply = save_choosing(&mut pat, year, intro, 2, PATS, "maybe").await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert!(reply.body.contains("Choose"), "{}", reply.body);
+        assert_eq!(current(&app, intro).await.0, 2);
+        assert_eq!(draft_of(&app, intro, "pat@example.org").await.as_deref(), Some(PATS));
+    }
+
+    async fn replacing_their_version_is_recorded_shown_in_the_history_and_emailed_to_them(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, intro, mut pat) = overlapped(&app).await;
+        let emails_before = app.outbox().await.len();
+        let reply = save_choosing(&mut pat, year, intro, 2, PATS, "yes").await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(reply.header("location").unwrap().ends_with("?replaced=3"), "{:?}", reply.header("location"));
+        assert_eq!(current(&app, intro).await, (3, PATS.to_string()));
+        assert_eq!(replaced_by(&app, intro, 3).await, Some(2), "the revision says what it replaced");
+        assert_eq!(replaced_by(&app, intro, 2).await, None);
+        assert_eq!(draft_of(&app, intro, "pat@example.org").await, None, "the overlap is resolved");
+        let page = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}?replaced=3")).await;
+        assert!(!page.body.contains("Your changes overlap someone else"), "{}", page.body);
+
+        // Peter is told who replaced his words, where, and where to find them; Pat is not emailed.
+        let emails: Vec<_> = app.outbox().await.into_iter().skip(emails_before).collect();
+        assert_eq!(emails.len(), 1, "{emails:?}");
+        let (to, subject, text) = &emails[0];
+        assert_eq!(to, "peter@example.org");
+        assert!(subject.contains("Introduction"), "{subject}");
+        for expected in ["Pat Panel", "Introduction", &app::annual_reviews::label(year).to_lowercase(), "Test Homes",
+                         &format!("http://portal.test/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}/history")] {
+            assert!(text.contains(expected), "{expected} missing: {text}");
+        }
+
+        let history = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}/history")).await;
+        assert_eq!(history.status, 200);
+        assert!(history.body.contains("Replaced Peter Panel\u{2019}s version (revision 2)"), "{}", history.body);
+        assert_eq!(history.body.matches("Replaced ").count(), 1, "only revision 3 replaced anything");
+        // The replaced words are still in the history.
+        let compare = pat.get(&format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}/history?from=2&to=3")).await;
+        assert!(compare.body.contains("much slower than promised"), "{}", compare.body);
+        // The choice is in the audit log.
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'annual_review.section_replaced'").await, 1);
+    }
+
+    async fn replacing_a_version_saved_after_the_page_was_shown_asks_again(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, intro, mut pat) = overlapped(&app).await;
+        // The chair saves revision 3 while Pat reads the overlap page (based on 2).
+        let mut chair = app.signed_in("chair@example.org").await;
+        let chairs = "Repairs were much slower than promised. Complaints rose. Cleaning improved a lot.";
+        assert_eq!(save(&mut chair, year, intro, 2, chairs).await.status, 200);
+        let emails_before = app.outbox().await.len();
+        let reply = save_choosing(&mut pat, year, intro, 2, PATS, "yes").await;
+        assert_eq!(reply.status, 409, "{}", reply.body);
+        assert_eq!(current(&app, intro).await, (3, chairs.to_string()), "nothing replaced that Pat has not seen");
+        assert_eq!(draft_of(&app, intro, "pat@example.org").await.as_deref(), Some(PATS));
+        assert_eq!(app.outbox().await.len(), emails_before, "no email for a refused save");
+        // Having seen revision 3, Pat replaces it: Peter and the chair are both told.
+        assert_eq!(save_choosing(&mut pat, year, intro, 3, PATS, "yes").await.status, 200);
+        assert_eq!(current(&app, intro).await, (4, PATS.to_string()));
+        assert_eq!(replaced_by(&app, intro, 4).await, Some(3));
+        let mut told: Vec<String> = app.outbox().await.into_iter().skip(emails_before).map(|(to, _, _)| to).collect();
+        told.sort();
+        assert_eq!(told, vec!["chair@example.org".to_string(), "peter@example.org".to_string()]);
+    }
+
+    async fn a_combined_text_after_an_overlap_saves_as_usual(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, intro, mut pat) = overlapped(&app).await;
+        let emails_before = app.outbox().await.len();
+        let combined = "Repairs were much slower than promised, though quick by March. Complaints rose. Cleaning improved.";
+        let reply = save_choosing(&mut pat, year, intro, 2, combined, "no").await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(reply.header("location").unwrap().ends_with("?saved=3"), "{:?}", reply.header("location"));
+        assert_eq!(current(&app, intro).await, (3, combined.to_string()));
+        assert_eq!(replaced_by(&app, intro, 3).await, None, "an ordinary save");
+        assert_eq!(draft_of(&app, intro, "pat@example.org").await, None);
+        assert_eq!(app.outbox().await.len(), emails_before, "nobody's words were replaced");
+        // Without the field at all, as before.
+        assert_eq!(save(&mut pat, year, intro, 3, &format!("{combined} More.")).await.status, 200);
+        // With no draft kept aside, "yes" is an ordinary save too.
+        assert!(save_choosing(&mut pat, year, intro, 4, "Fresh text.", "yes").await.header("location").unwrap().ends_with("?saved=5"));
+        assert_eq!(replaced_by(&app, intro, 5).await, None);
+        assert_eq!(app.outbox().await.len(), emails_before);
+    }
+
+    async fn without_javascript_the_overlap_page_offers_both_choices_and_says_what_replacing_does(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, intro, _) = overlapped(&app).await;
+        let mut browser = app.browser_without_javascript();
+        browser.sign_in("pat@example.org").await;
+        let path = format!("/landlords/{SLUG}/annual-reviews/{year}/sections/{intro}");
+        browser.on_page = path.clone();
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, 200);
+        for expected in ["Save the combined text", "Replace their version with mine",
+                         "This puts your version in place of the one saved by Peter Panel on",
+                         "Their words will be kept only in the history, and we will email them to say so.",
+                         "Combine the two in the box, then press \u{201c}Save the combined text\u{201d}.",
+                         "name=\"replace\" value=\"yes\"", "name=\"replace\" value=\"no\"", PATS, PETERS] {
+            assert!(page.body.contains(expected), "{expected} missing: {}", page.body);
+        }
+        // The ordinary save of the unchanged draft comes back with the reason.
+        let fields = vec![("slug", SLUG.to_string()), ("year", year.to_string()), ("id", intro.to_string()),
+            ("base_revision", "2".to_string()), ("body", PATS.to_string()), ("replace", "no".to_string())];
+        let reply = browser.call::<SaveSection>(&pairs(&fields)).await;
+        assert!((300..400).contains(&reply.status), "{} {}", reply.status, reply.body);
+        let back = reply.header("location").unwrap().trim_start_matches("http://portal.test").to_string();
+        assert!(back.contains("__err="), "{back}");
+        let page = browser.get(&back).await;
+        assert!(page.body.contains("Replace their version with mine"), "{}", page.body);
+        assert!(page.body.contains(PATS), "Pat's text is still in the box");
+        assert_eq!(current(&app, intro).await, (2, PETERS.to_string()));
+        // Pressing "Replace their version with mine" sends replace=yes.
+        let fields = vec![("slug", SLUG.to_string()), ("year", year.to_string()), ("id", intro.to_string()),
+            ("base_revision", "2".to_string()), ("body", PATS.to_string()), ("replace", "yes".to_string())];
+        let reply = browser.call::<SaveSection>(&pairs(&fields)).await;
+        assert!(reply.header("location").unwrap().contains("replaced=3"), "{:?}", reply.header("location"));
+        let page = browser.get(&path).await;
+        assert!(page.body.contains(PATS) && !page.body.contains("Replace their version with mine"), "{}", page.body);
     }
 }
 

@@ -373,6 +373,40 @@ on_both_databases! {
         assert!(template.body.starts_with("measure,part,tenure,year,quarter,result,target,responses,method_note"));
     }
 
+    /// The "Start a charter of your own" form, submitted as a browser
+    /// without JavaScript submits it, with the fields the page draws.
+    async fn staff_start_a_charter_of_their_own_from_its_form(backend: Backend) {
+        let app = landlord(backend).await;
+        let mut staff = app.signed_in(STAFF).await;
+        staff.html = true;
+        let page = format!("/landlords/{SLUG}/commitments");
+        staff.on_page = page.clone();
+        let form = staff.get(&page).await.body;
+        for name in ["charter_title", "charter_about"] {
+            assert!(form.contains(&format!("name=\"{name}\"")), "the form has {name}");
+        }
+        let path = <app::charter::CreateCharter as leptos::server_fn::ServerFn>::PATH;
+        let reply = staff
+            .post_form(path, &[("slug", SLUG), ("charter_title", "Our repairs promise"), ("charter_about", "What we promise about repairs.")])
+            .await;
+        assert_eq!(reply.status, 302, "{}", reply.body);
+        assert_eq!(reply.header("location"), Some(page.as_str()));
+        let shown = staff.get(&page).await.body;
+        assert!(shown.contains("Our repairs promise"), "the new charter is listed");
+        // Without a name it is refused with a message at the name's box, and
+        // what was typed is kept.
+        let reply = staff
+            .post_form(path, &[("slug", SLUG), ("charter_title", " "), ("charter_about", "Kept words")])
+            .await;
+        let location = reply.header("location").unwrap().to_string();
+        assert!(location.contains("__err="), "{location}");
+        let shown = staff.get(location.trim_start_matches("http://portal.test")).await.body;
+        assert!(shown.contains("Enter the charter"), "{shown}");
+        assert!(shown.contains("href=\"#charter-charter_title\""));
+        assert!(shown.contains("Kept words"));
+        assert_eq!(app.count("SELECT COUNT(*) FROM charters").await, 1);
+    }
+
     async fn charters_commitments_history_and_verdicts(backend: Backend) {
         let app = landlord(backend).await;
         let mut resident = app.signed_in("resident@example.org").await;

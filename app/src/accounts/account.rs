@@ -10,7 +10,7 @@ use super::{sign_in::SignOutEverywhere, CurrentUser};
 use crate::{
     error::AppError,
     site::{
-        forms::{last_error, ErrorSummary, Field},
+        forms::{last_error, ErrorSummary, Field, PostForm},
         ErrorPage,
     },
 };
@@ -568,18 +568,18 @@ fn AccountView(details: AccountDetails, actions: AccountActions) -> impl IntoVie
 
         <h2>"Your name"</h2>
         <ErrorSummary form="name" error=name_error/>
-        <ActionForm action=actions.name>
+        <PostForm action=actions.name>
             <Field form="name" name="name" label="Name" hint="Shown beside your comments and proposals." autocomplete="name" value=user.name.clone() error=name_error/>
             <button type="submit" class="button secondary">"Save name"</button>
-        </ActionForm>
+        </PostForm>
 
         <h2>"Your email address"</h2>
         <p>{format!("Emails go to {}.", user.email)}</p>
         <ErrorSummary form="email" error=email_error/>
-        <ActionForm action=actions.email>
+        <PostForm action=actions.email>
             <Field form="email" name="email" label="New email address" hint="We send a link to the new address; it changes when you use the link." kind="email" autocomplete="email" error=email_error/>
             <button type="submit" class="button secondary">"Change email address"</button>
-        </ActionForm>
+        </PostForm>
 
         <h2>"Password"</h2>
         <p>{if has_password {
@@ -588,15 +588,15 @@ fn AccountView(details: AccountDetails, actions: AccountActions) -> impl IntoVie
             "You sign in with emailed links. You can add a password if you prefer one."
         }}</p>
         <ErrorSummary form="new-password" error=password_error/>
-        <ActionForm action=actions.password>
+        <PostForm action=actions.password>
             <Field form="new-password" name="password" label=if has_password { "New password" } else { "Password" } hint="At least 10 characters. Three or four ordinary words make a strong password." kind="password" autocomplete="new-password" error=password_error/>
             <Field form="new-password" name="password_again" label="Type it again" kind="password" autocomplete="new-password" error=password_error/>
             <button type="submit" class="button secondary">{if has_password { "Change password" } else { "Add password" }}</button>
-        </ActionForm>
+        </PostForm>
         {has_password.then(|| view! {
-            <ActionForm action=actions.remove_password>
+            <PostForm action=actions.remove_password>
                 <button type="submit" class="button secondary">"Remove password"</button>
-            </ActionForm>
+            </PostForm>
         })}
 
         <h2>"Your data"</h2>
@@ -604,20 +604,20 @@ fn AccountView(details: AccountDetails, actions: AccountActions) -> impl IntoVie
 
         <h2>"Signing out"</h2>
         <p>"If you signed in on a computer or phone you no longer use, or one that is shared, you can sign out everywhere at once, including here."</p>
-        <ActionForm action=everywhere>
+        <PostForm action=everywhere>
             <button type="submit" class="button secondary">"Sign out of every device"</button>
-        </ActionForm>
+        </PostForm>
 
         <h2>"Delete your account"</h2>
         <p>"Your name, email address, password and memberships are deleted. Comments, proposals and votes you made stay, shown as by \u{201c}Former resident\u{201d}. This cannot be undone."</p>
         <ErrorSummary form="delete" error=delete_error/>
-        <ActionForm action=delete>
+        <PostForm action=delete>
             <div class="field checkbox" class:field-invalid=move || delete_error.get().is_some()>
                 <input type="checkbox" id="delete-understood" name="understood" value="yes"/>
                 <label for="delete-understood">"I understand that deleting my account cannot be undone"</label>
             </div>
             <button type="submit" class="button danger">"Delete my account"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -637,10 +637,10 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                 <p>{error.to_string()}</p>
             </div>
         })}
-        <ActionForm action>
+        <PostForm action>
             <input type="hidden" name="token" value=token/>
             <button type="submit" class="button">"Use this email address"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -6,7 +6,10 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::Role;
-use crate::{error::AppError, site::ErrorPage};
+use crate::{
+    error::AppError,
+    site::{forms::PostForm, ErrorPage},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Persona {
@@ -105,10 +108,10 @@ pub fn DemoPage() -> impl IntoView {
                                             <li>{role.label()}" at "{landlord}</li>
                                         }).collect_view()}
                                     </ul>
-                                    <ActionForm action>
+                                    <PostForm action>
                                         <input type="hidden" name="email" value=persona.email.clone()/>
                                         <button type="submit" class="button">"Sign in as "{persona.name}</button>
-                                    </ActionForm>
+                                    </PostForm>
                                 </li>
                             }).collect_view()}
                         </ul>

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     error::AppError,
-    site::forms::{last_error, ErrorSummary, Field},
+    site::forms::{last_error, ErrorSummary, Field, PostForm},
 };
 
 /// How long an emailed sign-in link works.
@@ -401,18 +401,18 @@ pub fn SignInPage() -> impl IntoView {
         <h1>"Sign in"</h1>
         <p>"Enter your email address and we will email you a link that signs you in. You do not need a password."</p>
         <ErrorSummary form="sign-in" error/>
-        <ActionForm action>
+        <PostForm action>
             <Field form="sign-in" name="email" label="Email address" kind="email" autocomplete="email" error/>
             <button type="submit" class="button">"Email me a sign-in link"</button>
-        </ActionForm>
+        </PostForm>
         <h2>"Or use your password"</h2>
         <p>"If you added a password on your account page, you can use it instead."</p>
         <ErrorSummary form="password" error=password_error/>
-        <ActionForm action=with_password>
+        <PostForm action=with_password>
             <Field form="password" name="email" label="Email address" kind="email" autocomplete="username" error=password_error/>
             <Field form="password" name="password" label="Password" kind="password" autocomplete="current-password" error=password_error/>
             <button type="submit" class="button secondary">"Sign in with password"</button>
-        </ActionForm>
+        </PostForm>
         <h2>"New to Tenant Voice?"</h2>
         <p><a href="/register">"Create an account"</a>" to comment, and to ask your landlord to verify you as a resident so you can propose topics and vote."</p>
     }
@@ -427,11 +427,11 @@ pub fn RegisterPage() -> impl IntoView {
         <h1>"Create an account"</h1>
         <p>"We will email you a link to confirm your address. After that you can ask your landlord to verify you as a resident."</p>
         <ErrorSummary form="register" error/>
-        <ActionForm action>
+        <PostForm action>
             <Field form="register" name="name" label="Your name" hint="Shown beside your comments and proposals." autocomplete="name" error/>
             <Field form="register" name="email" label="Email address" kind="email" autocomplete="email" error/>
             <button type="submit" class="button">"Create my account"</button>
-        </ActionForm>
+        </PostForm>
         <p>"Already have an account? "<a href="/sign-in">"Sign in"</a></p>
     }
 }
@@ -463,10 +463,10 @@ pub fn SignInLinkPage() -> impl IntoView {
                 <p><a href="/sign-in">"Ask for a new sign-in link"</a></p>
             </div>
         })}
-        <ActionForm action>
+        <PostForm action>
             <input type="hidden" name="token" value=token/>
             <button type="submit" class="button">"Sign in to Tenant Voice"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -484,8 +484,8 @@ pub fn SignedOutPage() -> impl IntoView {
 pub fn SignOutButton() -> impl IntoView {
     let action = ServerAction::<SignOut>::new();
     view! {
-        <ActionForm action attr:class="inline-form">
+        <PostForm action attr:class="inline-form">
             <button type="submit" class="link-button">"Sign out"</button>
-        </ActionForm>
+        </PostForm>
     }
 }

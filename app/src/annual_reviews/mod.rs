@@ -515,6 +515,10 @@ pub struct SectionDetail {
     /// The viewer's own save that overlapped someone else's, to resolve:
     /// (their text, the revision it started from).
     pub my_draft: Option<(String, i64)>,
+    /// With `my_draft`: who saved the version shown beside it (since the
+    /// draft started), and when it was saved, for the sentence that says
+    /// what "Replace their version with mine" does.
+    pub draft_replaces: Option<(String, String)>,
     pub can_write: bool,
     /// The panel and staff see every revision; the public the text alone.
     pub can_see_history: bool,
@@ -538,7 +542,9 @@ pub async fn load_section(slug: String, year: i32, id: i64) -> Result<SectionDet
 /// Saves a section's text as a new revision. `base_revision` is the one the
 /// author started from: if others saved since, the changes are merged, or
 /// (where they overlap) the text is kept aside and the author is asked to
-/// resolve it beside the current version.
+/// resolve it beside the current version. There the author combines the
+/// two, or chooses `replace` ("yes") to put their version in place of the
+/// current one; see `queries::save_choosing`.
 #[server]
 pub async fn save_section(
     slug: String,
@@ -546,6 +552,7 @@ pub async fn save_section(
     id: i64,
     base_revision: i64,
     body: String,
+    replace: Option<String>,
 ) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
@@ -553,7 +560,9 @@ pub async fn save_section(
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
     let body = check_section_text(&body)?;
-    let outcome = queries::save(
+    let replace = parse_replace(replace.as_deref())?;
+    let source = crate::accounts::session::client_address().await;
+    let outcome = queries::save_choosing(
         &state.db,
         &landlord,
         year,
@@ -561,12 +570,17 @@ pub async fn save_section(
         &person,
         base_revision,
         &body,
+        replace.then_some(queries::Replace {
+            base_url: &state.base_url,
+            source: &source,
+        }),
     )
     .await?;
     let note = match outcome {
         queries::Saved::New(number) => format!("saved={number}"),
         queries::Saved::Merged(number) => format!("merged={number}"),
         queries::Saved::Unchanged => "unchanged=1".to_string(),
+        queries::Saved::Replaced { number, .. } => format!("replaced={number}"),
     };
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}?{note}"
@@ -613,6 +627,19 @@ pub async fn resolve_section_note(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}#notes"
     ));
     Ok(())
+}
+
+/// The overlap page's choice: "yes" is "Replace their version with mine";
+/// "no", empty or absent is the ordinary save.
+pub fn parse_replace(value: Option<&str>) -> Result<bool, AppError> {
+    match value.map(str::trim) {
+        None | Some("" | "no" | "false") => Ok(false),
+        Some("yes" | "true") => Ok(true),
+        Some(_) => Err(AppError::invalid(
+            "replace",
+            "Choose to save the combined text, or to replace their version with yours. Nothing was saved.",
+        )),
+    }
 }
 
 /// A section's text: at most `MAX_SECTION_CHARS`, and may be empty.
@@ -668,6 +695,9 @@ pub struct RevisionLine {
     pub based_on: i64,
     pub merged: bool,
     pub characters: usize,
+    /// Saved with "Replace their version with mine": the revision it took
+    /// the place of, and who saved that one.
+    pub replaced: Option<(i64, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -705,6 +735,15 @@ mod tests {
         assert_eq!(check_section_text("").unwrap(), "");
         let error = check_section_text(&"x".repeat(MAX_SECTION_CHARS + 1)).unwrap_err();
         assert!(error.to_string().contains("your text is still in the box"));
+    }
+
+    #[test]
+    fn replacing_is_an_explicit_yes_or_no() {
+        assert!(!parse_replace(None).unwrap());
+        assert!(!parse_replace(Some("")).unwrap());
+        assert!(!parse_replace(Some("no")).unwrap());
+        assert!(parse_replace(Some("yes")).unwrap());
+        assert!(parse_replace(Some("maybe")).is_err());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::{
     performance::LandlordRef,
     scrutiny::RecommendationsTable,
     site::{
-        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+        forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
         loaded, Breadcrumb,
     },
 };
@@ -76,11 +76,11 @@ fn AnnualReviewsView(
                 <h2 id="start-heading">"Start a review"</h2>
                 <p>"The review starts with a section for each commitment, showing its measures for the year and the year before, and sections for what tenants said and for recommendations."</p>
                 <ErrorSummary form="start" error/>
-                <ActionForm action=start>
+                <PostForm action=start>
                     <input type="hidden" name="slug" value=slug/>
                     <Select form="start" name="year" label="The year to review" choices=data.startable.clone() error/>
                     <button type="submit" class="button">"Start the review"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });
@@ -200,13 +200,13 @@ fn ReviewView(
                     let slug = slug.clone();
                     let id = s.id;
                     view! {
-                        <ActionForm action=arrange attr:class="inline-form">
+                        <PostForm action=arrange attr:class="inline-form">
                             <input type="hidden" name="slug" value=slug/>
                             <input type="hidden" name="year" value=year/>
                             <input type="hidden" name="section_id" value=id/>
                             <input type="hidden" name="change" value=change/>
                             <button type="submit" class="button secondary small">{label}</button>
-                        </ActionForm>
+                        </PostForm>
                     }
                 };
                 let title = s.title.clone();
@@ -217,7 +217,7 @@ fn ReviewView(
                         {button("remove", format!("Remove \u{201c}{title}\u{201d}"))}
                         <details>
                             <summary>{format!("Rename \u{201c}{title}\u{201d}")}</summary>
-                            <ActionForm action=arrange>
+                            <PostForm action=arrange>
                                 <input type="hidden" name="slug" value=slug.clone()/>
                                 <input type="hidden" name="year" value=year/>
                                 <input type="hidden" name="section_id" value=s.id/>
@@ -227,7 +227,7 @@ fn ReviewView(
                                     <input id=format!("rename-{}", s.id) name="title" type="text" required value=s.title.clone()/>
                                 </div>
                                 <button type="submit" class="button secondary">"Rename"</button>
-                            </ActionForm>
+                            </PostForm>
                         </details>
                     </div>
                 }
@@ -253,21 +253,21 @@ fn ReviewView(
                 <ErrorSummary form="arrange" error=arrange_error/>
                 <h3>"Add a section"</h3>
                 <ErrorSummary form="section" error=add_error/>
-                <ActionForm action=add>
+                <PostForm action=add>
                     <input type="hidden" name="slug" value=a/>
                     <input type="hidden" name="year" value=year/>
                     <Field form="section" name="title" label="Title of the new section" error=add_error/>
                     <button type="submit" class="button secondary">"Add the section"</button>
-                </ActionForm>
+                </PostForm>
                 {(!staff.is_empty()).then(move || view! {
                     <h3>"Invite frontline staff to write"</h3>
                     <ErrorSummary form="invite" error=invite_error/>
-                    <ActionForm action=invite>
+                    <PostForm action=invite>
                         <input type="hidden" name="slug" value=b.clone()/>
                         <input type="hidden" name="year" value=year/>
                         <Select form="invite" name="user_id" label="Member of staff" choices=staff.clone() error=invite_error/>
                         <button type="submit" class="button secondary">"Invite"</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
             </section>
         }
@@ -480,13 +480,13 @@ fn SectionResponse(data: SectionDetail, respond: ServerAction<RespondToSection>)
     });
     let form = data.may_respond.then(|| view! {
         <ErrorSummary form="respond" error/>
-        <ActionForm action=respond>
+        <PostForm action=respond>
             <input type="hidden" name="slug" value=data.landlord.slug.clone()/>
             <input type="hidden" name="year" value=data.year/>
             <input type="hidden" name="id" value=data.id/>
             <TextArea form="respond" name="response" label="The landlord\u{2019}s response to this section (optional)" hint="Published under the section. Leave the box empty for no response." rows=6 required=false value=data.response.clone() error/>
             <button type="submit" class="button secondary">"Save the response to this section"</button>
-        </ActionForm>
+        </PostForm>
     });
     (shown.is_some() || form.is_some()).then(|| {
         view! {
@@ -543,40 +543,40 @@ fn SignOff(data: ReviewDetail, steps: Steps) -> impl IntoView {
     let ask = progress.may_ask.then(|| {
         view! {
             <ErrorSummary form="ask" error=ask_error/>
-            <ActionForm action=steps.ask>
+            <PostForm action=steps.ask>
                 <input type="hidden" name="slug" value=a/>
                 <input type="hidden" name="year" value=year/>
                 <Select form="ask" name="quorum" label="It is signed off when it has been signed by" choices=quorums error=ask_error/>
                 <button type="submit" class="button">"Ask the panel to sign off"</button>
-            </ActionForm>
+            </PostForm>
         }
     });
     let reopen = progress.may_reopen.then(|| view! {
-        <ActionForm action=steps.reopen>
+        <PostForm action=steps.reopen>
             <input type="hidden" name="slug" value=b/>
             <input type="hidden" name="year" value=year/>
             <button type="submit" class="button secondary">"Reopen the review for changes"</button>
-        </ActionForm>
+        </PostForm>
     });
     let sign = progress.may_sign.then(|| view! {
         {progress.my_decision.clone().map(|decision| view! {
             <p class="notice" role="status">{if decision == "signed" { "You have signed it off. You can change your mind until it is signed off." } else { "You have recorded a dissent. You can change your mind until it is signed off." }}</p>
         })}
         <ErrorSummary form="sign" error=sign_error/>
-        <ActionForm action=steps.sign>
+        <PostForm action=steps.sign>
             <input type="hidden" name="slug" value=c/>
             <input type="hidden" name="year" value=year/>
             <input type="hidden" name="decision" value="signed"/>
             <button type="submit" class="button">"I sign off this review"</button>
-        </ActionForm>
+        </PostForm>
         <h3>"Or record a dissent"</h3>
-        <ActionForm action=steps.sign>
+        <PostForm action=steps.sign>
             <input type="hidden" name="slug" value=d/>
             <input type="hidden" name="year" value=year/>
             <input type="hidden" name="decision" value="dissent"/>
             <TextArea form="sign" name="note" label="Why you dissent" hint="Your name and these words are published with the review." rows=4 error=sign_error/>
             <button type="submit" class="button secondary">"Record my dissent"</button>
-        </ActionForm>
+        </PostForm>
     });
     let due = progress.response_due_on.clone().map(|due| {
         let overdue = progress.response_overdue || progress.published_late;
@@ -595,19 +595,19 @@ fn SignOff(data: ReviewDetail, steps: Steps) -> impl IntoView {
         let responded = progress.responded;
         view! {
             <ErrorSummary form="respond" error=respond_error/>
-            <ActionForm action=steps.respond>
+            <PostForm action=steps.respond>
                 <input type="hidden" name="slug" value=e/>
                 <input type="hidden" name="year" value=year/>
                 <TextArea form="respond" name="response" label="The landlord's response" hint="Published with the review. Leave a blank line between paragraphs. To answer one section as well, open it from the list of sections." rows=10 value=response error=respond_error/>
                 <button type="submit" class="button secondary">"Save the response"</button>
-            </ActionForm>
+            </PostForm>
             {responded.then(|| view! {
                 <ErrorSummary form="publish" error=publish_error/>
-                <ActionForm action=steps.publish>
+                <PostForm action=steps.publish>
                     <input type="hidden" name="slug" value=f/>
                     <input type="hidden" name="year" value=year/>
                     <button type="submit" class="button">"Publish the review with this response"</button>
-                </ActionForm>
+                </PostForm>
             })}
         }
     });
@@ -720,6 +720,10 @@ fn SectionView(
             Some(format!(
                 "Saved as revision {n}. Someone else had saved changes to other parts while you were writing; both are kept."
             ))
+        } else if let Some(n) = query.get("replaced") {
+            Some(format!(
+                "Saved as revision {n}, in place of the version saved before it. That version is kept in the history, and we have emailed the other people who wrote it to say so."
+            ))
         } else if query.get("responded").is_some() {
             Some("The response to this section is saved.".to_string())
         } else {
@@ -757,13 +761,34 @@ fn SectionView(
             .find(|(_, name)| Some(name) == data.assignee.as_ref())
             .map(|(id, _)| id.clone())
             .unwrap_or_default();
+        // Beside a kept-aside draft, saving it over the newer text is its
+        // own button, saying what it does; the ordinary save is for a
+        // combined text (the server refuses the draft unchanged).
+        let submit = if overlap {
+            let (whom, when) = data
+                .draft_replaces
+                .clone()
+                .unwrap_or_else(|| ("someone else".into(), "the date shown".into()));
+            view! {
+                <div class="overlap-choices">
+                    <button type="submit" name="replace" value="no" class="button">"Save the combined text"</button>
+                    <p id="replace-explained" class="hint">{format!(
+                        "This puts your version in place of the one saved by {whom} on {when}. Their words will be kept only in the history, and we will email them to say so."
+                    )}</p>
+                    <button type="submit" name="replace" value="yes" class="button secondary" aria-describedby="replace-explained">"Replace their version with mine"</button>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! { <button type="submit" class="button">"Save this section"</button> }.into_any()
+        };
         view! {
             <section aria-labelledby="write-heading">
                 <h2 id="write-heading">"Write this section"</h2>
                 {overlap.then(|| view! {
                     <div class="notice" role="status">
                         <h3>"Your changes overlap someone else's"</h3>
-                        <p>"Your version is in the box below, and the version saved since is beside it. Combine the two in the box and save again."</p>
+                        <p>"Your version is in the box below, and the version saved since is beside it. Combine the two in the box, then press \u{201c}Save the combined text\u{201d}."</p>
                     </div>
                     <div class="side-by-side">
                         <div>
@@ -774,24 +799,24 @@ fn SectionView(
                     </div>
                 })}
                 <ErrorSummary form="section" error=save_error/>
-                <ActionForm action=save>
+                <PostForm action=save>
                     <input type="hidden" name="slug" value=a/>
                     <input type="hidden" name="year" value=year/>
                     <input type="hidden" name="id" value=id/>
                     <input type="hidden" name="base_revision" value=data.revision/>
                     <TextArea form="section" name="body" label="Text of the section" hint="Leave a blank line between paragraphs. Lists start with \"- \"; *emphasis* and **bold** work too." rows=14 required=false value=text error=save_error/>
-                    <button type="submit" class="button">"Save this section"</button>
-                </ActionForm>
+                    {submit}
+                </PostForm>
                 <h3>"Where it stands"</h3>
                 <ErrorSummary form="state" error=state_error/>
-                <ActionForm action=set_state>
+                <PostForm action=set_state>
                     <input type="hidden" name="slug" value=b/>
                     <input type="hidden" name="year" value=year/>
                     <input type="hidden" name="id" value=id/>
                     <Select form="state" name="state" label="State" choices=states value=data.state.as_str().to_string() error=state_error/>
                     <Select form="state" name="assignee" label="Who is writing it" choices=people value=assignee_value error=state_error/>
                     <button type="submit" class="button secondary">"Save where it stands"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });
@@ -849,13 +874,13 @@ fn NotesView(data: SectionDetail, notes: Notes) -> impl IntoView {
                 let slug = slug.clone();
                 let (note_id, label) = (note.id, format!("Mark {}\u{2019}s note resolved", note.by));
                 let resolve = (can_write && note.resolved.is_none()).then(move || view! {
-                    <ActionForm action=notes.resolve attr:class="inline-form">
+                    <PostForm action=notes.resolve attr:class="inline-form">
                         <input type="hidden" name="slug" value=slug/>
                         <input type="hidden" name="year" value=year/>
                         <input type="hidden" name="id" value=id/>
                         <input type="hidden" name="note_id" value=note_id/>
                         <button type="submit" class="button secondary small">{label}</button>
-                    </ActionForm>
+                    </PostForm>
                 });
                 let resolved = note.resolved.is_some();
                 view! {
@@ -872,13 +897,13 @@ fn NotesView(data: SectionDetail, notes: Notes) -> impl IntoView {
             let slug = slug.clone();
             view! {
                 <ErrorSummary form="note" error/>
-                <ActionForm action=notes.add>
+                <PostForm action=notes.add>
                     <input type="hidden" name="slug" value=slug/>
                     <input type="hidden" name="year" value=year/>
                     <input type="hidden" name="id" value=id/>
                     <TextArea form="note" name="note" label="Add a note for the other authors" hint="Notes are not published." rows=3 error/>
                     <button type="submit" class="button secondary">"Add the note"</button>
-                </ActionForm>
+                </PostForm>
             }
         });
         view! {
@@ -1007,6 +1032,9 @@ fn HistoryView(data: SectionHistory) -> impl IntoView {
                         <li value=r.number>
                             {format!("Revision {} by {}, {}; {} characters", r.number, r.by, r.on, r.characters)}
                             {r.merged.then(|| format!(" (combined with changes saved since revision {})", r.based_on))}
+                            {r.replaced.clone().map(|(n, who)| view! {
+                                <br/><strong>{format!("Replaced {who}\u{2019}s version (revision {n})")}</strong>
+                            })}
                         </li>
                     }).collect_view()}
                 </ol>

@@ -627,6 +627,21 @@ pub async fn section(
         .await?,
         None => None,
     };
+    // Whose words "Replace their version with mine" would take out, and when
+    // the version shown beside the draft was saved.
+    let draft_replaces = match (&my_draft, viewer, &last_saved) {
+        (Some((_, started)), Some(person), Some((by, at))) => {
+            let mut names = since_by_others(db, id, *started, revision, person.id).await?;
+            if names.is_empty() {
+                names.push(
+                    by.clone()
+                        .unwrap_or_else(|| "someone whose account has gone".into()),
+                );
+            }
+            Some((and_list(&names), crate::comments::queries::uk_moment(*at)))
+        }
+        _ => None,
+    };
     let assignable = if can_write {
         writers(db, landlord.id, review.id)
             .await?
@@ -668,6 +683,7 @@ pub async fn section(
             )
         }),
         my_draft,
+        draft_replaces,
         can_write,
         can_see_history: insider,
         assignable,
@@ -706,6 +722,49 @@ pub enum Saved {
     Merged(i64),
     /// The text was the same as the current revision's.
     Unchanged,
+    /// A new revision that took the place of this one, by the author's
+    /// choice ("Replace their version with mine").
+    Replaced { number: i64, replaced: i64 },
+}
+
+/// The author's choice, on the page that shows their kept-aside draft beside
+/// the current text, to put their version in its place: where the email to
+/// the other authors links to, and where the request came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Replace<'a> {
+    pub base_url: &'a str,
+    pub source: &'a str,
+}
+
+/// The names of the people (other than `me`) who saved revisions after
+/// `after` up to `upto`, by name.
+async fn since_by_others(
+    db: &Db,
+    section_id: i64,
+    after: i64,
+    upto: i64,
+    me: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT u.display_name FROM section_revisions r JOIN users u ON u.id = r.author_id \
+         WHERE r.section_id = $1 AND r.number > $2 AND r.number <= $3 AND u.id <> $4 \
+         ORDER BY u.display_name",
+    )
+    .bind(section_id)
+    .bind(after)
+    .bind(upto)
+    .bind(me)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// "A", "A and B", "A, B and C".
+fn and_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [only] => only.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// Saves `body` as the next revision of a section. If others saved since
@@ -723,6 +782,28 @@ pub async fn save(
     base: i64,
     body: &str,
 ) -> Result<Saved, AppError> {
+    save_choosing(db, landlord, year, id, author, base, body, None).await
+}
+
+/// Like `save`, with the choice the page offers beside a kept-aside draft.
+/// While an author has one, the ordinary save of that draft unchanged is
+/// refused: it would drop the words saved since without saying so. The
+/// author either combines the two or chooses `replace`, which saves their
+/// text in place of the current revision (the one they were shown: if
+/// someone saved again since, they are asked again), records which
+/// revision it replaced, and emails the other authors whose words leave the
+/// current text. Without a kept-aside draft, `replace` changes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_choosing(
+    db: &Db,
+    landlord: &LandlordRecord,
+    year: i32,
+    id: i64,
+    author: &CurrentUser,
+    base: i64,
+    body: &str,
+    replace: Option<Replace<'_>>,
+) -> Result<Saved, AppError> {
     let review = section_review(db, landlord, year, id).await?;
     require_writer(db, landlord, &review, author).await?;
     loop {
@@ -738,7 +819,32 @@ pub async fn save(
             ));
         }
         let current_body = revision_body(&mut tx, id, current).await?;
-        let (text, merged) = if base == current {
+        let draft: Option<(String, i64)> = sqlx::query_as(
+            "SELECT body, based_on FROM section_drafts WHERE section_id = $1 AND author_id = $2",
+        )
+        .bind(id)
+        .bind(author.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let replacing = match (replace, &draft) {
+            (Some(replace), Some((_, started))) => Some((replace, *started)),
+            _ => None,
+        };
+        let (text, merged) = if let Some((_, started)) = replacing {
+            if base != current {
+                // Someone saved again after the page was shown: replace
+                // nothing they have not seen. The draft keeps its start, so
+                // the next choice still tells everyone whose words it drops.
+                keep_draft(&mut tx, id, author.id, body, started).await?;
+                tx.commit().await?;
+                return Err(AppError::Conflict(
+                    "Someone saved this section again while you were choosing, so nothing was replaced. \
+                     Their newest version is now beside yours. Read it, then choose again."
+                        .into(),
+                ));
+            }
+            (body.to_string(), false)
+        } else if base == current {
             (body.to_string(), false)
         } else {
             let base_body = revision_body(&mut tx, id, base).await?;
@@ -761,6 +867,19 @@ pub async fn save(
             tx.commit().await?;
             return Ok(Saved::Unchanged);
         }
+        if replacing.is_none() && draft.as_ref().is_some_and(|(kept, _)| kept == body) {
+            // The kept-aside draft, unchanged: saving it would take out the
+            // other side's words unseen. That must be an explicit choice.
+            tx.rollback().await?;
+            return Err(AppError::Conflict(
+                "Nothing was saved. Your text is still exactly the version you kept aside, so saving it \
+                 would take out the words saved by someone else since. Combine the two versions in the box \
+                 and press \u{201c}Save the combined text\u{201d}. Or, if your version should take the place \
+                 of theirs, press \u{201c}Replace their version with mine\u{201d}."
+                    .into(),
+            ));
+        }
+        let replaced = replacing.map(|_| current);
         let moved =
             sqlx::query("UPDATE review_sections SET revision = $1 WHERE id = $2 AND revision = $3")
                 .bind(current + 1)
@@ -776,8 +895,8 @@ pub async fn save(
             continue;
         }
         sqlx::query(
-            "INSERT INTO section_revisions (section_id, number, body, based_on, merged, author_id, saved_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO section_revisions (section_id, number, body, based_on, merged, author_id, saved_at, replaced_revision) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(current + 1)
@@ -786,9 +905,36 @@ pub async fn save(
         .bind(i64::from(merged))
         .bind(author.id)
         .bind(Timestamp::now())
+        .bind(replaced)
         .execute(&mut *tx)
         .await?;
         clear_draft(&mut tx, id, author.id).await?;
+        if let Some((choice, started)) = replacing {
+            tell_replaced(
+                &mut tx,
+                choice,
+                landlord,
+                year,
+                id,
+                author,
+                (started, current),
+            )
+            .await?;
+            audit::by_person(
+                &mut *tx,
+                author.id,
+                landlord.id,
+                "annual_review.section_replaced",
+                format!("review_section:{id}"),
+                choice.source,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Saved::Replaced {
+                number: current + 1,
+                replaced: current,
+            });
+        }
         tx.commit().await?;
         return Ok(if merged {
             Saved::Merged(current + 1)
@@ -796,6 +942,76 @@ pub async fn save(
             Saved::New(current + 1)
         });
     }
+}
+
+/// Emails the people whose revisions after `started` up to `replaced` (the
+/// words the kept-aside draft did not include) were replaced, inside the
+/// save's transaction; not the person who replaced them.
+async fn tell_replaced(
+    tx: &mut sqlx::AnyConnection,
+    choice: Replace<'_>,
+    landlord: &LandlordRecord,
+    year: i32,
+    section_id: i64,
+    replacer: &CurrentUser,
+    (started, replaced): (i64, i64),
+) -> Result<(), sqlx::Error> {
+    let people: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT u.email, u.display_name FROM section_revisions r JOIN users u ON u.id = r.author_id \
+         WHERE r.section_id = $1 AND r.number > $2 AND r.number <= $3 AND u.id <> $4 AND u.deleted_at IS NULL \
+         ORDER BY u.email",
+    )
+    .bind(section_id)
+    .bind(started)
+    .bind(replaced)
+    .bind(replacer.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if people.is_empty() {
+        return Ok(());
+    }
+    let (title, saved_at): (String, i64) = sqlx::query_as(
+        "SELECT s.title, r.saved_at FROM review_sections s \
+         JOIN section_revisions r ON r.section_id = s.id AND r.number = $2 WHERE s.id = $1",
+    )
+    .bind(section_id)
+    .bind(replaced)
+    .fetch_one(&mut *tx)
+    .await?;
+    let replacer_name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+        .bind(replacer.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let link = format!(
+        "{}/landlords/{}/annual-reviews/{year}/sections/{section_id}/history?from={replaced}&to={}",
+        choice.base_url.trim_end_matches('/'),
+        landlord.slug,
+        replaced + 1
+    );
+    let review = label(year).to_lowercase();
+    for (email, name) in &people {
+        let message = crate::mail::Email::compose(
+            email,
+            &format!("Your words in \u{201c}{title}\u{201d} were replaced"),
+            &format!("Hello {name},"),
+            &[
+                format!(
+                    "{replacer_name} has put their own version of the section \u{201c}{title}\u{201d} in place of the one \
+                     saved on {} (revision {replaced}). This is in the {review} at {}. Their changes overlapped \
+                     yours, and they chose to replace your version rather than combine the two.",
+                    crate::comments::queries::uk_moment(saved_at),
+                    landlord.name
+                ),
+                "Your words are not lost. They are kept in the section\u{2019}s history, where you can read them \
+                 and copy anything back into the section."
+                    .to_string(),
+            ],
+            Some(("See what changed in the history", &link)),
+            "you wrote part of this section of the annual review on Tenant Voice.",
+        );
+        crate::mail::enqueue(&mut *tx, &message).await?;
+    }
+    Ok(())
 }
 
 async fn keep_draft(
@@ -879,14 +1095,15 @@ pub async fn history(
         .bind(id)
         .fetch_one(db.pool())
         .await?;
-    let rows: Vec<(i64, Option<String>, i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT r.number, u.display_name, r.saved_at, r.based_on, r.merged, r.body \
+    let rows: Vec<(i64, Option<String>, i64, i64, i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT r.number, u.display_name, r.saved_at, r.based_on, r.merged, r.body, r.replaced_revision \
          FROM section_revisions r LEFT JOIN users u ON u.id = r.author_id \
          WHERE r.section_id = $1 ORDER BY r.number DESC",
     )
     .bind(id)
     .fetch_all(db.pool())
     .await?;
+    let gone = || "Someone whose account has gone".to_string();
     let body_of = |number: i64| {
         rows.iter()
             .find(|r| r.0 == number)
@@ -913,16 +1130,23 @@ pub async fn history(
         title,
         revisions: rows
             .iter()
-            .map(|(number, by, at, based_on, merged, body)| RevisionLine {
-                number: *number,
-                by: by
-                    .clone()
-                    .unwrap_or_else(|| "Someone whose account has gone".into()),
-                on: crate::comments::queries::uk_moment(*at),
-                based_on: *based_on,
-                merged: *merged == 1,
-                characters: body.chars().count(),
-            })
+            .map(
+                |(number, by, at, based_on, merged, body, replaced)| RevisionLine {
+                    number: *number,
+                    by: by.clone().unwrap_or_else(gone),
+                    on: crate::comments::queries::uk_moment(*at),
+                    based_on: *based_on,
+                    merged: *merged == 1,
+                    characters: body.chars().count(),
+                    replaced: replaced.map(|n| {
+                        let whose = rows.iter().find(|r| r.0 == n).and_then(|r| r.1.clone());
+                        (
+                            n,
+                            whose.unwrap_or_else(|| "someone whose account has gone".into()),
+                        )
+                    }),
+                },
+            )
             .collect(),
         comparison,
     })

@@ -240,14 +240,20 @@ pub async fn adopt_template(slug: String) -> Result<(), AppError> {
 
 /// Starts a charter of the landlord's own.
 #[server]
-pub async fn create_charter(slug: String, title: String, about: String) -> Result<(), AppError> {
+/// The arguments are named as the form's fields are (`charter_title`, not
+/// `title`), so that each field's error links to its own box.
+pub async fn create_charter(
+    slug: String,
+    charter_title: String,
+    charter_about: String,
+) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
         landlord,
         person: user,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
-    let title = required_text("charter_title", &title, "the charter's name", 200)?;
-    let about = optional_text("charter_about", &about, "the description", 2000)?;
+    let title = required_text("charter_title", &charter_title, "the charter's name", 200)?;
+    let about = optional_text("charter_about", &charter_about, "the description", 2000)?;
     let source = crate::accounts::session::client_address().await;
     queries::create_charter(
         &state.db,

@@ -11,7 +11,7 @@ use super::{
 use crate::{
     comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     performance::{model::Period, YearLinks},
-    site::forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+    site::forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
 };
 
 /// `/landlords/:slug/commitments`
@@ -206,23 +206,23 @@ fn CharterForms(
                 <h3>"Adopt the Together with Tenants charter"</h3>
                 <p>"The National Housing Federation's six commitments, linked to the measures that show them. You can edit every commitment afterwards."</p>
                 <ErrorSummary form="adopt" error=adopt_error/>
-                <ActionForm action=adopt>
+                <PostForm action=adopt>
                     <input type="hidden" name="slug" value=adopt_slug.clone()/>
                     <button type="submit" class="button">"Adopt the charter"</button>
-                </ActionForm>
+                </PostForm>
             })}
             <h3>"Start a charter of your own"</h3>
             <ErrorSummary form="charter" error=create_error/>
-            <ActionForm action=create>
+            <PostForm action=create>
                 <input type="hidden" name="slug" value=slug.clone()/>
                 <Field form="charter" name="charter_title" label="Name of the charter" error=create_error/>
                 <TextArea form="charter" name="charter_about" label="What it is about" required=false rows=3 error=create_error/>
                 <button type="submit" class="button">"Start the charter"</button>
-            </ActionForm>
+            </PostForm>
             {(!charter_choices.is_empty()).then(move || view! {
                 <h3>"Add a commitment"</h3>
                 <ErrorSummary form="commitment" error=add_error/>
-                <ActionForm action=add>
+                <PostForm action=add>
                     <input type="hidden" name="slug" value=add_slug.clone()/>
                     <Select form="commitment" name="charter_id" label="Charter" choices=charter_choices.clone() error=add_error/>
                     <Field form="commitment" name="title" label="Title" error=add_error/>
@@ -230,7 +230,7 @@ fn CharterForms(
                     <Field form="commitment" name="responsible_team" label="Responsible team" required=false error=add_error/>
                     <Field form="commitment" name="measure_codes" label="Measures that show whether it is kept" hint="Codes separated by commas, such as TP01, TP06" required=false error=add_error/>
                     <button type="submit" class="button">"Add the commitment"</button>
-                </ActionForm>
+                </PostForm>
             })}
         </section>
     }
@@ -323,7 +323,7 @@ fn CommitmentView(
                 <h2 id="edit-heading">"Edit this commitment"</h2>
                 <p>"Every change is kept and shown in the history below, with your name and your reason."</p>
                 <ErrorSummary form="edit" error=edit_error/>
-                <ActionForm action=edit>
+                <PostForm action=edit>
                     <input type="hidden" name="slug" value=slug.clone()/>
                     <input type="hidden" name="id" value=data.id/>
                     <input type="hidden" name="version" value=data.version/>
@@ -333,7 +333,7 @@ fn CommitmentView(
                     <Field form="edit" name="measure_codes" label="Measures that show whether it is kept" hint="Codes separated by commas, such as TP01, TP06" required=false value=codes error=edit_error/>
                     <TextArea form="edit" name="reason" label="What changed and why" rows=2 error=edit_error/>
                     <button type="submit" class="button">"Save a new version"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });
@@ -354,14 +354,14 @@ fn CommitmentView(
                 <h2 id="assess-heading">{format!("Record {}", side.label().to_lowercase())}</h2>
                 <p>"Giving a verdict again for the same year replaces the earlier one."</p>
                 <ErrorSummary form="assess" error=assess_error/>
-                <ActionForm action=assess>
+                <PostForm action=assess>
                     <input type="hidden" name="slug" value=slug.clone()/>
                     <input type="hidden" name="id" value=data.id/>
                     <Select form="assess" name="year" label="Year" choices=years error=assess_error/>
                     <Select form="assess" name="rating" label="Is the commitment being kept?" choices=ratings error=assess_error/>
                     <TextArea form="assess" name="evidence" label="Evidence" hint="What you saw, heard or measured that supports the verdict." error=assess_error/>
                     <button type="submit" class="button">"Record the verdict"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });

@@ -13,7 +13,7 @@ use crate::{
     error::AppError,
     performance::LandlordRef,
     site::{
-        forms::{last_error, successes, ErrorSummary, TextArea},
+        forms::{last_error, successes, ErrorSummary, PostForm, TextArea},
         loaded, Breadcrumb,
     },
 };
@@ -95,14 +95,14 @@ fn ThreadView(thread: Thread, post: ServerAction<PostComment>) -> impl IntoView 
         view! {
             <h3 id="new-comment">"Add a comment"</h3>
             <ErrorSummary form="comment" error/>
-            <ActionForm action=post>
+            <PostForm action=post>
                 <input type="hidden" name="slug" value=thread.landlord.slug.clone()/>
                 <input type="hidden" name="subject" value=thread.subject.clone()/>
                 <input type="hidden" name="submission_key" value=thread.submission_key.clone()/>
                 <TextArea form="comment" name="body" label="Your comment" hint=MARKDOWN_HINT rows=4 error/>
                 {official}
                 <button type="submit" class="button">"Post my comment"</button>
-            </ActionForm>
+            </PostForm>
         }
         .into_any()
     } else if thread.signed_in {
@@ -278,14 +278,14 @@ fn CommentDetailView(
             <section aria-labelledby="reply">
                 <h2 id="reply">"Reply"</h2>
                 <ErrorSummary form="reply" error/>
-                <ActionForm action=reply>
+                <PostForm action=reply>
                     <input type="hidden" name="slug" value=slug/>
                     <input type="hidden" name="subject" value=subject/>
                     <input type="hidden" name="parent_id" value=id/>
                     <input type="hidden" name="submission_key" value=key/>
                     <TextArea form="reply" name="body" label="Your reply" hint=MARKDOWN_HINT rows=4 error/>
                     <button type="submit" class="button">"Post my reply"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });
@@ -298,12 +298,12 @@ fn CommentDetailView(
                 <h2 id="edit">"Change your comment"</h2>
                 <p>{format!("You can change it until {until}. Readers will see that it was changed.")}</p>
                 <ErrorSummary form="edit" error/>
-                <ActionForm action=edit>
+                <PostForm action=edit>
                     <input type="hidden" name="slug" value=slug/>
                     <input type="hidden" name="id" value=id/>
                     <TextArea form="edit" name="body" label="Your comment" hint=MARKDOWN_HINT rows=6 value=source error/>
                     <button type="submit" class="button">"Save the change"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });
@@ -324,12 +324,12 @@ fn CommentDetailView(
                     <h2 id="report">"Report this comment"</h2>
                     <p>"If it is abusive, shares someone's private details or breaks the rules in another way, tell the moderators (the panel chair and the landlord's administrator)."</p>
                     <ErrorSummary form="report" error/>
-                    <ActionForm action=report>
+                    <PostForm action=report>
                         <input type="hidden" name="slug" value=slug/>
                         <input type="hidden" name="id" value=id/>
                         <TextArea form="report" name="reason" label="What is wrong with it?" rows=3 error/>
                         <button type="submit" class="button secondary">"Report it"</button>
-                    </ActionForm>
+                    </PostForm>
                 </section>
             }
             .into_any()
@@ -392,36 +392,36 @@ fn ModerationTools(data: CommentDetail, moderate: ServerAction<ModerateComment>)
     let (a, b, c) = (slug.clone(), slug.clone(), slug.clone());
     let actions = if data.hidden {
         view! {
-            <ActionForm action=moderate>
+            <PostForm action=moderate>
                 <input type="hidden" name="slug" value=a/>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="decision" value="restore"/>
                 <button type="submit" class="button">"Show it again"</button>
-            </ActionForm>
+            </PostForm>
         }
         .into_any()
     } else {
         let keep = (!data.reports.is_empty()).then(move || {
             view! {
                 <h3>"Keep it visible"</h3>
-                <ActionForm action=moderate>
+                <PostForm action=moderate>
                     <input type="hidden" name="slug" value=b.clone()/>
                     <input type="hidden" name="id" value=id/>
                     <input type="hidden" name="decision" value="keep"/>
                     <button type="submit" class="button secondary">"It breaks no rules: keep it visible"</button>
-                </ActionForm>
+                </PostForm>
             }
         });
         view! {
             {keep}
             <h3>"Hide it"</h3>
-            <ActionForm action=moderate>
+            <PostForm action=moderate>
                 <input type="hidden" name="slug" value=c/>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="decision" value="hide"/>
                 <TextArea form="moderate" name="reason" label="Why are you hiding it?" hint="Readers see this reason in its place, and its author is sent it." rows=3 error/>
                 <button type="submit" class="button danger">"Hide the comment"</button>
-            </ActionForm>
+            </PostForm>
         }
         .into_any()
     };

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     error::AppError,
-    site::forms::{last_error, successes, ErrorSummary, TextArea},
+    site::forms::{last_error, successes, ErrorSummary, PostForm, TextArea},
 };
 
 /// The largest file accepted, as people read it; the checker's byte limit
@@ -995,7 +995,7 @@ fn ImportResultView(
                         </table>
                     </div>
                 })}
-                <ActionForm action=publish>
+                <PostForm action=publish>
                     <input type="hidden" name="slug" value=publish_slug/>
                     <input type="hidden" name="id" value=id/>
                     {if needs_reason {
@@ -1007,12 +1007,12 @@ fn ImportResultView(
                         view! { <input type="hidden" name="reason" value=""/> }.into_any()
                     }}
                     <button type="submit" class="button">{if nothing { "Record this file (nothing changes)" } else { "Publish these figures" }}</button>
-                </ActionForm>
-                <ActionForm action=discard>
+                </PostForm>
+                <PostForm action=discard>
                     <input type="hidden" name="slug" value=discard_slug/>
                     <input type="hidden" name="id" value=id/>
                     <button type="submit" class="button secondary">"Set this file aside"</button>
-                </ActionForm>
+                </PostForm>
             }
             .into_any()
         }

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     error::AppError,
-    site::forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+    site::forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,7 +261,7 @@ fn ManageView(
         }}
         <h3>"Add a measure"</h3>
         <ErrorSummary form="measure" error=add_error/>
-        <ActionForm action=add>
+        <PostForm action=add>
             <input type="hidden" name="slug" value=add_slug/>
             <Field form="measure" name="code" label="Code" hint="2 to 12 letters and numbers, such as DM01. You use it in import files." error=add_error/>
             <Field form="measure" name="title" label="Title" hint="For example: Average days to fix damp and mould reports" error=add_error/>
@@ -269,15 +269,15 @@ fn ManageView(
             <Select form="measure" name="unit" label="Unit" choices=units error=add_error/>
             <Select form="measure" name="direction" label="Which way is better" choices=directions error=add_error/>
             <button type="submit" class="button">"Add measure"</button>
-        </ActionForm>
+        </PostForm>
         <h2>"When is a result close to target?"</h2>
         <ErrorSummary form="margin" error=margin_error/>
-        <ActionForm action=margin>
+        <PostForm action=margin>
             <input type="hidden" name="slug" value=margin_slug/>
             <Field form="margin" name="close_within" label="Close means short of target by no more than this per cent of the target"
                 hint="For example 5: with a target of 80%, a result of 76% or more is close. 0 means anything short is missed."
                 value=close_within error=margin_error/>
             <button type="submit" class="button">"Save"</button>
-        </ActionForm>
+        </PostForm>
     }
 }

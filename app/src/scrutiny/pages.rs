@@ -10,10 +10,11 @@ use super::{
     RoundState, ScreenProposal, ScrutinyOverview, SetVoteEmails, SupportProposal,
 };
 use crate::{
+    accounts::people::grouped,
     comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     performance::LandlordRef,
     site::{
-        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+        forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
         loaded,
     },
 };
@@ -79,7 +80,7 @@ fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> 
     let email_choice = vote_emails.map(|wanted| {
         let slug = landlord.slug.clone();
         view! {
-            <ActionForm action=emails attr:class="inline-form">
+            <PostForm action=emails attr:class="inline-form">
                 <input type="hidden" name="slug" value=slug/>
                 {if wanted {
                     view! {
@@ -93,7 +94,7 @@ fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> 
                         <button type="submit" class="button secondary">"Email me about votes"</button>
                     }.into_any()
                 }}
-            </ActionForm>
+            </PostForm>
         }
     });
     let slug = landlord.slug.clone();
@@ -151,7 +152,7 @@ fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> 
                             <li>
                                 <a href=format!("/landlords/{slug}/scrutiny/proposals/{}", p.id)>{p.title}</a>
                                 <span class="series">
-                                    {format!("{}; proposed {}; {} {}", p.status.label(), p.proposed_on, p.supporters,
+                                    {format!("{}; proposed {}; {} {}", p.status.label(), p.proposed_on, grouped(p.supporters),
                                         if p.supporters == 1 { "supporter" } else { "supporters" })}
                                 </span>
                             </li>
@@ -217,7 +218,7 @@ fn ProposeView(data: ProposeData, action: ServerAction<Propose>) -> impl IntoVie
         <h1>"Propose a topic for scrutiny"</h1>
         <p class="lead">"Tell the tenant panel about something that is not working. The panel reads every proposal and tells you what it decides."</p>
         <ErrorSummary form="propose" error/>
-        <ActionForm action>
+        <PostForm action>
             <input type="hidden" name="slug" value=data.landlord.slug.clone()/>
             <input type="hidden" name="submission_key" value=data.submission_key.clone()/>
             <Field form="propose" name="title" label="A short title" hint="For example: Damp and mould in older flats" error/>
@@ -225,7 +226,7 @@ fn ProposeView(data: ProposeData, action: ServerAction<Propose>) -> impl IntoVie
             <TextArea form="propose" name="why_it_matters" label="Why does it matter?" hint="How it affects residents, and what you would like to change." error/>
             <Select form="propose" name="concerns" label="Is it about one of the landlord's commitments or measures?" choices=data.concerns.clone() error/>
             <button type="submit" class="button">"Send my proposal"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -276,12 +277,12 @@ fn ProposalView(
         }.into_any()),
         (None, true) => Some(view! {
             <ErrorSummary form="start" error=start_error/>
-            <ActionForm action=start>
+            <PostForm action=start>
                 <input type="hidden" name="slug" value=start_slug/>
                 <input type="hidden" name="title" value=start_title/>
                 <input type="hidden" name="proposal_id" value=data.id/>
                 <button type="submit" class="button">"Start the scrutiny review"</button>
-            </ActionForm>
+            </PostForm>
         }.into_any()),
         (None, false) => None,
     };
@@ -304,14 +305,14 @@ fn ProposalView(
         let slug = slug.clone();
         view! {
             <ErrorSummary form="support" error=support_error/>
-            <ActionForm action=support>
+            <PostForm action=support>
                 <input type="hidden" name="slug" value=slug/>
                 <input type="hidden" name="id" value=data.id/>
                 <input type="hidden" name="support" value=(!data.supports).to_string()/>
                 <button type="submit" class="button secondary">
                     {if data.supports { "Take back my support" } else { "Support this proposal" }}
                 </button>
-            </ActionForm>
+            </PostForm>
         }
     });
     let screen_form = data.can_screen.then(|| {
@@ -326,31 +327,31 @@ fn ProposalView(
                 <h2 id="screen-heading">"The panel's decision"</h2>
                 <ErrorSummary form="screen" error=screen_error/>
                 {(data.status == ProposalStatus::Submitted).then(move || view! {
-                    <ActionForm action=screen>
+                    <PostForm action=screen>
                         <input type="hidden" name="slug" value=a.clone()/>
                         <input type="hidden" name="id" value=data.id/>
                         <input type="hidden" name="decision" value="put_forward"/>
                         <button type="submit" class="button">"Put forward for the next vote"</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
                 {(!targets.is_empty()).then(move || view! {
                     <h3>"Merge with a similar proposal"</h3>
-                    <ActionForm action=screen>
+                    <PostForm action=screen>
                         <input type="hidden" name="slug" value=b.clone()/>
                         <input type="hidden" name="id" value=data.id/>
                         <input type="hidden" name="decision" value="merge"/>
                         <Select form="screen" name="merge_into" label="Merge into" choices=targets.clone() error=screen_error/>
                         <button type="submit" class="button secondary">"Merge, carrying supporters over"</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
                 <h3>"Do not take it forward"</h3>
-                <ActionForm action=screen>
+                <PostForm action=screen>
                     <input type="hidden" name="slug" value=c/>
                     <input type="hidden" name="id" value=data.id/>
                     <input type="hidden" name="decision" value="decline"/>
                     <TextArea form="screen" name="reason" label="Why not?" hint="The proposer is sent this reason, and it is shown on this page." rows=3 error=screen_error/>
                     <button type="submit" class="button danger">"Decline"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });
@@ -366,7 +367,7 @@ fn ProposalView(
         <h2>"Why does it matter?"</h2>
         <p class="prose">{data.why_it_matters.clone()}</p>
         {data.concerns.clone().map(|(label, href)| view! { <p>"About: "<a href=href>{label}</a></p> })}
-        <p>{format!("{} {}", data.supporters, if data.supporters == 1 { "resident supports this proposal." } else { "residents support this proposal." })}</p>
+        <p>{format!("{} {}", grouped(data.supporters), if data.supporters == 1 { "resident supports this proposal." } else { "residents support this proposal." })}</p>
         {review}
         {support_form}
         {screen_form}
@@ -396,7 +397,7 @@ fn NewRoundView(data: NewRoundData, action: ServerAction<OpenRound>) -> impl Int
             {data.put_forward.iter().map(|(_, title)| view! { <li>{title.clone()}</li> }).collect_view()}
         </ul>
         <ErrorSummary form="round" error/>
-        <ActionForm action>
+        <PostForm action>
             <input type="hidden" name="slug" value=data.landlord.slug.clone()/>
             <Field form="round" name="title" label="Name of the vote" hint="For example: Choose our topics for spring 2027" error/>
             <Field form="round" name="opens_on" label="Opens on" kind="date" hint="Voting opens at the start of this day, UK time." value=data.suggested_open.clone() error/>
@@ -407,7 +408,7 @@ fn NewRoundView(data: NewRoundData, action: ServerAction<OpenRound>) -> impl Int
                 <label for="round-show_running_totals">"Show the running totals while the vote is open"</label>
             </div>
             <button type="submit" class="button">"Open the vote"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -448,12 +449,16 @@ fn RoundView(
         )),
         _ => None,
     };
+    let voters = grouped(data.voters);
     let totals_note = match data.state {
-        RoundState::Closed => format!("Final results: {} residents voted.", data.voters),
-        _ if data.show_running_totals => format!(
-            "Running totals so far: {} residents have voted.",
-            data.voters
-        ),
+        RoundState::Closed if data.voters == 1 => "Final results: 1 resident voted.".to_string(),
+        RoundState::Closed => format!("Final results: {voters} residents voted."),
+        _ if data.show_running_totals && data.voters == 1 => {
+            "Running totals so far: 1 resident has voted.".to_string()
+        }
+        _ if data.show_running_totals => {
+            format!("Running totals so far: {voters} residents have voted.")
+        }
         _ => "The totals are shown when the vote closes.".to_string(),
     };
     let round_id = data.id;
@@ -468,7 +473,7 @@ fn RoundView(
             let vote_form = data.can_vote.then(move || {
                 let label = if topic.mine { "Take back my vote" } else { "Vote for this topic" };
                 view! {
-                    <ActionForm action=vote>
+                    <PostForm action=vote>
                         <input type="hidden" name="slug" value=vote_slug/>
                         <input type="hidden" name="round_id" value=round_id/>
                         <input type="hidden" name="proposal_id" value=topic.proposal_id/>
@@ -476,18 +481,18 @@ fn RoundView(
                         <button type="submit" class=if topic.mine { "button secondary small" } else { "button small" }>
                             {label}<span class="visually-hidden">{format!(": {vote_title}")}</span>
                         </button>
-                    </ActionForm>
+                    </PostForm>
                 }
             });
             let decide_form = (data.can_decide && !topic.chosen).then(move || view! {
-                <ActionForm action=decide>
+                <PostForm action=decide>
                     <input type="hidden" name="slug" value=decide_slug/>
                     <input type="hidden" name="round_id" value=round_id/>
                     <input type="hidden" name="proposal_id" value=topic.proposal_id/>
                     <button type="submit" class="button small">
                         "The panel takes this on"<span class="visually-hidden">{format!(": {decide_title}")}</span>
                     </button>
-                </ActionForm>
+                </PostForm>
             });
             view! {
                 <tr>
@@ -497,7 +502,7 @@ fn RoundView(
                         {topic.chosen.then(|| view! { <span class="series"><strong>"Chosen for scrutiny"</strong></span> })}
                     </th>
                     <td>{match (topic.votes, topic.rank) {
-                        (Some(votes), Some(rank)) => format!("{votes} ({}{rank})", if topic.tied { "tied " } else { "" }),
+                        (Some(votes), Some(rank)) => format!("{} ({}{rank})", grouped(votes), if topic.tied { "tied " } else { "" }),
                         _ => "Hidden until the vote closes".to_string(),
                     }}</td>
                     <td>{vote_form}{decide_form}</td>
@@ -507,12 +512,12 @@ fn RoundView(
         .collect_view();
     let finish_form = data.can_decide.then(|| {
         view! {
-            <ActionForm action=decide>
+            <PostForm action=decide>
                 <input type="hidden" name="slug" value=slug.clone()/>
                 <input type="hidden" name="round_id" value=round_id/>
                 <input type="hidden" name="finish" value="yes"/>
                 <button type="submit" class="button secondary">"Finish: the rest are not chosen this time"</button>
-            </ActionForm>
+            </PostForm>
         }
     });
     view! {

@@ -14,7 +14,7 @@ use super::reviews::{
 use crate::{
     comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     site::{
-        forms::{last_error, successes, ErrorSummary, Field, Select, TextArea},
+        forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
         loaded,
     },
 };
@@ -95,11 +95,11 @@ fn ReviewView(data: ReviewDetail, actions: ReviewActions) -> impl IntoView {
                 <h2 id="publish-heading">"Publish the report"</h2>
                 <p>"Publishing makes the report public and starts the landlord's time to answer. It cannot be changed afterwards."</p>
                 <ErrorSummary form="publish" error=publish_error/>
-                <ActionForm action=actions.publish>
+                <PostForm action=actions.publish>
                     <input type="hidden" name="slug" value=slug/>
                     <input type="hidden" name="id" value=id/>
                     <button type="submit" class="button">"Publish the report"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });
@@ -212,7 +212,7 @@ fn AnswerForms(
                 <h3>"Answer a recommendation"</h3>
                 <p>"Answers are published straight away, and the tenant panel is told."</p>
                 <ErrorSummary form="answer" error=answer_error/>
-                <ActionForm action=actions.answer>
+                <PostForm action=actions.answer>
                     <input type="hidden" name="slug" value=a.clone()/>
                     <input type="hidden" name="review_id" value=review_id/>
                     <Select form="answer" name="recommendation_id" label="Recommendation" choices=open.clone() error=answer_error/>
@@ -222,12 +222,12 @@ fn AnswerForms(
                     <Field form="answer" name="owner" label="Who is responsible" required=false error=answer_error/>
                     <Field form="answer" name="due_on" label="Due by" kind="date" required=false error=answer_error/>
                     <button type="submit" class="button">"Publish the answer"</button>
-                </ActionForm>
+                </PostForm>
             })}
             {(!in_progress.is_empty()).then(move || view! {
                 <h3>"Report progress"</h3>
                 <ErrorSummary form="progress" error=progress_error/>
-                <ActionForm action=actions.progress>
+                <PostForm action=actions.progress>
                     <input type="hidden" name="slug" value=b.clone()/>
                     <input type="hidden" name="review_id" value=review_id/>
                     <Select form="progress" name="recommendation_id" label="Recommendation" choices=in_progress.clone() error=progress_error/>
@@ -237,7 +237,7 @@ fn AnswerForms(
                         <label for="progress-done">"This completes the action"</label>
                     </div>
                     <button type="submit" class="button secondary">"Publish the update"</button>
-                </ActionForm>
+                </PostForm>
             })}
         </section>
     }
@@ -268,16 +268,16 @@ fn WorkForms(
             <h2 id="work-heading">"The panel's work"</h2>
             <h3>"Scope and findings"</h3>
             <ErrorSummary form="review" error=text_error/>
-            <ActionForm action=actions.text>
+            <PostForm action=actions.text>
                 <input type="hidden" name="slug" value=a/>
                 <input type="hidden" name="id" value=id/>
                 <TextArea form="review" name="scope" label="Scope" hint="What the panel will look at, and what it will not." required=false value=scope error=text_error/>
                 <TextArea form="review" name="summary" label="What the panel found" hint="The report's summary, published with the recommendations." required=false value=summary error=text_error/>
                 <button type="submit" class="button secondary">"Save"</button>
-            </ActionForm>
+            </PostForm>
             <h3>"Log evidence"</h3>
             <ErrorSummary form="evidence" error=evidence_error/>
-            <ActionForm action=actions.evidence>
+            <PostForm action=actions.evidence>
                 <input type="hidden" name="slug" value=b/>
                 <input type="hidden" name="id" value=id/>
                 <Select form="evidence" name="kind" label="What kind" choices=kinds error=evidence_error/>
@@ -286,7 +286,7 @@ fn WorkForms(
                 <Field form="evidence" name="url" label="Web address, for a link" kind="url" required=false error=evidence_error/>
                 <Field form="evidence" name="held_on" label="Date, for a meeting" kind="date" hint="The day the meeting was held." required=false error=evidence_error/>
                 <button type="submit" class="button secondary">"Add to the evidence log"</button>
-            </ActionForm>
+            </PostForm>
             <h3>"Upload a document"</h3>
             // A plain form: files go to the server's upload address, with or
             // without JavaScript, and a refusal comes back as a page.
@@ -304,12 +304,12 @@ fn WorkForms(
             </form>
             <h3>"Add a recommendation"</h3>
             <ErrorSummary form="recommendation" error=recommend_error/>
-            <ActionForm action=actions.recommend>
+            <PostForm action=actions.recommend>
                 <input type="hidden" name="slug" value=c/>
                 <input type="hidden" name="id" value=id/>
                 <TextArea form="recommendation" name="text" label="Recommendation" hint="One clear thing the landlord should do. It gets the next number." rows=3 error=recommend_error/>
                 <button type="submit" class="button secondary">"Add recommendation"</button>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -442,13 +442,13 @@ fn WhatHappenedNextView(
             <section class="staff-tools" aria-labelledby="deadline-heading">
                 <h2 id="deadline-heading">"Time to answer a report"</h2>
                 <ErrorSummary form="deadline" error=deadline_error/>
-                <ActionForm action=deadline>
+                <PostForm action=deadline>
                     <input type="hidden" name="slug" value=slug/>
                     <Field form="deadline" name="weeks" label="Weeks the landlord has to answer a published report" kind="number"
                         hint="Usually set in the panel's terms of reference. Reports already published keep their deadline."
                         value=data.response_weeks.to_string() error=deadline_error/>
                     <button type="submit" class="button secondary">"Save"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });
@@ -467,11 +467,11 @@ fn WhatHappenedNextView(
                 <h2 id="start-heading">"Start a review"</h2>
                 <p>"Reviews of topics residents chose start from the topic's page. Here the panel can start one of its own."</p>
                 <ErrorSummary form="start" error=start_error/>
-                <ActionForm action=start>
+                <PostForm action=start>
                     <input type="hidden" name="slug" value=slug/>
                     <Field form="start" name="title" label="Title of the review" error=start_error/>
                     <button type="submit" class="button secondary">"Start the review"</button>
-                </ActionForm>
+                </PostForm>
             </section>
         }
     });

@@ -105,6 +105,64 @@ pub fn optional_text(field: &str, text: &str, what: &str, max: usize) -> Result<
     Ok(text.to_string())
 }
 
+/// The hidden field in which every form names its own page, so that a
+/// refusal finds its way back there even from a browser that sends no
+/// Referer (the server puts it in its place; see `server::router`).
+pub const PAGE_FIELD: &str = "__page";
+
+/// A form posting to a server function: an `ActionForm` (so it works with
+/// and without JavaScript) that also carries `PAGE_FIELD`. Every form in the
+/// portal is one of these.
+#[component]
+pub fn PostForm<ServFn, OutputProtocol>(
+    action: ServerAction<ServFn>,
+    children: Children,
+) -> impl IntoView
+where
+    ServFn: serde::de::DeserializeOwned
+        + leptos::server_fn::ServerFn<
+            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, OutputProtocol>,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<ServFn::Client as leptos::server_fn::client::Client<ServFn::Error>>::Request as leptos::server_fn::request::ClientReq<
+        ServFn::Error,
+    >>::FormData: From<leptos::web_sys::FormData>,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+    <ServFn as leptos::server_fn::ServerFn>::Client:
+        leptos::server_fn::client::Client<<ServFn as leptos::server_fn::ServerFn>::Error>,
+{
+    let location = leptos_router::hooks::use_location();
+    let page = own_page(
+        &location.pathname.get_untracked(),
+        &location.search.get_untracked(),
+    );
+    view! {
+        <ActionForm action>
+            <input type="hidden" name=PAGE_FIELD value=page/>
+            {children()}
+        </ActionForm>
+    }
+}
+
+/// The page's path and query, without the error a refusal added to it.
+fn own_page(path: &str, search: &str) -> String {
+    let query: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| {
+            !pair.is_empty() && !pair.starts_with("__err=") && !pair.starts_with("__path=")
+        })
+        .collect();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
 /// The error of the last submission, if it failed.
 pub fn last_error<T>(value: Option<Result<T, AppError>>) -> Option<AppError> {
     value.and_then(|result| result.err())
@@ -214,7 +272,7 @@ fn field_message(error: Signal<Option<AppError>>, name: &'static str) -> Option<
 fn FieldFrame(
     id: String,
     name: &'static str,
-    label: &'static str,
+    #[prop(into)] label: String,
     hint: Option<&'static str>,
     error: Signal<Option<AppError>>,
     children: Children,
@@ -253,20 +311,40 @@ fn described_by(
     }
 }
 
-/// A labelled multi-line text box, like `Field`.
+/// The text to put inside a `<textarea>`. The server writes a textarea's
+/// children without escaping them (tachys 0.2.19 treats it as raw text, like
+/// `<script>`), so typed text holding `</textarea><script>` would end the box
+/// and run. Escaped here, the browser decodes it back to exactly what was
+/// typed. In the browser, text is set through the DOM and needs nothing.
+fn textarea_text(text: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        crate::mail::escape(text)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text.to_string()
+    }
+}
+
+/// A labelled multi-line text box, like `Field`: the only place the portal
+/// draws a `<textarea>`, so the escaping in `textarea_text` covers them all.
 #[component]
 pub fn TextArea(
     form: &'static str,
     name: &'static str,
-    label: &'static str,
+    #[prop(into)] label: String,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional, into)] value: Option<String>,
     #[prop(default = true)] required: bool,
     #[prop(default = 5)] rows: u32,
+    /// In place of the usual id, for a form drawn once per item in a list.
+    #[prop(optional, into)]
+    id: Option<String>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let value = typed_value(name).or(value).unwrap_or_default();
-    let id = field_id(form, name);
+    let value = textarea_text(&typed_value(name).or(value).unwrap_or_default());
+    let id = id.unwrap_or_else(|| field_id(form, name));
     let describe = described_by(&id, hint.is_some(), error, name);
     view! {
         <FieldFrame id=id.clone() name label hint error>
@@ -329,4 +407,16 @@ where
             count
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_names_its_page_without_the_last_refusal() {
+        assert_eq!(own_page("/a", ""), "/a");
+        assert_eq!(own_page("/a", "?saved=2"), "/a?saved=2");
+        assert_eq!(own_page("/a", "x=1&__path=%2Fapi%2Ff&__err=abc"), "/a?x=1");
+    }
 }

@@ -45,6 +45,8 @@ pub const SITE_NAME: &str = "Tenant Voice";
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">
@@ -60,6 +62,31 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts only from this site or with
+/// this page's nonce (the hydration script Leptos writes carries it), so
+/// markup that slipped into a page still could not run. WebAssembly needs
+/// 'wasm-unsafe-eval' to compile; nothing else is loosened.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn send_content_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(policy) = http::HeaderValue::from_str(&content_security_policy(&nonce.to_string())) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
     }
 }
 

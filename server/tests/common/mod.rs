@@ -135,6 +135,10 @@ pub struct Visitor<'a> {
     pub on_page: String,
     /// Cookies other than the session's.
     pub other_cookies: std::collections::BTreeMap<String, String>,
+    /// Sends neither Origin nor Sec-Fetch-Site, as no browser does.
+    pub no_origin: bool,
+    /// Sends no Referer with form posts, as a browser set to hide it does.
+    pub no_referer: bool,
 }
 
 impl TestApp {
@@ -146,6 +150,8 @@ impl TestApp {
             extra: Vec::new(),
             on_page: "/".into(),
             other_cookies: Default::default(),
+            no_origin: false,
+            no_referer: false,
         }
     }
 
@@ -275,9 +281,16 @@ impl Visitor<'_> {
             builder = builder.header("cookie", cookies.join("; "));
         }
         if self.html {
-            builder = builder
-                .header("accept", "text/html")
-                .header("referer", format!("http://{HOST}{}", self.on_page));
+            builder = builder.header("accept", "text/html");
+            if !self.no_referer {
+                builder = builder.header("referer", format!("http://{HOST}{}", self.on_page));
+            }
+        }
+        // As a browser does: the same-origin check refuses posts that carry
+        // neither header. Tests that set their own send theirs instead.
+        let sets_own = |header: &str| self.extra.iter().any(|(name, _)| *name == header);
+        if !sets_own("origin") && !sets_own("sec-fetch-site") && !self.no_origin {
+            builder = builder.header("origin", format!("http://{HOST}"));
         }
         for (name, value) in &self.extra {
             builder = builder.header(*name, value);
@@ -320,6 +333,27 @@ impl Visitor<'_> {
         let request = self
             .request("POST", F::PATH)
             .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = self.app.send(request).await;
+        self.keep_cookie(&reply);
+        reply
+    }
+
+    /// Posts form fields to any address, as a browser submits a form.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes())
+            .await
+    }
+
+    /// Posts exactly these bytes, as a careless or hostile client might.
+    pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let request = self
+            .request("POST", path)
+            .header("content-type", content_type)
             .body(Body::from(body))
             .unwrap();
         let reply = self.app.send(request).await;
