@@ -32,7 +32,7 @@ test: setup setup-browser test-rust build test-e2e
 	@echo "All tests passed."
 
 build: setup-build
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 test-rust: postgres
 	cargo test --workspace --locked

@@ -38,5 +38,7 @@ pub use site::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Pages are rendered on the server only; just the islands (the few
+    // components that need the browser) come to life here.
+    leptos::mount::hydrate_islands();
 }

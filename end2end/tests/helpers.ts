@@ -55,12 +55,20 @@ export function watchForErrors(page: Page): string[] {
   return errors;
 }
 
-/** With JavaScript on, waits until the app has hydrated (the app marks <body>). */
+/**
+ * Pages are complete HTML from the server; only islands (the few parts that
+ * need the browser) come to life. With JavaScript on, waits until every
+ * island on the page has (each marks itself `data-hydrated`); with it off,
+ * checks that none did.
+ */
 export async function waitUntilReady(page: Page, info: TestInfo) {
+  await page.waitForLoadState('load');
+  const islands = page.locator('leptos-island');
+  const alive = page.locator('leptos-island [data-hydrated="true"]');
   if (withJavaScript(info)) {
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await expect(alive).toHaveCount(await islands.count());
   } else {
-    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+    await expect(alive).toHaveCount(0);
   }
 }
 

@@ -207,8 +207,16 @@ impl Settings {
 
     /// `serve` also needs the built site; the other commands do not.
     pub fn check_site_root(&self, output_name: &str) -> Result<(), ConfigError> {
-        let script = self.site_root.join("pkg").join(format!("{output_name}.js"));
-        if script.is_file() {
+        // `tenant_voice.js`, or `tenant_voice.<hash>.js` from a release build.
+        let built = std::fs::read_dir(self.site_root.join("pkg"))
+            .map(|files| {
+                files.filter_map(|file| file.ok()).any(|file| {
+                    let name = file.file_name().to_string_lossy().into_owned();
+                    name.starts_with(output_name) && name.ends_with(".js")
+                })
+            })
+            .unwrap_or(false);
+        if built {
             Ok(())
         } else {
             Err(error(

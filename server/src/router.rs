@@ -47,6 +47,14 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
         move || app::shell(options.clone())
     };
     let site_root = std::path::PathBuf::from(state.leptos_options.site_root.as_ref());
+    let _ = STYLESHEET.set(app::site::asset_href(&state.leptos_options, "css"));
+    // Hashed names change with their content, so a browser may keep them
+    // for a year; unhashed ones (a debug build) must be asked for again.
+    let built_files_cache = if state.leptos_options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route(
@@ -83,10 +91,29 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
         )
         // Built files are served here rather than by Leptos's fallback:
         // that one gave pages rendered beside it the wrong security policy.
-        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
+        // Compressed once at build time (brotli at its highest setting, and
+        // gzip), and served as they are.
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(built_files_cache),
+                ))
+                .service(
+                    ServeDir::new(site_root.join("pkg"))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        )
         .route_service(
             "/favicon.svg",
-            ServeFile::new(site_root.join("favicon.svg")),
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ))
+                .service(ServeFile::new(site_root.join("favicon.svg"))),
         )
         .leptos_routes_with_context(&state, routes, context.clone(), page)
         .fallback(file_and_error_handler_with_context::<AppState, _>(
@@ -107,9 +134,12 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
             state.clone(),
             hide_demo_endpoints,
         ))
+        .layer(middleware::from_fn(keep_private_pages_private))
         .layer(middleware::from_fn(limit_server_fn_bodies))
         .layer(middleware::from_fn(refuse_cross_origin))
-        .layer(CompressionLayer::new())
+        // Pages are made per request: a middling brotli setting compresses
+        // them well at a small cost. (Built files come compressed already.)
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(5)))
         // Pages rendered by Leptos set their own policy, with the nonce of
         // their scripts (see `app::site::content_security_policy`); every
         // other answer may run no script at all.
@@ -144,12 +174,22 @@ fn route_list() -> Vec<AxumRouteListing> {
 }
 
 /// Leptos settings for a site whose built files are under `site_root`.
+/// A release build (`cargo leptos build --release`) names its files by a
+/// hash of their content and lists the hashes in this file beside the binary.
+const HASH_FILE: &str = "hash.txt";
+
 pub fn leptos_options(site_root: &std::path::Path, addr: std::net::SocketAddr) -> LeptosOptions {
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|folder| folder.join(HASH_FILE)))
+        .is_some_and(|file| file.exists());
     LeptosOptions::builder()
         .output_name(crate::OUTPUT_NAME)
         .site_root(site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hashed)
+        .hash_file(HASH_FILE.into())
         .build()
 }
 
@@ -160,6 +200,35 @@ async fn healthz(State(state): State<AppState>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
     }
+}
+
+/// The built style sheet's address (hashed in release builds), for the
+/// small pages written outside Leptos.
+static STYLESHEET: OnceLock<String> = OnceLock::new();
+
+/// A signed-in person's pages (names, emails, tenancy references, forms)
+/// are never kept by a browser's or a shared cache.
+async fn keep_private_pages_private(request: Request, next: Next) -> Response {
+    let session_cookie = format!("{}=", crate::sessions::COOKIE_NAME);
+    let signed_in = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|cookies| cookies.contains(&session_cookie));
+    let mut response = next.run(request).await;
+    let sets_session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|cookie| cookie.starts_with(&session_cookie));
+    if signed_in || sets_session {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// The Content-Security-Policy of answers that are not Leptos pages.
@@ -438,11 +507,15 @@ fn server_error_page() -> Response<Body> {
 
 /// A minimal page in the site's style, for answers given outside Leptos.
 pub(crate) fn plain_page(status: StatusCode, title: &str, body_html: &str) -> Response<Body> {
+    let stylesheet = STYLESHEET
+        .get()
+        .map(String::as_str)
+        .unwrap_or("/pkg/tenant_voice.css");
     let html = format!(
         "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · Tenant Voice</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/pkg/tenant_voice.css\"></head>\
+         <link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
          <body><main id=\"main\"><h1>{title}</h1>{body_html}</main></body></html>"
     );
     let mut response = (status, html).into_response();

@@ -62,9 +62,14 @@ on_both_databases! {
                 "<main id=\"main\"",
                 "<footer class=\"site-footer\"",
                 "<title>",
-                "/pkg/tenant_voice.js",
+                "/pkg/tenant_voice.css",
             ] {
                 assert!(body.contains(part), "{path} should contain {part}");
+            }
+            // A page without an island loads no code: no script file, no
+            // WebAssembly (Leptos writes two tiny inline scripts of empty lists).
+            for code in ["<script type=\"module\"", "modulepreload", ".wasm", "<script src"] {
+                assert!(!body.contains(code), "{path} should load no code, but has {code}");
             }
             assert_eq!(body.matches("<h1").count(), 1, "{path} should have exactly one h1");
         }

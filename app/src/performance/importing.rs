@@ -761,14 +761,23 @@ fn Crumbs(landlord: LandlordRef, current: &'static str) -> impl IntoView {
     view! { <crate::site::Breadcrumb trail current=current.to_string()/> }
 }
 
-/// The upload form. A plain form post, so it works the same with and
-/// without JavaScript; with it, a progress bar shows while the file is sent
-/// and checked.
-#[component]
+/// The upload form, the portal's one island. A plain form post, so it
+/// works the same with and without JavaScript; with it, the button stops a
+/// second press and a progress bar shows while a large file is sent and
+/// checked. (`IslandScripts` must be on the same page.)
+#[island]
 fn UploadForm(slug: String, max_megabytes: usize) -> impl IntoView {
     let (sending, set_sending) = signal(false);
+    let form = NodeRef::<leptos::html::Form>::new();
+    // Tells tests (and curious readers of the page) that the island is alive.
+    Effect::new(move |_| {
+        if let Some(form) = form.get() {
+            let _ = form.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <form
+            node_ref=form
             class="upload"
             method="post"
             enctype="multipart/form-data"
@@ -808,6 +817,7 @@ fn ImportView(data: ImportPageData) -> impl IntoView {
         <p class="lead">"Upload a spreadsheet saved as CSV. The portal checks the whole file and shows you what would change. Nothing is published until you say so."</p>
         <p><a href="/help/import-template.csv" download="">"Download a template file"</a>" with the right columns and example rows."</p>
         <UploadForm slug=slug.clone() max_megabytes/>
+        <crate::site::IslandScripts/>
         <h2>"How to lay out the file"</h2>
         <p>"The first line names the columns, in any order. One line per measure, part, tenure and period."</p>
         <div class="table-wrap" role="region" aria-label="Columns" tabindex="0">
@@ -954,6 +964,7 @@ fn ImportResultView(
                 {(more > 0).then(|| view! { <p>{format!("And {more} more problems not listed here.")}</p> })}
                 <h2>"Upload a corrected file"</h2>
                 <UploadForm slug=slug.clone() max_megabytes=MAX_UPLOAD_MEGABYTES/>
+                <crate::site::IslandScripts/>
             }
             .into_any()
         }

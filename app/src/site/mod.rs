@@ -47,6 +47,13 @@ pub const SITE_NAME: &str = "Tenant Voice";
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     send_content_security_policy();
+    // Nothing outside an island is hydrated, so nothing outside one is
+    // written into the page for the browser (islands turn this back on).
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    // The scripts come only with a page that has an island: see `IslandScripts`.
+    let _ = options;
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">
@@ -55,7 +62,6 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="description" content="See what your landlord promised, how it is doing, and what tenants asked it to change."/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options/>
                 <MetaTags/>
             </head>
             <body>
@@ -96,15 +102,8 @@ pub fn App() -> impl IntoView {
     // Every page waits for its data before the server sends it, so the
     // status code is right and the page is complete without JavaScript.
     let ssr = || SsrMode::Async;
-    // Effects run only in the browser: the mark tells tests (and curious
-    // readers of the DOM) that hydration finished.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
-        <Stylesheet id="leptos" href="/pkg/tenant_voice.css"/>
+        <Stylesheet id="leptos" href=stylesheet_href()/>
         <Title formatter=|title: String| {
             let title = inert_title(&title);
             if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} · {SITE_NAME}") }
@@ -158,6 +157,66 @@ pub fn App() -> impl IntoView {
             <SiteFooter/>
         </Router>
     }
+}
+
+/// The address of the site's style sheet. Release builds name their files
+/// by their content (`tenant_voice.<hash>.css`, listed in the hash file
+/// beside the binary), so a browser may keep them for a year.
+pub fn stylesheet_href() -> String {
+    #[cfg(feature = "ssr")]
+    if let Ok(state) = crate::state::app_state() {
+        return asset_href(&state.leptos_options, "css");
+    }
+    "/pkg/tenant_voice.css".to_string()
+}
+
+/// `/pkg/<output name>[.<hash>].<kind>` for the built file of `kind`
+/// ("css", "js" or "wasm"), as cargo-leptos named it.
+#[cfg(feature = "ssr")]
+pub fn asset_href(options: &leptos::config::LeptosOptions, kind: &str) -> String {
+    // The file belongs to the binary, so it is read once per process.
+    static HASHES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hashes = HASHES.get_or_init(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| {
+                let file = exe.parent()?.join(options.hash_file.as_ref());
+                std::fs::read_to_string(file).ok()
+            })
+            .unwrap_or_default()
+    });
+    let hash = options
+        .hash_files
+        .then(|| {
+            hashes.lines().find_map(|line| {
+                let (name, hash) = line.split_once(':')?;
+                (name.trim() == kind).then(|| hash.trim().to_string())
+            })
+        })
+        .flatten();
+    match hash {
+        Some(hash) => format!(
+            "/{}/{}.{hash}.{kind}",
+            options.site_pkg_dir, options.output_name
+        ),
+        None => format!("/{}/{}.{kind}", options.site_pkg_dir, options.output_name),
+    }
+}
+
+/// The scripts that bring a page's islands to life. Every page is complete
+/// HTML without them, so only a page with an island carries them (a few
+/// kilobytes of JavaScript and the islands' WebAssembly); the rest send
+/// none. Put it once on the page, beside its island.
+#[component]
+pub fn IslandScripts() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        crate::state::app_state().ok().map(|state| {
+            view! { <HydrationScripts options=state.leptos_options islands=true/> }
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {}
 }
 
 /// A page's data once it has loaded, shown by `show`, or the error page.
