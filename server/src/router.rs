@@ -385,11 +385,7 @@ async fn remember_typed_fields(
     use app::site::forms::{TypedFields, TYPED_COOKIE};
     let is_form_post = request.method() == Method::POST
         && request.uri().path().starts_with("/api/")
-        && request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
+        && wants_html(request.headers())
         && request
             .headers()
             .get(header::CONTENT_TYPE)

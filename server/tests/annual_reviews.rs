@@ -98,14 +98,7 @@ async fn save(
     base: i64,
     body: &str,
 ) -> common::Reply {
-    let fields = vec![
-        ("slug", SLUG.to_string()),
-        ("year", year.to_string()),
-        ("id", section.to_string()),
-        ("base_revision", base.to_string()),
-        ("body", body.to_string()),
-    ];
-    visitor.call::<SaveSection>(&pairs(&fields)).await
+    save_choosing(visitor, year, section, base, body, None).await
 }
 
 async fn current(app: &TestApp, section: i64) -> (i64, String) {
@@ -183,23 +176,25 @@ async fn published(app: &TestApp, year: i32) {
     );
 }
 
-/// A save with the overlap page's choice: `replace` as its buttons send it.
+/// A save, with the overlap page's choice when given: `replace` as its buttons send it.
 async fn save_choosing(
     visitor: &mut Visitor<'_>,
     year: i32,
     section: i64,
     base: i64,
     body: &str,
-    replace: &str,
+    replace: Option<&str>,
 ) -> common::Reply {
-    let fields = vec![
+    let mut fields = vec![
         ("slug", SLUG.to_string()),
         ("year", year.to_string()),
         ("id", section.to_string()),
         ("base_revision", base.to_string()),
         ("body", body.to_string()),
-        ("replace", replace.to_string()),
     ];
+    if let Some(replace) = replace {
+        fields.push(("replace", replace.to_string()));
+    }
     visitor.call::<SaveSection>(&pairs(&fields)).await
 }
 
@@ -756,10 +751,10 @@ on_both_databases! {
         assert_eq!(current(&app, intro).await, (2, PETERS.to_string()), "Peter's words stay");
         assert_eq!(draft_of(&app, intro, "pat@example.org").await.as_deref(), Some(PATS), "Pat's draft stays");
         // "no" is the ordinary save, refused the same way.
-        assert_eq!(save_choosing(&mut pat, year, intro, 2, PATS, "no").await.status, 409);
+        assert_eq!(save_choosing(&mut pat, year, intro, 2, PATS, Some("no")).await.status, 409);
         assert_eq!(current(&app, intro).await.0, 2);
         // A choice that is neither is a plain refusal, never a crash.
-        let reply = save_choosing(&mut pat, year, intro, 2, PATS, "maybe").await;
+        let reply = save_choosing(&mut pat, year, intro, 2, PATS, Some("maybe")).await;
         assert_eq!(reply.status, 422, "{}", reply.body);
         assert!(reply.body.contains("Choose"), "{}", reply.body);
         assert_eq!(current(&app, intro).await.0, 2);
@@ -770,7 +765,7 @@ on_both_databases! {
         let app = landlord(backend).await;
         let (year, intro, mut pat) = overlapped(&app).await;
         let emails_before = app.outbox().await.len();
-        let reply = save_choosing(&mut pat, year, intro, 2, PATS, "yes").await;
+        let reply = save_choosing(&mut pat, year, intro, 2, PATS, Some("yes")).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
         assert!(reply.header("location").unwrap().ends_with("?replaced=3"), "{:?}", reply.header("location"));
         assert_eq!(current(&app, intro).await, (3, PATS.to_string()));
@@ -810,13 +805,13 @@ on_both_databases! {
         let chairs = "Repairs were much slower than promised. Complaints rose. Cleaning improved a lot.";
         assert_eq!(save(&mut chair, year, intro, 2, chairs).await.status, 200);
         let emails_before = app.outbox().await.len();
-        let reply = save_choosing(&mut pat, year, intro, 2, PATS, "yes").await;
+        let reply = save_choosing(&mut pat, year, intro, 2, PATS, Some("yes")).await;
         assert_eq!(reply.status, 409, "{}", reply.body);
         assert_eq!(current(&app, intro).await, (3, chairs.to_string()), "nothing replaced that Pat has not seen");
         assert_eq!(draft_of(&app, intro, "pat@example.org").await.as_deref(), Some(PATS));
         assert_eq!(app.outbox().await.len(), emails_before, "no email for a refused save");
         // Having seen revision 3, Pat replaces it: Peter and the chair are both told.
-        assert_eq!(save_choosing(&mut pat, year, intro, 3, PATS, "yes").await.status, 200);
+        assert_eq!(save_choosing(&mut pat, year, intro, 3, PATS, Some("yes")).await.status, 200);
         assert_eq!(current(&app, intro).await, (4, PATS.to_string()));
         assert_eq!(replaced_by(&app, intro, 4).await, Some(3));
         let mut told: Vec<String> = app.outbox().await.into_iter().skip(emails_before).map(|(to, _, _)| to).collect();
@@ -829,7 +824,7 @@ on_both_databases! {
         let (year, intro, mut pat) = overlapped(&app).await;
         let emails_before = app.outbox().await.len();
         let combined = "Repairs were much slower than promised, though quick by March. Complaints rose. Cleaning improved.";
-        let reply = save_choosing(&mut pat, year, intro, 2, combined, "no").await;
+        let reply = save_choosing(&mut pat, year, intro, 2, combined, Some("no")).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
         assert!(reply.header("location").unwrap().ends_with("?saved=3"), "{:?}", reply.header("location"));
         assert_eq!(current(&app, intro).await, (3, combined.to_string()));
@@ -839,7 +834,7 @@ on_both_databases! {
         // Without the field at all, as before.
         assert_eq!(save(&mut pat, year, intro, 3, &format!("{combined} More.")).await.status, 200);
         // With no draft kept aside, "yes" is an ordinary save too.
-        assert!(save_choosing(&mut pat, year, intro, 4, "Fresh text.", "yes").await.header("location").unwrap().ends_with("?saved=5"));
+        assert!(save_choosing(&mut pat, year, intro, 4, "Fresh text.", Some("yes")).await.header("location").unwrap().ends_with("?saved=5"));
         assert_eq!(replaced_by(&app, intro, 5).await, None);
         assert_eq!(app.outbox().await.len(), emails_before);
     }
