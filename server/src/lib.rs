@@ -9,6 +9,7 @@ mod demo_performance;
 mod demo_reviews;
 mod demo_scrutiny;
 pub mod mail;
+pub mod page_cache;
 pub mod reminders;
 pub mod router;
 pub mod serve;

@@ -137,6 +137,11 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
         .layer(middleware::from_fn(keep_private_pages_private))
         .layer(middleware::from_fn(limit_server_fn_bodies))
         .layer(middleware::from_fn(refuse_cross_origin))
+        // Public pages, stored compressed until what they show changes.
+        .layer(middleware::from_fn_with_state(
+            crate::page_cache::PageCache::new(state.db.clone()),
+            crate::page_cache::serve,
+        ))
         // Pages are made per request: a middling brotli setting compresses
         // them well at a small cost. (Built files come compressed already.)
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(5)))

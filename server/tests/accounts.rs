@@ -600,3 +600,155 @@ fn roles_stay_in_step_with_the_database() {
         );
     }
 }
+
+/// Every landlord's kept counts against a count of the rows, and every
+/// member's sort name against their name.
+async fn counts_match_a_recount(app: &TestApp) {
+    let wrong = app
+        .count(
+            "SELECT COUNT(*) FROM organisations o JOIN organisation_counts c ON c.organisation_id = o.id \
+             WHERE c.members <> (SELECT COUNT(*) FROM memberships m WHERE m.organisation_id = o.id) \
+             OR c.pending_requests <> (SELECT COUNT(*) FROM join_requests r WHERE r.organisation_id = o.id AND r.status = 'pending')",
+        )
+        .await;
+    assert_eq!(wrong, 0, "landlords whose counts are wrong");
+    let uncounted = app
+        .count("SELECT COUNT(*) FROM organisations WHERE id NOT IN (SELECT organisation_id FROM organisation_counts)")
+        .await;
+    assert_eq!(uncounted, 0, "landlords without counts");
+    let misnamed = app
+        .count("SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.sort_name <> u.display_name")
+        .await;
+    assert_eq!(misnamed, 0, "members listed under an old name");
+}
+
+on_both_databases! {
+    async fn long_lists_of_members_and_requests_come_a_page_at_a_time(backend: Backend) {
+        let app = with_demo(backend).await;
+        // 120 more residents, named to come first, and 70 people waiting.
+        for n in 0..120 {
+            app.add_person(&format!("Aaron {n:03}"), &format!("aaron{n}@example.net"), Some(("brackenmoor-homes", Role::Resident))).await;
+        }
+        for n in 0..70 {
+            let id = app.add_person(&format!("Asker {n:02}"), &format!("asker{n}@example.net"), None).await;
+            sqlx::query("INSERT INTO join_requests (user_id, organisation_id, tenancy_reference, created_at) SELECT $1, id, 'BH-1', $2 FROM organisations WHERE slug = 'brackenmoor-homes'")
+                .bind(id).bind(n as i64).execute(app.db.pool()).await.unwrap();
+        }
+        let total = app.count("SELECT COUNT(*) FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE o.slug = 'brackenmoor-homes'").await;
+        assert_eq!(total, 126);
+        let mut staff = app.signed_in("priya.shah@example.org").await;
+        let people = "/landlords/brackenmoor-homes/people";
+
+        let first = staff.get(people).await;
+        assert_eq!(first.status, 200);
+        let body = &first.body;
+        assert!(body.contains("Showing 1 to 50 of 126 members"), "{body}");
+        assert!(body.contains("Aaron 000") && body.contains("Aaron 049") && !body.contains("Aaron 050"));
+        assert!(body.contains(&format!("href=\"{people}?page=2#members\"")), "{body}");
+        assert!(!body.contains("Previous page<span class=\"visually-hidden\"> of members"));
+        assert!(body.contains("Showing 1 to 50 of 70 requests"), "{body}");
+        assert!(body.contains("Asker 00") && body.contains("Asker 49") && !body.contains("Asker 50"));
+        assert!(body.contains(&format!("href=\"{people}?requests_page=2#requests\"")), "{body}");
+
+        let second = staff.get(&format!("{people}?page=2")).await.body;
+        assert!(second.contains("Showing 51 to 100 of 126 members"), "{second}");
+        assert!(second.contains("Aaron 050") && second.contains("Aaron 099") && !second.contains("Aaron 049<"));
+        assert!(second.contains(&format!("href=\"{people}#members\"")), "back to the first page: {second}");
+        assert!(second.contains(&format!("href=\"{people}?page=3#members\"")), "{second}");
+
+        // The last page ends with the demo's people, in name order.
+        let last = staff.get(&format!("{people}?page=3")).await.body;
+        assert!(last.contains("Showing 101 to 126 of 126 members"), "{last}");
+        let (aisha, sam) = (last.find("Aisha Rahman").unwrap(), last.find("Sam Okafor").unwrap());
+        assert!(aisha < sam);
+        assert!(!last.contains("?page=4"));
+
+        // Pages past the end, or not numbers at all, show the nearest page.
+        for (asked, showing) in [
+            ("999", "Showing 101 to 126 of 126 members"),
+            ("99999999999999999999999", "Showing 101 to 126 of 126 members"),
+            ("0", "Showing 1 to 50 of 126 members"),
+            ("-2", "Showing 1 to 50 of 126 members"),
+            ("two", "Showing 1 to 50 of 126 members"),
+            ("", "Showing 1 to 50 of 126 members"),
+        ] {
+            let page = staff.get(&format!("{people}?page={asked}")).await;
+            assert_eq!(page.status, 200, "page {asked:?}");
+            assert!(page.body.contains(showing), "page {asked:?}: {}", page.body);
+        }
+
+        // Each list's links keep the other list where it was.
+        let both = staff.get(&format!("{people}?page=2&requests_page=2")).await.body;
+        assert!(both.contains("Showing 51 to 70 of 70 requests"), "{both}");
+        assert!(both.contains("Asker 50") && both.contains("Asker 69") && !both.contains("Asker 49"));
+        assert!(both.contains(&format!("href=\"{people}?page=3&amp;requests_page=2#members\"")), "{both}");
+        assert!(both.contains(&format!("href=\"{people}?page=2#requests\"")), "{both}");
+
+        // Without JavaScript the same links are plain addresses to follow.
+        let mut browser = app.browser_without_javascript();
+        browser.cookie = staff.cookie.clone();
+        let page = browser.get(&format!("{people}?page=2")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Showing 51 to 100 of 126 members"));
+        counts_match_a_recount(&app).await;
+    }
+
+    async fn member_and_request_counts_follow_every_change(backend: Backend) {
+        let app = with_demo(backend).await;
+        counts_match_a_recount(&app).await;
+        let slug = "brackenmoor-homes";
+        let mut staff = app.signed_in("priya.shah@example.org").await;
+        let request_from = |email: &'static str, name: &'static str| {
+            let app = &app;
+            async move {
+                app.visitor().call::<Register>(&[("name", name), ("email", email)]).await;
+                let mut person = app.signed_in(email).await;
+                let reply = person.call::<RequestToJoin>(&[("slug", slug), ("tenancy_reference", "BH-9")]).await;
+                assert_eq!(reply.status, 200, "{}", reply.body);
+                let (id,): (i64,) = sqlx::query_as("SELECT r.id FROM join_requests r JOIN users u ON u.id = r.user_id WHERE u.email = $1 AND r.status = 'pending'")
+                    .bind(email).fetch_one(app.db.pool()).await.unwrap();
+                id.to_string()
+            }
+        };
+        let nia = request_from("nia@example.net", "Nia Brown").await;
+        counts_match_a_recount(&app).await;
+        let reply = staff.call::<DecideJoinRequest>(&[("slug", slug), ("request_id", &nia), ("decision", "approve")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        counts_match_a_recount(&app).await;
+        let ola = request_from("ola@example.net", "Ola Smith").await;
+        let reply = staff.call::<DecideJoinRequest>(&[("slug", slug), ("request_id", &ola), ("decision", "decline"), ("reason", "No such tenancy")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        counts_match_a_recount(&app).await;
+        request_from("ola@example.net", "Ola Smith").await;
+        counts_match_a_recount(&app).await;
+
+        staff.call::<Invite>(&[("slug", slug), ("email", "jo@example.net"), ("role", "resident")]).await;
+        let link = app.emailed_link("jo@example.net", "/invitations/accept?token=").await;
+        let reply = app.visitor().call::<AcceptInvitation>(&[("token", &token_of(&link)), ("name", "Jo New")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        counts_match_a_recount(&app).await;
+
+        let mut admin = app.signed_in("david.kerr@example.org").await;
+        let (sam,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = 'sam.okafor@example.org'").fetch_one(app.db.pool()).await.unwrap();
+        let reply = admin.call::<ChangeRole>(&[("slug", slug), ("user_id", &sam.to_string()), ("role", "none")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        counts_match_a_recount(&app).await;
+
+        // A new name moves the person in the list.
+        let mut aisha = app.signed_in("aisha.rahman@example.org").await;
+        assert_eq!(aisha.call::<ChangeName>(&[("name", "Zara Rahman")]).await.status, 200);
+        counts_match_a_recount(&app).await;
+        let body = staff.get(&format!("/landlords/{slug}/people")).await.body;
+        assert!(body.find("Tom Whitfield").unwrap() < body.find("Zara Rahman").unwrap(), "{body}");
+
+        // Deleting accounts takes their memberships and requests with them.
+        assert_eq!(aisha.call::<DeleteAccount>(&[("understood", "yes")]).await.status, 200);
+        let mut ola = app.signed_in("ola@example.net").await;
+        assert_eq!(ola.call::<DeleteAccount>(&[("understood", "yes")]).await.status, 200);
+        counts_match_a_recount(&app).await;
+        let body = staff.get(&format!("/landlords/{slug}/people")).await.body;
+        let members = app.count("SELECT COUNT(*) FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE o.slug = 'brackenmoor-homes'").await;
+        assert!(body.contains(&format!("Showing 1 to {members} of {members} members")), "{body}");
+        assert!(body.contains("No requests are waiting."), "{body}");
+    }
+}

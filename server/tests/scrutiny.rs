@@ -1,6 +1,7 @@
 //! Scrutiny through HTTP on the real router, on SQLite and PostgreSQL:
 //! proposing, supporting, screening, opening a vote, voting and changing a
-//! vote, closing and choosing, who may do each, and many voters at once.
+//! vote, closing and choosing, who may do each, many voters at once, and
+//! the running totals staying equal to a count of the votes.
 mod common;
 
 use app::{
@@ -16,7 +17,11 @@ use app::{
     state::Backend,
     time::Timestamp,
 };
+use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
 use common::{pairs, TestApp, Visitor};
+use http_body_util::BodyExt;
+use leptos::server_fn::ServerFn;
+use tower::ServiceExt;
 
 const SLUG: &str = "test-homes";
 
@@ -199,6 +204,111 @@ async fn cast(visitor: &mut Visitor<'_>, round: i64, topic: i64, vote: bool) -> 
             ("vote", if vote { "true" } else { "false" }),
         ])
         .await
+}
+
+/// Checks every running total of the round against a count of the votes
+/// themselves, and returns the votes per topic and the number who voted.
+async fn tallies_match_a_recount(app: &TestApp, round: i64) -> (Vec<(i64, i64)>, i64) {
+    let pool = app.db.pool();
+    let tallied: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT proposal_id, votes FROM topic_tallies WHERE round_id = $1 ORDER BY proposal_id",
+    )
+    .bind(round)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let counted: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT t.proposal_id, (SELECT COUNT(*) FROM votes v WHERE v.round_id = t.round_id AND v.proposal_id = t.proposal_id) \
+         FROM round_topics t WHERE t.round_id = $1 ORDER BY t.proposal_id",
+    )
+    .bind(round)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(tallied, counted, "votes per topic");
+    let voters: i64 = sqlx::query_scalar("SELECT voters FROM round_tallies WHERE round_id = $1")
+        .bind(round)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let distinct = app
+        .count(&format!(
+            "SELECT COUNT(DISTINCT user_id) FROM votes WHERE round_id = {round}"
+        ))
+        .await;
+    let ballots = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM ballots WHERE round_id = {round} AND votes_used > 0"
+        ))
+        .await;
+    assert_eq!((voters, voters), (distinct, ballots), "residents who voted");
+    let wrong_ballots = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM ballots b WHERE b.round_id = {round} AND b.votes_used <> \
+             (SELECT COUNT(*) FROM votes v WHERE v.round_id = b.round_id AND v.user_id = b.user_id)"
+        ))
+        .await;
+    assert_eq!(wrong_ballots, 0, "each ballot's votes used");
+    (counted, voters)
+}
+
+/// Signs resident `n` in through the emailed link, from an address of its
+/// own (as a crowd of phones would be), and returns the session cookie.
+async fn sign_in_from(app: &TestApp, email: &str, n: usize) -> String {
+    use app::accounts::sign_in::{RequestSignInLink, UseSignInLink};
+    let body = format!("email={}", email.replace('@', "%40"));
+    let status = post_from(&app.router, None, n, RequestSignInLink::PATH, body)
+        .await
+        .0;
+    assert!(status < 400, "asking for a link: {status}");
+    let link = app.emailed_link(email, "/sign-in/link?token=").await;
+    let token = link.rsplit('=').next().unwrap();
+    let (status, cookie) = post_from(
+        &app.router,
+        None,
+        n,
+        UseSignInLink::PATH,
+        format!("token={token}"),
+    )
+    .await;
+    assert!(status < 400, "using the link: {status}");
+    cookie.expect("a session cookie")
+}
+
+/// A form post as the app's JavaScript sends it, from address `n`; returns
+/// the status and any new session cookie.
+async fn post_from(
+    router: &Router,
+    cookie: Option<&str>,
+    n: usize,
+    path: &str,
+    body: String,
+) -> (u16, Option<String>) {
+    let name = tenant_voice::sessions::COOKIE_NAME;
+    let mut request = Request::post(path)
+        .header("host", common::HOST)
+        .header("origin", format!("http://{}", common::HOST))
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", format!("{name}={cookie}"));
+    }
+    let mut request = request.body(Body::from(body)).unwrap();
+    let address: std::net::SocketAddr = format!("10.9.{}.{}:40000", n / 250, n % 250 + 1)
+        .parse()
+        .unwrap();
+    request.extensions_mut().insert(ConnectInfo(address));
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string);
+    let _ = response.into_body().collect().await;
+    (status, cookie)
 }
 
 async fn votes_for(app: &TestApp, topic: i64) -> i64 {
@@ -447,6 +557,176 @@ on_both_databases! {
         // One topic too many per resident is refused; when it is the topic
         // sent twice, both copies are.
         assert!((500..=1000).contains(&refused), "{refused}");
+        let (_, voters) = tallies_match_a_recount(&app, round).await;
+        assert_eq!(voters, 500);
+    }
+
+    async fn many_residents_voting_changing_and_taking_back_at_once_keep_exact_tallies(backend: Backend) {
+        let app = landlord(backend).await;
+        let (round, topics) = open_vote(&app, "2", true).await;
+        const RESIDENTS: usize = 60;
+        let mut cookies = Vec::new();
+        for n in 0..RESIDENTS {
+            let email = format!("crowd{n}@example.org");
+            app.add_person(&format!("Crowd {n}"), &email, Some((SLUG, Role::Resident))).await;
+            cookies.push(sign_in_from(&app, &email, n).await);
+        }
+        // Every resident at once, each with their own sequence of votes,
+        // double clicks, a vote over the allowance, changes of mind and
+        // votes taken back.
+        let tasks: Vec<_> = cookies.into_iter().enumerate().map(|(n, cookie)| {
+            let router = app.router.clone();
+            let (t1, t2, t3) = (topics[n % 3], topics[(n + 1) % 3], topics[(n + 2) % 3]);
+            tokio::spawn(async move {
+                let send = |topic: i64, vote: bool| {
+                    let (router, cookie) = (router.clone(), cookie.clone());
+                    async move {
+                        let body = format!("slug={SLUG}&round_id={round}&proposal_id={topic}&vote={vote}");
+                        post_from(&router, Some(&cookie), n, CastVote::PATH, body).await.0
+                    }
+                };
+                let mut statuses = Vec::new();
+                let (first, again) = tokio::join!(send(t1, true), send(t1, true));
+                statuses.extend([first, again]);
+                statuses.push(send(t2, true).await);
+                let over = send(t3, true).await;
+                assert_eq!(over, 409, "a third vote of two");
+                statuses.push(send(t2, false).await);
+                statuses.push(send(t3, true).await);
+                if n % 3 == 0 {
+                    statuses.push(send(t1, false).await);
+                    statuses.push(send(t3, false).await);
+                }
+                if n % 5 == 0 {
+                    let (first, again) = tokio::join!(send(t1, false), send(t1, false));
+                    statuses.extend([first, again]);
+                    statuses.push(send(t2, true).await);
+                }
+                assert!(statuses.iter().all(|&status| status == 200), "{statuses:?}");
+                // What this resident's votes must be at the end.
+                match (n % 3 == 0, n % 5 == 0) {
+                    (false, false) => vec![t1, t3],
+                    (true, false) => vec![],
+                    (false, true) => vec![t3, t2],
+                    (true, true) => vec![t2],
+                }
+            })
+        }).collect();
+        let mut expected = std::collections::BTreeMap::<i64, i64>::new();
+        let mut voted = 0;
+        for task in tasks {
+            let votes = task.await.unwrap();
+            voted += i64::from(!votes.is_empty());
+            for topic in votes {
+                *expected.entry(topic).or_default() += 1;
+            }
+        }
+        let (counted, voters) = tallies_match_a_recount(&app, round).await;
+        for (topic, votes) in &counted {
+            assert_eq!(*votes, expected.get(topic).copied().unwrap_or(0), "topic {topic}");
+        }
+        assert_eq!(voters, voted);
+        // The page shows the running totals as they are.
+        let page = app.get(&format!("/landlords/{SLUG}/scrutiny/rounds/{round}")).await;
+        assert!(page.body.contains(&format!("Running totals so far: {voted} residents have voted.")), "{}", page.body);
+        for (_, votes) in &counted {
+            assert!(page.body.contains(&format!(">{votes} (")), "{votes}: {}", page.body);
+        }
+    }
+
+    async fn every_way_of_changing_a_vote_moves_the_tally(backend: Backend) {
+        let app = landlord(backend).await;
+        let (round, topics) = open_vote(&app, "2", true).await;
+        let (a, b, c) = (topics[0], topics[1], topics[2]);
+        let mut rob = app.signed_in("rob@example.org").await;
+        let mut rita = app.signed_in("rita@example.org").await;
+        // Each step, then every total against a recount.
+        let steps: [(&str, u16, i64, bool); 9] = [
+            ("rob", 200, a, true),   // a first vote
+            ("rob", 200, a, true),   // the same vote again
+            ("rita", 200, a, true),  // someone else
+            ("rob", 200, b, true),   // a second vote
+            ("rob", 409, c, true),   // over the allowance
+            ("rob", 200, b, false),  // changing: take one back...
+            ("rob", 200, c, true),   // ...and give it elsewhere
+            ("rob", 200, b, false),  // taking back a vote not cast
+            ("rita", 200, a, false), // a last vote taken back
+        ];
+        for (number, (who, status, topic, vote)) in steps.into_iter().enumerate() {
+            let visitor = if who == "rob" { &mut rob } else { &mut rita };
+            let reply = cast(visitor, round, topic, vote).await;
+            assert_eq!(reply.status, status, "step {number}: {}", reply.body);
+            tallies_match_a_recount(&app, round).await;
+        }
+        let (counted, voters) = tallies_match_a_recount(&app, round).await;
+        assert_eq!(counted.iter().map(|(_, votes)| *votes).collect::<Vec<_>>(), [1, 0, 1]);
+        assert_eq!(voters, 1, "Rita took hers back");
+        let page = app.get(&format!("/landlords/{SLUG}/scrutiny/rounds/{round}")).await;
+        assert!(page.body.contains("Running totals so far: 1 resident has voted."), "{}", page.body);
+    }
+
+    async fn running_totals_are_backfilled_from_the_votes_already_cast(backend: Backend) {
+        // A database as it was before the running totals, with votes in it.
+        let database = common::TestDatabase::create(backend).await;
+        let db = tenant_voice::database::connect(&database.url).await.unwrap();
+        let folder = match backend {
+            Backend::Sqlite => "../migrations/sqlite",
+            Backend::Postgres => "../migrations/postgres",
+        };
+        let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(folder)).await.unwrap();
+        before.migrations = before.migrations.iter().filter(|m| m.version < 12).cloned().collect::<Vec<_>>().into();
+        before.run(db.pool()).await.unwrap();
+        let pool = db.pool();
+        for sql in [
+            "INSERT INTO organisations (id, slug, name, created_at) VALUES (1, 'old-homes', 'Old Homes', 0)",
+            "INSERT INTO users (id, email, display_name, created_at) VALUES (1, 'zoe@example.org', 'Zoe', 0), (2, 'al@example.org', 'Al', 0), (3, 'bo@example.org', 'Bo', 0)",
+            "INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES (1, 1, 'resident', 0), (2, 1, 'resident', 0), (3, 1, 'panel_chair', 0)",
+            "INSERT INTO join_requests (user_id, organisation_id, tenancy_reference, created_at) VALUES (1, 1, 'A-1', 0)",
+            "INSERT INTO proposals (id, organisation_id, proposer_id, title, problem, why_it_matters, status, created_at, submission_key) \
+             VALUES (1, 1, 1, 'Damp', 'p', 'w', 'in_vote', 0, 'k1'), (2, 1, 1, 'Bins', 'p', 'w', 'in_vote', 0, 'k2')",
+            "INSERT INTO proposal_supporters (proposal_id, user_id, created_at) VALUES (1, 1, 0), (1, 2, 0), (2, 3, 0)",
+            "INSERT INTO voting_rounds (id, organisation_id, title, opens_at, closes_at, votes_per_resident, created_at) VALUES (1, 1, 'Old', 0, 10, 2, 0)",
+            "INSERT INTO round_topics (round_id, proposal_id) VALUES (1, 1), (1, 2)",
+            "INSERT INTO votes (round_id, proposal_id, user_id, cast_at) VALUES (1, 1, 1, 1), (1, 1, 2, 1), (1, 2, 2, 1), (1, 1, 3, 1)",
+            "INSERT INTO ballots (round_id, user_id, votes_used) VALUES (1, 1, 1), (1, 2, 2), (1, 3, 1)",
+        ] {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+        tenant_voice::database::migrate(&db).await.unwrap();
+        let tallies: Vec<(i64, i64)> = sqlx::query_as("SELECT proposal_id, votes FROM topic_tallies ORDER BY proposal_id")
+            .fetch_all(pool).await.unwrap();
+        assert_eq!(tallies, [(1, 3), (2, 1)]);
+        let voters: i64 = sqlx::query_scalar("SELECT voters FROM round_tallies WHERE round_id = 1").fetch_one(pool).await.unwrap();
+        assert_eq!(voters, 3);
+        let supporters: Vec<i64> = sqlx::query_scalar("SELECT supporters FROM proposals ORDER BY id").fetch_all(pool).await.unwrap();
+        assert_eq!(supporters, [2, 1]);
+        let counts: (i64, i64) = sqlx::query_as("SELECT members, pending_requests FROM organisation_counts WHERE organisation_id = 1")
+            .fetch_one(pool).await.unwrap();
+        assert_eq!(counts, (3, 1));
+        let names: Vec<String> = sqlx::query_scalar("SELECT sort_name FROM memberships ORDER BY sort_name").fetch_all(pool).await.unwrap();
+        assert_eq!(names, ["Al", "Bo", "Zoe"]);
+        pool.close().await;
+    }
+
+    async fn supporter_counts_follow_support_and_merging(backend: Backend) {
+        let app = landlord(backend).await;
+        let mut rita = app.signed_in("rita@example.org").await;
+        let mut rob = app.signed_in("rob@example.org").await;
+        let damp = propose(&mut rita, 1, "Damp").await;
+        let mould = propose(&mut rob, 2, "Mould").await;
+        let support = |id: i64, yes: bool| vec![("slug", SLUG.to_string()), ("id", id.to_string()), ("support", yes.to_string())];
+        for (who, id, yes) in [("rob", damp, true), ("rob", damp, true), ("rita", mould, true), ("rita", mould, false), ("rita", mould, true)] {
+            let visitor = if who == "rob" { &mut rob } else { &mut rita };
+            assert_eq!(visitor.call::<SupportProposal>(&pairs(&support(id, yes))).await.status, 200);
+        }
+        let mut pat = app.signed_in("pat@example.org").await;
+        assert_eq!(screen(&mut pat, mould, &[("decision", "merge"), ("merge_into", &damp.to_string())]).await.status, 200);
+        let wrong = app.count(
+            "SELECT COUNT(*) FROM proposals p WHERE p.supporters <> (SELECT COUNT(*) FROM proposal_supporters s WHERE s.proposal_id = p.id)",
+        ).await;
+        assert_eq!(wrong, 0, "every proposal's count equals its supporters");
+        let page = app.get(&format!("/landlords/{SLUG}/scrutiny/proposals/{damp}")).await;
+        assert!(page.body.contains("2 residents support this proposal."), "Rita and Rob, once each: {}", page.body);
     }
 
     async fn the_demo_has_proposals_in_every_state_and_two_votes(backend: Backend) {

@@ -154,7 +154,11 @@ pub async fn decide_join_request(
 pub mod queries {
     use super::JoinStatus;
     use crate::{
-        accounts::{emails, Role},
+        accounts::{
+            emails,
+            people::{Paging, PAGE_SIZE},
+            Role,
+        },
         audit::{self, AuditEntry},
         error::AppError,
         mail,
@@ -234,19 +238,29 @@ pub mod queries {
         Ok(())
     }
 
+    /// One page of the requests waiting, oldest first. The page's ids come
+    /// from the index on (landlord, status, asked, id) alone; the total is
+    /// the count the database keeps.
     pub async fn pending(
         db: &Db,
         organisation_id: i64,
-    ) -> Result<Vec<super::JoinRequestView>, AppError> {
+        asked: Option<&str>,
+    ) -> Result<(Vec<super::JoinRequestView>, Paging), AppError> {
+        let (_, total) = crate::accounts::people::queries::counts(db, organisation_id).await?;
+        let paging = Paging::clamp(asked, total);
         let rows: Vec<(i64, String, String, String, crate::time::Timestamp)> = sqlx::query_as(
             "SELECT r.id, u.display_name, u.email, r.tenancy_reference, r.created_at \
-             FROM join_requests r JOIN users u ON u.id = r.user_id \
-             WHERE r.organisation_id = $1 AND r.status = 'pending' ORDER BY r.created_at, r.id",
+             FROM (SELECT id FROM join_requests WHERE organisation_id = $1 AND status = 'pending' \
+                   ORDER BY created_at, id LIMIT $2 OFFSET $3) page \
+             JOIN join_requests r ON r.id = page.id JOIN users u ON u.id = r.user_id \
+             ORDER BY r.created_at, r.id",
         )
         .bind(organisation_id)
+        .bind(PAGE_SIZE)
+        .bind(paging.offset())
         .fetch_all(db.pool())
         .await?;
-        Ok(rows
+        let requests = rows
             .into_iter()
             .map(
                 |(id, name, email, tenancy_reference, created_at)| super::JoinRequestView {
@@ -257,7 +271,8 @@ pub mod queries {
                     asked_on: created_at.to_chrono().format("%-d %B %Y").to_string(),
                 },
             )
-            .collect())
+            .collect();
+        Ok((requests, paging))
     }
 
     pub enum Decision {

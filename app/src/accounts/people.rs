@@ -17,6 +17,93 @@ use crate::{
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
 
+/// How many people a long list shows at once.
+pub const PAGE_SIZE: i64 = 50;
+
+/// Which part of a long list one page shows. Pages are numbered from 1 and
+/// read with LIMIT and OFFSET over an index in the list's order, so a page
+/// costs the same however long the list is; the total is a running count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paging {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
+impl Paging {
+    /// The page asked for in the address (`?page=3`), kept within the list:
+    /// a missing or malformed number shows the first page, one past the end
+    /// the last, so a stale or mistyped link still shows something.
+    pub fn clamp(asked: Option<&str>, total: i64) -> Paging {
+        let pages = ((total.max(0) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let asked = asked.unwrap_or_default().trim();
+        let page = match asked.parse::<i64>() {
+            Ok(page) => page,
+            // Too many digits to read: further than the end.
+            Err(_) if !asked.is_empty() && asked.bytes().all(|b| b.is_ascii_digit()) => pages,
+            Err(_) => 1,
+        };
+        Paging {
+            page: page.clamp(1, pages),
+            pages,
+            total: total.max(0),
+        }
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * PAGE_SIZE
+    }
+
+    /// "Showing 51 to 100 of 200,000 members".
+    pub fn showing(self, what: &str) -> String {
+        let first = (self.offset() + 1).min(self.total);
+        let last = (self.offset() + PAGE_SIZE).min(self.total);
+        format!(
+            "Showing {} to {} of {} {what}",
+            grouped(first),
+            grouped(last),
+            grouped(self.total)
+        )
+    }
+}
+
+/// A whole number as people write it: 200000 as "200,000".
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Plain links to the pages before and after, which work without
+/// JavaScript; nothing when the list fits on one page. `href` gives the
+/// address of a page number.
+pub fn pager(paging: Paging, what: &'static str, href: impl Fn(i64) -> String) -> impl IntoView {
+    let previous = (paging.page > 1).then(|| {
+        view! {
+            <a href=href(paging.page - 1) rel="prev">"Previous page"<span class="visually-hidden">{format!(" of {what}")}</span></a>" "
+        }
+    });
+    let next = (paging.page < paging.pages).then(|| {
+        view! {
+            <a href=href(paging.page + 1) rel="next">"Next page"<span class="visually-hidden">{format!(" of {what}")}</span></a>
+        }
+    });
+    (paging.pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label=format!("Pages of {what}")><p>{previous}{next}</p></nav>
+        }
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
     pub user_id: i64,
@@ -30,15 +117,23 @@ pub struct PeoplePageData {
     pub landlord_name: String,
     pub slug: String,
     pub requests: Vec<JoinRequestView>,
+    pub requests_paging: Paging,
     pub members: Vec<MemberView>,
+    pub members_paging: Paging,
     /// Roles this person may invite into.
     pub invitable: Vec<Role>,
     pub can_manage_members: bool,
     pub can_see_audit_log: bool,
 }
 
+/// `page` is the page of members, `requests_page` that of requests to join,
+/// as the address gives them.
 #[server]
-pub async fn people_page(slug: String) -> Result<PeoplePageData, AppError> {
+pub async fn people_page(
+    slug: String,
+    page: Option<String>,
+    requests_page: Option<String>,
+) -> Result<PeoplePageData, AppError> {
     use crate::permissions::{allows, require, Action};
     let state = crate::state::app_state()?;
     let (organisation_id, landlord_name) =
@@ -46,16 +141,21 @@ pub async fn people_page(slug: String) -> Result<PeoplePageData, AppError> {
     let user = super::session::current_user().await?;
     require(user.as_ref(), Action::SeeMembers, organisation_id)?;
     let user = user.as_ref();
-    let requests = if allows(user, Action::ReviewJoinRequests, organisation_id) {
-        super::joining::queries::pending(&state.db, organisation_id).await?
+    let (requests, requests_paging) = if allows(user, Action::ReviewJoinRequests, organisation_id) {
+        super::joining::queries::pending(&state.db, organisation_id, requests_page.as_deref())
+            .await?
     } else {
-        Vec::new()
+        (Vec::new(), Paging::clamp(None, 0))
     };
+    let (members, members_paging) =
+        queries::members(&state.db, organisation_id, page.as_deref()).await?;
     Ok(PeoplePageData {
         landlord_name,
         slug,
         requests,
-        members: queries::members(&state.db, organisation_id).await?,
+        requests_paging,
+        members,
+        members_paging,
         invitable: Role::ALL
             .into_iter()
             .filter(|role| allows(user, Action::Invite(*role), organisation_id))
@@ -153,7 +253,7 @@ pub async fn audit_log(slug: String) -> Result<(String, Vec<AuditLine>), AppErro
 
 #[cfg(feature = "ssr")]
 pub mod queries {
-    use super::{AuditLine, InvitationView, MemberView, INVITATION_DAYS};
+    use super::{AuditLine, InvitationView, MemberView, Paging, INVITATION_DAYS, PAGE_SIZE};
     use crate::{
         accounts::{check_display_name, emails, tokens, CurrentUser, Role},
         audit::{self, AuditEntry},
@@ -163,16 +263,38 @@ pub mod queries {
         time::Timestamp,
     };
 
-    pub async fn members(db: &Db, organisation_id: i64) -> Result<Vec<MemberView>, AppError> {
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT u.id, u.display_name, u.email, m.role FROM memberships m \
-             JOIN users u ON u.id = m.user_id WHERE m.organisation_id = $1 \
-             ORDER BY u.display_name, u.id",
+    /// How many people a landlord has, from the count the database keeps.
+    pub async fn counts(db: &Db, organisation_id: i64) -> Result<(i64, i64), AppError> {
+        let counts: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT members, pending_requests FROM organisation_counts WHERE organisation_id = $1",
         )
         .bind(organisation_id)
+        .fetch_optional(db.pool())
+        .await?;
+        Ok(counts.unwrap_or_default())
+    }
+
+    /// One page of members by name. The page is picked from the index on
+    /// (landlord, name) alone, then only its 50 people are read.
+    pub async fn members(
+        db: &Db,
+        organisation_id: i64,
+        asked: Option<&str>,
+    ) -> Result<(Vec<MemberView>, Paging), AppError> {
+        let (total, _) = counts(db, organisation_id).await?;
+        let paging = Paging::clamp(asked, total);
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT u.id, u.display_name, u.email, m.role FROM \
+             (SELECT user_id, role, sort_name FROM memberships WHERE organisation_id = $1 \
+              ORDER BY sort_name, user_id LIMIT $2 OFFSET $3) m \
+             JOIN users u ON u.id = m.user_id ORDER BY m.sort_name, m.user_id",
+        )
+        .bind(organisation_id)
+        .bind(PAGE_SIZE)
+        .bind(paging.offset())
         .fetch_all(db.pool())
         .await?;
-        Ok(rows
+        let members = rows
             .into_iter()
             .filter_map(|(user_id, name, email, role)| {
                 Some(MemberView {
@@ -182,7 +304,8 @@ pub mod queries {
                     role: Role::parse(&role)?,
                 })
             })
-            .collect())
+            .collect();
+        Ok((members, paging))
     }
 
     pub async fn invite(
@@ -444,6 +567,7 @@ pub mod queries {
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let actions = PeopleActions {
         decide: ServerAction::new(),
         invite: ServerAction::new(),
@@ -454,12 +578,14 @@ pub fn PeoplePage() -> impl IntoView {
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),
+                query.read().get("page"),
+                query.read().get("requests_page"),
                 actions.decide.version().get()
                     + actions.invite.version().get()
                     + actions.change_role.version().get(),
             )
         },
-        |(slug, _)| people_page(slug),
+        |(slug, page, requests_page, _)| people_page(slug, page, requests_page),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -488,6 +614,35 @@ fn PeopleView(data: PeoplePageData, actions: PeopleActions) -> impl IntoView {
     let invited = move || query.read().get("invited").is_some();
     let slug = data.slug.clone();
     let audit_link = format!("/landlords/{}/audit", data.slug);
+    // Each list's links keep the other list where it was.
+    let (members_at, requests_at) = (data.members_paging.page, data.requests_paging.page);
+    let address = {
+        let slug = data.slug.clone();
+        move |members: i64, requests: i64, anchor: &str| {
+            let mut query = Vec::new();
+            if members > 1 {
+                query.push(format!("page={members}"));
+            }
+            if requests > 1 {
+                query.push(format!("requests_page={requests}"));
+            }
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", query.join("&"))
+            };
+            format!("/landlords/{slug}/people{query}#{anchor}")
+        }
+    };
+    let requests_pager = {
+        let address = address.clone();
+        pager(data.requests_paging, "requests", move |n| {
+            address(members_at, n, "requests")
+        })
+    };
+    let members_pager = pager(data.members_paging, "members", move |n| {
+        address(n, requests_at, "members")
+    });
     view! {
         <Title text=format!("People at {}", data.landlord_name)/>
         <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -500,15 +655,17 @@ fn PeopleView(data: PeoplePageData, actions: PeopleActions) -> impl IntoView {
         <h1>"People at "{data.landlord_name.clone()}</h1>
         {data.can_see_audit_log.then(|| view! { <p><a href=audit_link>"Read the audit log"</a></p> })}
 
-        <h2>"Requests to join"</h2>
+        <h2 id="requests">"Requests to join"</h2>
         <ErrorSummary form="decide" error=decide_error/>
         {if data.requests.is_empty() {
             view! { <p>"No requests are waiting."</p> }.into_any()
         } else {
             view! {
+                <p>{data.requests_paging.showing("requests")}</p>
                 <ul class="card-list">
                     {data.requests.into_iter().map(|request| view! { <RequestCard slug=slug.clone() request action=actions.decide/> }).collect_view()}
                 </ul>
+                {requests_pager}
             }.into_any()
         }}
 
@@ -517,8 +674,10 @@ fn PeopleView(data: PeoplePageData, actions: PeopleActions) -> impl IntoView {
             <InviteForm slug=data.slug.clone() roles=data.invitable.clone() action=actions.invite/>
         })}
 
-        <h2>"Members"</h2>
+        <h2 id="members">"Members"</h2>
+        <p>{data.members_paging.showing("members")}</p>
         <MemberTable slug=data.slug.clone() members=data.members can_manage=data.can_manage_members action=actions.change_role/>
+        {members_pager}
     }
 }
 
@@ -704,5 +863,46 @@ pub fn AuditLogPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_from_the_address_stay_within_the_list() {
+        let page = |asked: &str| Paging::clamp(Some(asked), 200_000).page;
+        assert_eq!(Paging::clamp(None, 200_000).pages, 4_000);
+        assert_eq!((page("2"), page(" 3 "), page("4000")), (2, 3, 4_000));
+        assert_eq!(
+            (page("4001"), page("99999999999999999999999")),
+            (4_000, 4_000)
+        );
+        assert_eq!((page("0"), page("-5"), page("two"), page("")), (1, 1, 1, 1));
+        assert_eq!(
+            Paging::clamp(Some("7"), 0).page,
+            1,
+            "an empty list has one page"
+        );
+        let second = Paging::clamp(Some("2"), 200_000);
+        assert_eq!(second.offset(), 50);
+        assert_eq!(
+            second.showing("members"),
+            "Showing 51 to 100 of 200,000 members"
+        );
+        assert_eq!(
+            Paging::clamp(Some("3"), 126).showing("members"),
+            "Showing 101 to 126 of 126 members"
+        );
+    }
+
+    #[test]
+    fn numbers_are_grouped_in_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(200_002), "200,002");
+        assert_eq!(grouped(-1_234_567), "-1,234,567");
     }
 }

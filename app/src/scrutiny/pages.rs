@@ -10,6 +10,7 @@ use super::{
     RoundState, ScreenProposal, ScrutinyOverview, SetVoteEmails, SupportProposal,
 };
 use crate::{
+    accounts::people::grouped,
     comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     performance::LandlordRef,
     site::{
@@ -151,7 +152,7 @@ fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> 
                             <li>
                                 <a href=format!("/landlords/{slug}/scrutiny/proposals/{}", p.id)>{p.title}</a>
                                 <span class="series">
-                                    {format!("{}; proposed {}; {} {}", p.status.label(), p.proposed_on, p.supporters,
+                                    {format!("{}; proposed {}; {} {}", p.status.label(), p.proposed_on, grouped(p.supporters),
                                         if p.supporters == 1 { "supporter" } else { "supporters" })}
                                 </span>
                             </li>
@@ -366,7 +367,7 @@ fn ProposalView(
         <h2>"Why does it matter?"</h2>
         <p class="prose">{data.why_it_matters.clone()}</p>
         {data.concerns.clone().map(|(label, href)| view! { <p>"About: "<a href=href>{label}</a></p> })}
-        <p>{format!("{} {}", data.supporters, if data.supporters == 1 { "resident supports this proposal." } else { "residents support this proposal." })}</p>
+        <p>{format!("{} {}", grouped(data.supporters), if data.supporters == 1 { "resident supports this proposal." } else { "residents support this proposal." })}</p>
         {review}
         {support_form}
         {screen_form}
@@ -448,12 +449,16 @@ fn RoundView(
         )),
         _ => None,
     };
+    let voters = grouped(data.voters);
     let totals_note = match data.state {
-        RoundState::Closed => format!("Final results: {} residents voted.", data.voters),
-        _ if data.show_running_totals => format!(
-            "Running totals so far: {} residents have voted.",
-            data.voters
-        ),
+        RoundState::Closed if data.voters == 1 => "Final results: 1 resident voted.".to_string(),
+        RoundState::Closed => format!("Final results: {voters} residents voted."),
+        _ if data.show_running_totals && data.voters == 1 => {
+            "Running totals so far: 1 resident has voted.".to_string()
+        }
+        _ if data.show_running_totals => {
+            format!("Running totals so far: {voters} residents have voted.")
+        }
         _ => "The totals are shown when the vote closes.".to_string(),
     };
     let round_id = data.id;
@@ -497,7 +502,7 @@ fn RoundView(
                         {topic.chosen.then(|| view! { <span class="series"><strong>"Chosen for scrutiny"</strong></span> })}
                     </th>
                     <td>{match (topic.votes, topic.rank) {
-                        (Some(votes), Some(rank)) => format!("{votes} ({}{rank})", if topic.tied { "tied " } else { "" }),
+                        (Some(votes), Some(rank)) => format!("{} ({}{rank})", grouped(votes), if topic.tied { "tied " } else { "" }),
                         _ => "Hidden until the vote closes".to_string(),
                     }}</td>
                     <td>{vote_form}{decide_form}</td>

@@ -111,10 +111,8 @@ pub async fn rounds(db: &Db, organisation_id: i64) -> Result<Vec<RoundSummary>, 
 
 pub async fn proposals(db: &Db, organisation_id: i64) -> Result<Vec<ProposalSummary>, sqlx::Error> {
     let rows: Vec<(i64, String, String, i64, Timestamp)> = sqlx::query_as(
-        "SELECT p.id, p.title, p.status, \
-                (SELECT COUNT(*) FROM proposal_supporters s WHERE s.proposal_id = p.id) AS supporters, \
-                p.created_at \
-         FROM proposals p WHERE p.organisation_id = $1 ORDER BY p.created_at DESC, p.id DESC",
+        "SELECT id, title, status, supporters, created_at \
+         FROM proposals WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
@@ -221,8 +219,8 @@ pub async fn propose(
     let now = Timestamp::now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO proposals (organisation_id, proposer_id, title, problem, why_it_matters, \
-         measure_code, commitment_id, created_at, submission_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         measure_code, commitment_id, created_at, submission_key, supporters) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) RETURNING id",
     )
     .bind(organisation_id)
     .bind(user_id)
@@ -271,6 +269,7 @@ struct ProposalRow {
     merged_title: Option<String>,
     proposer: Option<String>,
     created_at: Timestamp,
+    supporters: i64,
 }
 
 pub async fn proposal(
@@ -282,7 +281,7 @@ pub async fn proposal(
     let row: ProposalRow = sqlx::query_as(
         "SELECT p.id, p.title, p.problem, p.why_it_matters, p.measure_code, p.commitment_id, \
                 c.title AS commitment_title, p.status, p.decline_reason, p.merged_into, \
-                m.title AS merged_title, u.display_name AS proposer, p.created_at \
+                m.title AS merged_title, u.display_name AS proposer, p.created_at, p.supporters \
          FROM proposals p \
          LEFT JOIN commitments c ON c.id = p.commitment_id \
          LEFT JOIN proposals m ON m.id = p.merged_into \
@@ -294,11 +293,6 @@ pub async fn proposal(
     .fetch_optional(db.pool())
     .await?
     .ok_or(AppError::NotFound)?;
-    let supporters: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM proposal_supporters WHERE proposal_id = $1")
-            .bind(id)
-            .fetch_one(db.pool())
-            .await?;
     let supports =
         match viewer {
             Some(user_id) => sqlx::query_scalar::<_, i64>(
@@ -353,7 +347,7 @@ pub async fn proposal(
             .ok_or_else(|| AppError::internal("reading a proposal", "unknown status"))?,
         decline_reason: row.decline_reason,
         merged_into: row.merged_into.zip(row.merged_title),
-        supporters,
+        supporters: row.supporters,
         proposed_by: row
             .proposer
             .unwrap_or_else(|| "Someone whose account has gone".into()),
@@ -398,7 +392,7 @@ pub async fn support(
             "This proposal has been decided, so support can no longer change.".into(),
         ));
     }
-    if support {
+    let change = if support {
         sqlx::query(
             "INSERT INTO proposal_supporters (proposal_id, user_id, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (proposal_id, user_id) DO NOTHING",
@@ -407,15 +401,35 @@ pub async fn support(
         .bind(user_id)
         .bind(Timestamp::now())
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected() as i64
     } else {
-        sqlx::query("DELETE FROM proposal_supporters WHERE proposal_id = $1 AND user_id = $2")
+        -(sqlx::query("DELETE FROM proposal_supporters WHERE proposal_id = $1 AND user_id = $2")
             .bind(id)
             .bind(user_id)
             .execute(&mut *tx)
+            .await?
+            .rows_affected() as i64)
+    };
+    count_supporters(&mut tx, id, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Keeps a proposal's count of supporters in step, in the transaction that
+/// added (`change` > 0) or removed them.
+async fn count_supporters(
+    tx: &mut Transaction<'static, Any>,
+    proposal_id: i64,
+    change: i64,
+) -> Result<(), AppError> {
+    if change != 0 {
+        sqlx::query("UPDATE proposals SET supporters = supporters + $1 WHERE id = $2")
+            .bind(change)
+            .bind(proposal_id)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -476,7 +490,7 @@ pub async fn screen(
                     ));
                 }
                 // Supporters carry over; someone backing both counts once.
-                sqlx::query(
+                let carried = sqlx::query(
                     "INSERT INTO proposal_supporters (proposal_id, user_id, created_at) \
                      SELECT $1, user_id, created_at FROM proposal_supporters WHERE proposal_id = $2 \
                      ON CONFLICT (proposal_id, user_id) DO NOTHING",
@@ -484,7 +498,9 @@ pub async fn screen(
                 .bind(*target)
                 .bind(id)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                count_supporters(&mut tx, *target, carried as i64).await?;
                 let target_title: String = sqlx::query_scalar("SELECT title FROM proposals WHERE id = $1")
                     .bind(*target)
                     .fetch_one(&mut *tx)
@@ -614,7 +630,16 @@ pub async fn open_round(
             .bind(topic)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("INSERT INTO topic_tallies (round_id, proposal_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(topic)
+            .execute(&mut *tx)
+            .await?;
     }
+    sqlx::query("INSERT INTO round_tallies (round_id) VALUES ($1)")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("UPDATE proposals SET status = 'in_vote' WHERE organisation_id = $1 AND status = 'put_forward'")
         .bind(organisation_id)
         .execute(&mut *tx)
@@ -667,30 +692,31 @@ pub async fn round(
 ) -> Result<RoundDetail, AppError> {
     let row = round_row(db.pool(), landlord.id, round_id).await?;
     let state = RoundState::at(Timestamp::now().millis(), row.opens_at, row.closes_at);
-    let topics: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT t.proposal_id, p.title, t.chosen, \
-                (SELECT COUNT(*) FROM votes v WHERE v.round_id = t.round_id AND v.proposal_id = t.proposal_id) AS votes \
+    // The running totals, never a count of the votes, so the page costs the
+    // same with 40 voters or 400,000. The person's own votes are looked up
+    // by the votes' key, one topic at a time.
+    let topics: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT t.proposal_id, p.title, t.chosen, COALESCE(y.votes, 0) AS votes, \
+                CASE WHEN EXISTS (SELECT 1 FROM votes v WHERE v.round_id = t.round_id \
+                     AND v.proposal_id = t.proposal_id AND v.user_id = $2) THEN 1 ELSE 0 END AS mine \
          FROM round_topics t JOIN proposals p ON p.id = t.proposal_id \
+         LEFT JOIN topic_tallies y ON y.round_id = t.round_id AND y.proposal_id = t.proposal_id \
          WHERE t.round_id = $1 ORDER BY p.title",
     )
     .bind(round_id)
+    .bind(voter)
     .fetch_all(db.pool())
     .await?;
-    let mine: Vec<i64> = match voter {
-        Some(user_id) => {
-            sqlx::query_scalar("SELECT proposal_id FROM votes WHERE round_id = $1 AND user_id = $2")
-                .bind(round_id)
-                .bind(user_id)
-                .fetch_all(db.pool())
-                .await?
-        }
-        None => Vec::new(),
-    };
-    let voters: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE round_id = $1 AND votes_used > 0")
-            .bind(round_id)
-            .fetch_one(db.pool())
-            .await?;
+    let mine: Vec<i64> = topics
+        .iter()
+        .filter(|topic| topic.4 == 1)
+        .map(|topic| topic.0)
+        .collect();
+    let voters: i64 = sqlx::query_scalar("SELECT voters FROM round_tallies WHERE round_id = $1")
+        .bind(round_id)
+        .fetch_optional(db.pool())
+        .await?
+        .unwrap_or(0);
     let visible =
         state == RoundState::Closed || (row.show_running_totals == 1 && state == RoundState::Open);
     let counts: Vec<i64> = topics.iter().map(|t| t.3).collect();
@@ -699,7 +725,7 @@ pub async fn round(
         .into_iter()
         .zip(places)
         .map(
-            |((proposal_id, title, chosen, votes), (rank, tied))| TopicLine {
+            |((proposal_id, title, chosen, votes, _), (rank, tied))| TopicLine {
                 proposal_id,
                 title,
                 votes: visible.then_some(votes),
@@ -805,22 +831,61 @@ pub async fn vote(
         // Already voted for it: a double click or a retry.
         return Ok(());
     }
-    let counted = sqlx::query(
+    let used: Option<i64> = sqlx::query_scalar(
         "UPDATE ballots SET votes_used = votes_used + 1 \
-         WHERE round_id = $1 AND user_id = $2 AND votes_used < $3",
+         WHERE round_id = $1 AND user_id = $2 AND votes_used < $3 RETURNING votes_used",
     )
     .bind(round_id)
     .bind(user_id)
     .bind(allowance)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if counted == 0 {
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(used) = used else {
         return Err(AppError::Conflict(format!(
             "You have used all {allowance} of your votes. Take a vote back from another topic first."
         )));
-    }
+    };
+    // A first vote makes one more resident who voted.
+    count_vote(&mut tx, round_id, proposal_id, 1, i64::from(used == 1)).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Moves the running totals by a vote added (+1) or taken back (-1), and the
+/// number of residents who voted by `voters`, in the vote's own transaction.
+/// Relative updates stay exact when votes arrive together: SQLite lets one
+/// writer in at a time, and PostgreSQL makes the second wait for the row.
+async fn count_vote(
+    tx: &mut Transaction<'static, Any>,
+    round_id: i64,
+    proposal_id: i64,
+    votes: i64,
+    voters: i64,
+) -> Result<(), AppError> {
+    let counted = sqlx::query(
+        "UPDATE topic_tallies SET votes = votes + $1 WHERE round_id = $2 AND proposal_id = $3",
+    )
+    .bind(votes)
+    .bind(round_id)
+    .bind(proposal_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if voters != 0 {
+        sqlx::query("UPDATE round_tallies SET voters = voters + $1 WHERE round_id = $2")
+            .bind(voters)
+            .bind(round_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if counted != 1 {
+        // Every topic gets its tally when the round opens; a vote that
+        // cannot be counted is not recorded either.
+        return Err(AppError::internal(
+            "counting a vote",
+            format!("no tally for round {round_id}, topic {proposal_id}"),
+        ));
+    }
     Ok(())
 }
 
@@ -844,13 +909,16 @@ pub async fn withdraw(
             .await?
             .rows_affected();
     if removed > 0 {
-        sqlx::query(
-            "UPDATE ballots SET votes_used = votes_used - 1 WHERE round_id = $1 AND user_id = $2",
+        let used: i64 = sqlx::query_scalar(
+            "UPDATE ballots SET votes_used = votes_used - 1 WHERE round_id = $1 AND user_id = $2 \
+             RETURNING votes_used",
         )
         .bind(round_id)
         .bind(user_id)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        // Their last vote taken back: one resident fewer has voted.
+        count_vote(&mut tx, round_id, proposal_id, -1, -i64::from(used == 0)).await?;
     }
     tx.commit().await?;
     Ok(())
