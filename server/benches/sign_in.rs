@@ -6,7 +6,6 @@
 //! it asserts nothing about speed. PostgreSQL is taken from TEST_POSTGRES_URL
 //! (default: this machine's local server), in a throwaway database.
 use std::{
-    net::SocketAddr,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -15,13 +14,12 @@ use app::{
     accounts::sign_in::{RequestSignInLink, UseSignInLink},
     state::{AppState, Backend},
 };
-use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
+use axum::Router;
 use leptos::server_fn::ServerFn;
 use tenant_voice::router;
-use tower::ServiceExt;
 
 mod common;
-use common::BenchDatabase;
+use common::{link_token, post, BenchDatabase};
 
 const PEOPLE: usize = 400;
 const CONCURRENCY: usize = 16;
@@ -73,16 +71,7 @@ async fn run(backend: Backend) {
     let uses: Vec<(usize, String)> = bodies
         .iter()
         .enumerate()
-        .map(|(n, (body,))| {
-            let token = body
-                .split("token=")
-                .nth(1)
-                .unwrap()
-                .split_whitespace()
-                .next()
-                .unwrap();
-            (n, format!("token={token}"))
-        })
+        .map(|(n, (body,))| (n, format!("token={}", link_token(body))))
         .collect();
     let use_rate = fire(&app, UseSignInLink::PATH, uses).await;
     let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
@@ -113,17 +102,7 @@ async fn fire(app: &Router, path: &'static str, bodies: Vec<(usize, String)>) ->
                     let Some((n, body)) = queue.lock().await.pop() else {
                         break;
                     };
-                    let address: SocketAddr = format!("10.0.{}.{}:40000", n / 250, n % 250 + 1)
-                        .parse()
-                        .unwrap();
-                    let mut request = Request::post(path)
-                        .header("host", "portal.test")
-                        .header("origin", "http://portal.test")
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(Body::from(body))
-                        .unwrap();
-                    request.extensions_mut().insert(ConnectInfo(address));
-                    let response = app.clone().oneshot(request).await.unwrap();
+                    let response = post(&app, path, n, None, body).await;
                     assert!(
                         response.status().is_success(),
                         "{path}: {}",

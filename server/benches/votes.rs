@@ -7,11 +7,7 @@
 //!
 //! Run with `cargo bench -p tenant-voice --bench votes`. It prints figures;
 //! it asserts only that every vote was counted once.
-use std::{
-    net::SocketAddr,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Instant};
 
 use app::{
     accounts::sign_in::{RequestSignInLink, UseSignInLink},
@@ -19,13 +15,12 @@ use app::{
     state::{AppState, Backend, Db},
     time::Timestamp,
 };
-use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
+use axum::Router;
 use leptos::server_fn::ServerFn;
-use tenant_voice::{router, sessions::COOKIE_NAME};
-use tower::ServiceExt;
+use tenant_voice::router;
 
 mod common;
-use common::BenchDatabase;
+use common::{link_token, post, session_cookie, BenchDatabase, Timings};
 
 const RESIDENTS: usize = 600;
 const CONCURRENCY: usize = 32;
@@ -70,7 +65,7 @@ async fn run(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(counted as usize, RESIDENTS * 2, "every vote counted once");
-    println!("{backend:?}: {}", timings.summary());
+    println!("{backend:?}: {}", timings.summary("votes"));
     bench.drop_database().await;
 }
 
@@ -142,31 +137,6 @@ async fn setup(db: &Db) -> (i64, Vec<i64>) {
     (round, topics)
 }
 
-fn address(n: usize) -> SocketAddr {
-    format!("10.1.{}.{}:40000", n / 250, n % 250 + 1)
-        .parse()
-        .unwrap()
-}
-
-async fn post(
-    app: &Router,
-    path: &str,
-    n: usize,
-    cookie: Option<&str>,
-    body: String,
-) -> axum::response::Response {
-    let mut request = Request::post(path)
-        .header("host", "portal.test")
-        .header("origin", "http://portal.test")
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", format!("{COOKIE_NAME}={cookie}"));
-    }
-    let mut request = request.body(Body::from(body)).unwrap();
-    request.extensions_mut().insert(ConnectInfo(address(n)));
-    app.clone().oneshot(request).await.unwrap()
-}
-
 /// Signs every resident in through the emailed link; returns their session cookies.
 async fn sign_everyone_in(app: &Router, db: &Db) -> Vec<String> {
     for n in 0..RESIDENTS {
@@ -192,46 +162,11 @@ async fn sign_everyone_in(app: &Router, db: &Db) -> Vec<String> {
             .trim_end_matches("@example.org")
             .parse()
             .unwrap();
-        let token = body
-            .split("token=")
-            .nth(1)
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap();
+        let token = link_token(&body);
         let response = post(app, UseSignInLink::PATH, n, None, format!("token={token}")).await;
-        let cookie = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix(&format!("{COOKIE_NAME}=")))
-            .and_then(|v| v.split(';').next())
-            .unwrap()
-            .to_string();
-        cookies[n] = cookie;
+        cookies[n] = session_cookie(&response);
     }
     cookies
-}
-
-struct Timings {
-    latencies: Vec<Duration>,
-    elapsed: Duration,
-}
-
-impl Timings {
-    fn summary(&self) -> String {
-        let ms = |p: f64| {
-            let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-            self.latencies[index].as_secs_f64() * 1000.0
-        };
-        format!(
-            "{:.0} votes/s, latency p50 {:.2} ms, p99 {:.2} ms",
-            self.latencies.len() as f64 / self.elapsed.as_secs_f64(),
-            ms(0.50),
-            ms(0.99)
-        )
-    }
 }
 
 async fn fire(app: &Router, requests: Vec<(usize, String, String)>) -> Timings {
@@ -264,7 +199,5 @@ async fn fire(app: &Router, requests: Vec<(usize, String, String)>) -> Timings {
     for worker in workers {
         latencies.extend(worker.await.unwrap());
     }
-    let elapsed = started.elapsed();
-    latencies.sort_unstable();
-    Timings { latencies, elapsed }
+    Timings::new(latencies, started.elapsed())
 }
