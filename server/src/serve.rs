@@ -13,6 +13,9 @@ use crate::{config::Settings, database, mail, reminders, router};
 const WORKER_GRACE: Duration = Duration::from_secs(5);
 
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    // Listened for from the start, so a stop asked for while the server is
+    // still starting (the workers may already be busy) is a clean one.
+    let stop_asked = shutdown_signal()?;
     let db = database::connect(&settings.database_url).await?;
     database::migrate(&db).await?;
     let listener = TcpListener::bind(settings.addr)
@@ -43,7 +46,7 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     tracing::info!(address = %local, database = ?db.backend(), demo = settings.demo, "serving");
     println!("Tenant Voice is running. Open {base_url} in your browser (Ctrl+C stops it).");
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop_asked)
         .await?;
     // Let the workers finish what they have in hand, the email worker
     // within its grace, then stop.
@@ -65,21 +68,16 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers for SIGINT and SIGTERM now; the future ends when either comes.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
