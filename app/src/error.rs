@@ -30,6 +30,9 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("This service is not available just now. Please try again in a few minutes.")]
     Unavailable,
+    /// Too much of one costly kind of work at once (checking passwords).
+    #[error("Too many people are signing in right now. Please try again in a minute.")]
+    Busy,
     #[error("Something went wrong and nothing was saved. If it happens again, please quote reference {reference}.")]
     Internal { reference: String },
     /// The request never reached the server, or its answer could not be read.
@@ -71,7 +74,7 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal { .. } | Self::Connection { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }

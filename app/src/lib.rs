@@ -21,6 +21,8 @@ pub mod landlords;
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod network;
 pub mod performance;
 pub mod permissions;
 #[cfg(feature = "ssr")]

@@ -10,29 +10,52 @@ pub struct Limit {
     pub window: Duration,
 }
 
-/// Sign-in links asked for one email address.
-pub const SIGN_IN_PER_EMAIL: Limit = Limit {
-    max: 5,
-    window: Duration::from_secs(15 * 60),
-};
+impl Limit {
+    /// At most `max` in any window of `minutes`.
+    pub const fn per_minutes(max: i64, minutes: u64) -> Self {
+        Limit {
+            max,
+            window: Duration::from_secs(minutes * 60),
+        }
+    }
+}
+
+/// Sign-in links asked for one email address from one network address.
+/// Counted per address too, so that someone else asking for your address
+/// again and again fills only their own bucket, never yours.
+pub const SIGN_IN_PER_EMAIL: Limit = Limit::per_minutes(5, 15);
 /// Sign-in attempts (links or passwords) from one network address. Generous,
 /// because a whole tenants' meeting may share one connection.
-pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
-    max: 100,
-    window: Duration::from_secs(15 * 60),
-};
+pub const SIGN_IN_PER_ADDRESS: Limit = Limit::per_minutes(100, 15);
 /// Wrong passwords for one account.
-pub const PASSWORD_PER_EMAIL: Limit = Limit {
-    max: 10,
-    window: Duration::from_secs(15 * 60),
-};
+pub const PASSWORD_PER_EMAIL: Limit = Limit::per_minutes(10, 15);
 
 /// Comments and replies by one person: plenty for a lively discussion,
 /// too few for a flood.
-pub const COMMENTS_PER_PERSON: Limit = Limit {
-    max: 30,
-    window: Duration::from_secs(10 * 60),
-};
+pub const COMMENTS_PER_PERSON: Limit = Limit::per_minutes(30, 10);
+
+/// Proposals for scrutiny by one person.
+pub const PROPOSALS_PER_PERSON: Limit = Limit::per_minutes(10, 60);
+
+/// Reports of comments by one person: moderators read every one.
+pub const REPORTS_PER_PERSON: Limit = Limit::per_minutes(20, 60);
+
+/// Requests to join a landlord by one person; each one emails its staff.
+pub const JOIN_REQUESTS_PER_PERSON: Limit = Limit::per_minutes(5, 60);
+
+/// The bucket of `kind` for a network address: an IPv6 client counts by
+/// its /64 (see `crate::network::rate_limit_key`).
+pub fn address_bucket(kind: &str, source: &str) -> String {
+    format!("{kind}:address:{}", crate::network::rate_limit_key(source))
+}
+
+/// The bucket for links asked for `email` from `source`.
+pub fn email_bucket(kind: &str, email: &str, source: &str) -> String {
+    format!(
+        "{kind}:email:{email}:from:{}",
+        crate::network::rate_limit_key(source)
+    )
+}
 
 /// Counts one attempt in `bucket`; refuses it, saying how long to wait, once
 /// the limit is reached in the current window.

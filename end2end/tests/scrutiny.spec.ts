@@ -231,12 +231,12 @@ test('the panel publishes a report, the landlord answers, and everyone sees what
   const option = await form.locator('option', { hasText: recommendation.slice(0, 40) }).getAttribute('value');
   await form.getByLabel('Recommendation').selectOption(option!);
   await form.getByLabel("The landlord's answer").selectOption('accepted');
-  await form.getByLabel('Why').fill('Residents are right: the rota was not kept.');
+  await form.getByLabel('Why', { exact: true }).fill('Residents are right: the rota was not kept.');
   await form.getByRole('button', { name: 'Publish the answer' }).click();
   // Accepted needs an action: the message says so, and the choices stay.
   await expect(page.getByRole('alert')).toContainText('Enter what will be done');
   await expect(form.getByLabel('Recommendation')).toHaveValue(option!);
-  await expect(form.getByLabel('Why')).toHaveValue('Residents are right: the rota was not kept.');
+  await expect(form.getByLabel('Why', { exact: true })).toHaveValue('Residents are right: the rota was not kept.');
   await expectAccessible(page, info);
   await form.getByLabel("The landlord's answer").selectOption('accepted');
   await form.getByLabel('What will be done').fill('A weekly rota, checked by the estate officer and posted in each block.');

@@ -58,6 +58,10 @@ async fn run(backend: Backend) {
         .map(|n| (n, format!("email=person{n}%40example.org")))
         .collect();
     let ask_rate = fire(&app, RequestSignInLink::PATH, asks).await;
+    // The email worker's part: look each address up and write its link.
+    app::accounts::sign_in::flows::handle_sign_in_requests(&db, "http://portal.test")
+        .await
+        .unwrap();
 
     let bodies: Vec<(String,)> = sqlx::query_as("SELECT body_text FROM outbox ORDER BY id")
         .fetch_all(db.pool())

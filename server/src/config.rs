@@ -76,6 +76,11 @@ pub struct RawSettings {
     /// Folder for emails written as .eml files when SMTP_URL is unset.
     #[arg(long, env = "OUTBOX_DIR", global = true, default_value = DEFAULT_OUTBOX_DIR)]
     pub outbox_dir: PathBuf,
+    /// Log the link in each email written to a file (true or false; default
+    /// false, except in demo mode). A sign-in link in a log lets anyone who
+    /// reads the log sign in.
+    #[arg(long, env = "LOG_EMAIL_LINKS", global = true)]
+    pub log_email_links: Option<String>,
     /// Minutes without a request after which a signed-in session ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", global = true, default_value = DEFAULT_SESSION_IDLE_MINUTES)]
     pub session_idle_minutes: String,
@@ -89,6 +94,11 @@ pub struct RawSettings {
     /// Default: the `site` folder beside the binary's target folder, else ./target/site.
     #[arg(long, env = "LEPTOS_SITE_ROOT", global = true)]
     pub site_root: Option<PathBuf>,
+    /// Proxies in front of the portal whose X-Forwarded-For header is
+    /// believed: comma-separated addresses or ranges, such as 127.0.0.1,10.0.0.0/8,fd00::/8.
+    /// Unset: the header is ignored.
+    #[arg(long, env = "TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -103,7 +113,10 @@ pub struct Settings {
     pub session_idle: std::time::Duration,
     pub log: String,
     pub demo: bool,
+    /// Whether emails written to files have their link logged.
+    pub log_email_links: bool,
     pub site_root: PathBuf,
+    pub trusted_proxies: app::network::TrustedProxies,
 }
 
 /// A setting that cannot be used, and why.
@@ -190,7 +203,26 @@ impl Settings {
                 format!("'{}' is not true or false", raw.demo),
             )
         })?;
+        let log_email_links = match raw.log_email_links.as_deref().map(str::trim) {
+            None | Some("") => demo,
+            Some(text) => parse_bool(text).ok_or_else(|| {
+                error(
+                    "LOG_EMAIL_LINKS (--log-email-links)",
+                    format!("'{text}' is not true or false"),
+                )
+            })?,
+        };
         let site_root = raw.site_root.clone().unwrap_or_else(default_site_root);
+        let trusted_proxies =
+            app::network::TrustedProxies::parse(raw.trusted_proxies.as_deref().unwrap_or(""))
+                .map_err(|part| {
+                    error(
+                        "TRUSTED_PROXIES (--trusted-proxies)",
+                        format!(
+                            "'{part}' is not an address or range such as 10.0.0.0/8 or fd00::/8"
+                        ),
+                    )
+                })?;
         Ok(Self {
             database_url,
             addr,
@@ -201,7 +233,9 @@ impl Settings {
             session_idle,
             log: raw.log.clone(),
             demo,
+            log_email_links,
             site_root,
+            trusted_proxies,
         })
     }
 
@@ -356,6 +390,10 @@ mod tests {
             ),
             (|r| r.log = "info,[".into(), "RUST_LOG"),
             (|r| r.demo = "maybe".into(), "DEMO"),
+            (
+                |r| r.trusted_proxies = Some("10.0.0.1, proxy.local".into()),
+                "TRUSTED_PROXIES",
+            ),
             (|r| r.mail_from = Some("not an address".into()), "MAIL_FROM"),
             (
                 |r| r.session_idle_minutes = "0".into(),

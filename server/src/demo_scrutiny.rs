@@ -330,6 +330,7 @@ async fn report(
             answer,
             reason,
             plan,
+            "",
             "demo",
         )
         .await?;

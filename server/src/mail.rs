@@ -50,6 +50,12 @@ pub struct Mailer {
     from: Mailbox,
     /// The portal's host name, for Message-IDs.
     host: String,
+    /// The portal's address, for links in the messages the worker writes.
+    base_url: String,
+    /// Whether the file writer may log the first link of each message (demo
+    /// mode, or LOG_EMAIL_LINKS): a live sign-in link in a log is a way in
+    /// for anyone who can read the log.
+    log_links: bool,
     send_limit: Duration,
 }
 
@@ -106,6 +112,8 @@ impl Mailer {
             transport,
             from,
             host,
+            base_url: base_url.to_string(),
+            log_links: false,
             send_limit: SEND_LIMIT,
         })
     }
@@ -115,6 +123,18 @@ impl Mailer {
     pub fn with_send_limit(mut self, limit: Duration) -> Self {
         self.send_limit = limit;
         self
+    }
+
+    /// Lets the file writer log each message's first link, for demos and
+    /// development.
+    pub fn with_links_in_log(mut self, log_links: bool) -> Self {
+        self.log_links = log_links;
+        self
+    }
+
+    /// Whether messages go to files rather than a mail server.
+    pub fn writes_files(&self) -> bool {
+        matches!(self.transport, Transport::Files(_))
     }
 
     /// How long a claim holds a message against other workers.
@@ -193,9 +213,13 @@ impl Mailer {
                 tokio::fs::write(&path, email.formatted())
                     .await
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                // With no mail server, the log is where a developer finds
-                // the sign-in link.
-                let link = first_link(&message.body_text).unwrap_or_default();
+                // With no mail server in a demo, the log is where a developer
+                // finds the sign-in link; elsewhere it stays in the file.
+                let link = if self.log_links {
+                    first_link(&message.body_text).unwrap_or_default()
+                } else {
+                    "(not logged: see the file)"
+                };
                 tracing::info!(
                     to = %message.recipient,
                     subject = %message.subject,
@@ -245,6 +269,13 @@ async fn deliver(
     let started = Instant::now();
     let clock = || Timestamp(now.millis() + started.elapsed().as_millis() as i64);
     let mut delivery = Delivery::default();
+    // Requests for sign-in links are looked up here, away from the request
+    // that asked, so the answer's timing says nothing about the address.
+    if let Err(error) =
+        app::accounts::sign_in::flows::handle_sign_in_requests(db, &mailer.base_url).await
+    {
+        tracing::warn!(%error, "could not handle requests for sign-in links");
+    }
     while !*stop.borrow() {
         let Some((message, attempts)) = claim_next(db, clock(), mailer.lease()).await? else {
             break;

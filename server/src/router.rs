@@ -1,14 +1,19 @@
 //! The HTTP router: Leptos pages and server functions, static files, the
 //! health check, request logging and the safety nets around them.
 use std::{
-    sync::OnceLock,
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
     time::{Duration, Instant},
 };
 
-use app::{error::AppError, state::AppState};
+use app::{
+    error::AppError,
+    network::{ClientAddress, TrustedProxies},
+    state::AppState,
+};
 use axum::{
     body::Body,
-    extract::{Request, State},
+    extract::{ConnectInfo, Request, State},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -35,8 +40,19 @@ pub fn build_app(state: AppState) -> Router {
     build_app_with(state, DEFAULT_SESSION_IDLE)
 }
 
-/// Builds the whole application. The binary and the tests both call this.
+/// Builds the whole application, believing no proxy.
 pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
+    build_app_behind(state, session_idle, TrustedProxies::default())
+}
+
+/// Builds the whole application, reading the client's address from
+/// `X-Forwarded-For` when a request comes through one of `proxies`. The
+/// binary and the tests both call this.
+pub fn build_app_behind(
+    state: AppState,
+    session_idle: Duration,
+    proxies: TrustedProxies,
+) -> Router {
     let routes = route_list();
     let context = {
         let state = state.clone();
@@ -125,6 +141,10 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
             state.clone(),
             remember_typed_fields,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            show_only_our_errors,
+        ))
         .layer(crate::sessions::layer(
             state.db.clone(),
             &state.base_url,
@@ -164,8 +184,21 @@ pub fn build_app_with(state: AppState, session_idle: Duration) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // Served over https, browsers are told to come back only that way,
+        // so nobody on the network can catch a first plain-http request.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            {
+                let https = state.base_url.starts_with("https://");
+                move |_: &Response| https.then(|| HeaderValue::from_static(HSTS))
+            },
+        ))
         .layer(CatchPanicLayer::custom(|_panic| server_error_page()))
         .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(proxies),
+            find_client_address,
+        ))
         .with_state(state)
 }
 
@@ -211,8 +244,13 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// small pages written outside Leptos.
 static STYLESHEET: OnceLock<String> = OnceLock::new();
 
+/// The Cache-Control of every answer to a signed-in person, and of every
+/// answer that sets the session cookie.
+pub const PRIVATE: &str = "no-store, private";
+
 /// A signed-in person's pages (names, emails, tenancy references, forms)
-/// are never kept by a browser's or a shared cache.
+/// are never kept by a browser's or a shared cache, nor is an answer that
+/// carries the session cookie.
 async fn keep_private_pages_private(request: Request, next: Next) -> Response {
     let session_cookie = format!("{}=", crate::sessions::COOKIE_NAME);
     let signed_in = request
@@ -231,10 +269,13 @@ async fn keep_private_pages_private(request: Request, next: Next) -> Response {
     if signed_in || sets_session {
         response
             .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(PRIVATE));
     }
     response
 }
+
+/// Strict-Transport-Security when BASE_URL is https: a year, subdomains too.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// The Content-Security-Policy of answers that are not Leptos pages.
 const NO_SCRIPT_POLICY: &str = "default-src 'self'; script-src 'none'; object-src 'none'; \
@@ -369,7 +410,12 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = error.status();
-        if let AppError::RateLimited { retry_after_secs } = error {
+        let retry_after_secs = match error {
+            AppError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            AppError::Busy => Some(60),
+            _ => None,
+        };
+        if let Some(retry_after_secs) = retry_after_secs {
             parts
                 .headers
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
@@ -437,19 +483,115 @@ async fn remember_typed_fields(
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|location| location.contains("__err="));
+    let secure = if state.base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    // The error the form is sent back with, vouched for to this browser
+    // alone (see `show_only_our_errors`).
+    if let Some(error) = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(error_in)
+    {
+        if let Ok(cookie) = HeaderValue::from_str(&format!(
+            "{ERROR_COOKIE}={}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax{secure}",
+            app::accounts::tokens::hash_token(&error)
+        )) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
     let encoded = TypedFields { path, fields }.encode();
     // Cookies hold about 4 kB; a longer text is kept by the browser's back button instead.
     if refused && encoded.len() < 3500 {
-        let secure = if state.base_url.starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        };
         if let Ok(cookie) = HeaderValue::from_str(&format!(
             "{TYPED_COOKIE}={encoded}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax{secure}"
         )) {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
+    }
+    response
+}
+
+/// The cookie holding a hash of the error a refused form post was just sent
+/// back with (`__err` in the address).
+pub const ERROR_COOKIE: &str = "tenant_voice_error";
+
+/// The `__err` of an address or a query string, if it has one.
+fn error_in(address: &str) -> Option<String> {
+    let query = address.split_once('?').map_or(address, |(_, query)| query);
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "__err")
+        .map(|(_, value)| value.into_owned())
+}
+
+/// Leptos shows the error a page's address carries (`__err`), and anyone
+/// can write an address: "This link did not work: call 0800 …" would show
+/// on the portal's own page. So an error shows only to the browser this
+/// portal just sent it to, as its cookie vouches; any other is taken out of
+/// the address before the page is made, and the page shows none. The cookie
+/// goes once the error has been shown.
+async fn show_only_our_errors(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(error) = request.uri().query().and_then(error_in) else {
+        return next.run(request).await;
+    };
+    let vouched = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| {
+            name == ERROR_COOKIE && value == app::accounts::tokens::hash_token(&error)
+        });
+    if !vouched {
+        tracing::warn!(
+            path = request.uri().path(),
+            "an error in the address that this portal did not send was left out"
+        );
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                request
+                    .uri()
+                    .query()
+                    .map(|query| url::form_urlencoded::parse(query.as_bytes()))
+                    .into_iter()
+                    .flatten()
+                    .filter(|(key, _)| key != "__err" && key != "__path"),
+            )
+            .finish();
+        let path = request.uri().path();
+        let address = if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{query}")
+        };
+        match address.parse() {
+            Ok(uri) => *request.uri_mut() = uri,
+            Err(_) => {
+                return (StatusCode::BAD_REQUEST, "That address could not be read.\n")
+                    .into_response()
+            }
+        }
+        return next.run(request).await;
+    }
+    let mut response = next.run(request).await;
+    let secure = if state.base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    if let Ok(clear) = HeaderValue::from_str(&format!(
+        "{ERROR_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, clear);
     }
     response
 }
@@ -472,6 +614,30 @@ async fn hide_demo_endpoints(
     use leptos::server_fn::ServerFn;
     if !state.demo && request.uri().path() == <app::accounts::demo::DemoSignIn as ServerFn>::PATH {
         return (StatusCode::NOT_FOUND, "Not found\n").into_response();
+    }
+    next.run(request).await
+}
+
+/// Works out the client's address once, for rate limits and the audit log
+/// (see `app::network`). Without a connection address (a test calling the
+/// router directly) there is nothing to believe and nothing is set.
+async fn find_client_address(
+    State(proxies): State<Arc<TrustedProxies>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    if let Some(peer) = peer {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok());
+        let client = proxies.client(peer, forwarded);
+        request.extensions_mut().insert(ClientAddress(client));
     }
     next.run(request).await
 }

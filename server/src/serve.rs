@@ -37,12 +37,23 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
         &settings.outbox_dir,
         settings.mail_from.clone(),
         &base_url,
-    )?;
+    )?
+    .with_links_in_log(settings.log_email_links);
+    if mailer.writes_files() && !settings.demo {
+        tracing::warn!(
+            folder = %settings.outbox_dir.display(),
+            "SMTP_URL is not set: no email is being sent. Mail is being written to files in the outbox folder instead; set SMTP_URL to send it"
+        );
+    }
     let (stop_worker, stop) = tokio::sync::watch::channel(false);
     let mut worker = tokio::spawn(mail::run_worker(db.clone(), mailer, stop.clone()));
     let reminders = tokio::spawn(reminders::run(db.clone(), base_url.clone(), stop));
-    let app = router::build_app_with(state, settings.session_idle)
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let app = router::build_app_behind(
+        state,
+        settings.session_idle,
+        settings.trusted_proxies.clone(),
+    )
+    .into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(address = %local, database = ?db.backend(), demo = settings.demo, "serving");
     println!("Tenant Voice is running. Open {base_url} in your browser (Ctrl+C stops it).");
     axum::serve(listener, app)

@@ -1,8 +1,11 @@
 //! Sessions live in the same database as everything else (SQLite or
 //! PostgreSQL), so several app servers behind a load balancer share them.
+//!
+//! The database keeps only the SHA-256 hash of each session id, as it does
+//! for emailed tokens: a copy of the database holds no live session.
 use std::time::Duration;
 
-use app::{state::Db, time::Timestamp};
+use app::{accounts::tokens::hash_token, state::Db, time::Timestamp};
 use async_trait::async_trait;
 use tower_sessions::{
     cookie::{time::OffsetDateTime, SameSite},
@@ -17,19 +20,34 @@ pub const COOKIE_NAME: &str = "tenant_voice_session";
 #[derive(Clone, Debug)]
 pub struct DatabaseSessionStore {
     db: Db,
+    /// No record outlives this without a request, whatever its cookie says:
+    /// a "shared computer" session's cookie ends with the browser, and its
+    /// record after this idle time.
+    idle: Duration,
 }
 
 impl DatabaseSessionStore {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, idle: Duration) -> Self {
+        Self { db, idle }
     }
+
+    fn expires_at(&self, record: &Record) -> i64 {
+        let idle_end = Timestamp::now().millis() + self.idle.as_millis() as i64;
+        millis(record.expiry_date).min(idle_end)
+    }
+}
+
+/// The form a session id is stored and looked up in.
+fn stored_id(id: &Id) -> String {
+    hash_token(&id.to_string())
 }
 
 /// The session layer: HttpOnly cookie, SameSite=Lax, Secure when the portal is
 /// served over https, ending after `idle` without a request.
 pub fn layer(db: Db, base_url: &str, idle: Duration) -> SessionManagerLayer<DatabaseSessionStore> {
+    let store = DatabaseSessionStore::new(db, idle);
     let idle = tower_sessions::cookie::time::Duration::seconds(idle.as_secs() as i64);
-    SessionManagerLayer::new(DatabaseSessionStore::new(db))
+    SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -57,9 +75,9 @@ impl SessionStore for DatabaseSessionStore {
                 "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (id) DO NOTHING",
             )
-            .bind(record.id.to_string())
+            .bind(stored_id(&record.id))
             .bind(&data)
-            .bind(millis(record.expiry_date))
+            .bind(self.expires_at(record))
             .execute(self.db.pool())
             .await
             .map_err(backend_error)?
@@ -78,9 +96,9 @@ impl SessionStore for DatabaseSessionStore {
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
         )
-        .bind(record.id.to_string())
+        .bind(stored_id(&record.id))
         .bind(data)
-        .bind(millis(record.expiry_date))
+        .bind(self.expires_at(record))
         .execute(self.db.pool())
         .await
         .map_err(backend_error)?;
@@ -91,7 +109,7 @@ impl SessionStore for DatabaseSessionStore {
         let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
         )
-        .bind(id.to_string())
+        .bind(stored_id(id))
         .bind(Timestamp::now())
         .fetch_optional(self.db.pool())
         .await
@@ -113,7 +131,7 @@ impl SessionStore for DatabaseSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
+            .bind(stored_id(id))
             .execute(self.db.pool())
             .await
             .map_err(backend_error)?;

@@ -355,7 +355,12 @@ async fn find_document(
     Ok((name, content_type, bytes))
 }
 
+/// The address the router worked out (see `app::network`), else the
+/// connection's own.
 fn client_address(request: &Request) -> String {
+    if let Some(app::network::ClientAddress(address)) = request.extensions().get() {
+        return address.to_string();
+    }
     request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

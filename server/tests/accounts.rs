@@ -9,7 +9,7 @@ use app::{
         },
         demo::DemoSignIn,
         joining::{DecideJoinRequest, RequestToJoin},
-        people::{AcceptInvitation, ChangeRole, Invite},
+        people::{AcceptInvitation, ChangeRole, Invite, WithdrawInvitation},
         sign_in::{
             Register, RequestSignInLink, SignInWithPassword, SignOut, SignOutEverywhere,
             UseSignInLink,
@@ -750,5 +750,409 @@ on_both_databases! {
         let members = app.count("SELECT COUNT(*) FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE o.slug = 'brackenmoor-homes'").await;
         assert!(body.contains(&format!("Showing 1 to {members} of {members} members")), "{body}");
         assert!(body.contains("No requests are waiting."), "{body}");
+    }
+}
+
+on_both_databases! {
+    async fn a_flood_of_password_sign_ins_waits_its_turn_or_is_asked_to_come_back(backend: Backend) {
+        use app::accounts::password::gate;
+        use leptos::server_fn::ServerFn;
+        use tower::ServiceExt;
+        let app = with_demo(backend).await;
+        let cap = gate::max_at_once();
+        // Four times as many at once as may be checked together, each for a
+        // different address, so no rate limit turns them away first.
+        let mut attempts = tokio::task::JoinSet::new();
+        for n in 0..cap * 4 {
+            let router = app.router.clone();
+            let body = format!("email=flood{n}%40example.net&password=not+the+password");
+            attempts.spawn(async move {
+                let request = axum::http::Request::builder()
+                    .method("POST")
+                    .uri(<SignInWithPassword as ServerFn>::PATH)
+                    .header("host", common::HOST)
+                    .header("origin", format!("http://{}", common::HOST))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(axum::body::Body::from(body))
+                    .unwrap();
+                let response = router.oneshot(request).await.unwrap();
+                let status = response.status().as_u16();
+                let retry_after = response.headers().get("retry-after").cloned();
+                let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+                (status, retry_after, String::from_utf8_lossy(&bytes).into_owned())
+            });
+        }
+        let (mut answered, mut told_to_wait) = (0, 0);
+        while let Some(answer) = attempts.join_next().await {
+            let (status, retry_after, body) = answer.unwrap();
+            match status {
+                422 => assert!(body.contains("do not match"), "{body}"),
+                429 => {
+                    told_to_wait += 1;
+                    assert!(body.contains("Too many people are signing in right now. Please try again in a minute."), "{body}");
+                    assert_eq!(retry_after.unwrap(), "60");
+                }
+                other => panic!("a sign-in answered {other}: {body}"),
+            }
+            answered += 1;
+        }
+        assert_eq!(answered, cap * 4);
+        let peak = gate::peak_at_once();
+        println!("{answered} sign-ins at once: {told_to_wait} told to wait, at most {peak} checks together (limit {cap})");
+        assert!(peak <= cap, "{peak} password checks ran at once; at most {cap} may");
+        assert!(peak >= 2, "the checks should run side by side, up to the limit (peak {peak})");
+    }
+}
+
+/// Moves every session's sign-in time back by `minutes`, as if the person
+/// had signed in that long ago.
+async fn age_sessions(app: &TestApp, minutes: i64) {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, data FROM sessions")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    for (id, data) in rows {
+        let mut data: serde_json::Value = serde_json::from_str(&data).unwrap();
+        if let Some(at) = data["auth"]["signed_in_at"].as_i64() {
+            data["auth"]["signed_in_at"] = (at - minutes * 60_000).into();
+        } else {
+            data["auth"]["signed_in_at"] = 0.into();
+        }
+        sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
+            .bind(data.to_string())
+            .bind(id)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
+}
+
+async fn user_id_of(app: &TestApp, email: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    id
+}
+
+on_both_databases! {
+    async fn an_error_written_into_a_link_never_shows_on_the_page(backend: Backend) {
+        use base64::Engine;
+        use leptos::server_fn::{error::FromServerFnError, ServerFn};
+        let app = with_demo(backend).await;
+        let crafted = "This link did not work: call 0800 123 4567";
+        // Written exactly as the portal writes a refusal into an address.
+        for error in [
+            app::error::AppError::invalid("email", crafted),
+            app::error::AppError::Conflict(crafted.into()),
+        ] {
+            let encoded = base64::engine::general_purpose::URL_SAFE.encode(error.ser());
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("__path", <RequestSignInLink as ServerFn>::PATH)
+                .append_pair("__err", &encoded)
+                .finish();
+            let mut browser = app.browser_without_javascript();
+            let page = browser.get(&format!("/sign-in?{query}")).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            assert!(!page.body.contains("0800"), "a crafted message showed: {}", page.body);
+            assert!(!page.body.contains("There is a problem"), "{}", page.body);
+        }
+
+        // A real refusal, without JavaScript: post, follow the redirect, see the message.
+        let mut browser = app.browser_without_javascript();
+        browser.on_page = "/sign-in".into();
+        let reply = browser.call::<RequestSignInLink>(&[("email", "not an email")]).await;
+        assert_eq!(reply.status, 302);
+        let location = reply.header("location").unwrap().trim_start_matches(&format!("http://{}", common::HOST)).to_string();
+        assert!(location.contains("__err="), "{location}");
+        // The same address sent to someone else shows them nothing.
+        let elsewhere = app.browser_without_javascript().get(&location).await;
+        assert!(!elsewhere.body.contains("Enter an email address like name@example.org"), "{}", elsewhere.body);
+        let page = browser.get(&location).await;
+        assert!(page.body.contains("There is a problem"), "{}", page.body);
+        assert!(page.body.contains("Enter an email address like name@example.org"), "{}", page.body);
+        assert!(browser.other_cookies.is_empty(), "the error's cookie goes once shown: {:?}", browser.other_cookies);
+    }
+
+    async fn over_https_browsers_stay_on_https_and_the_session_cookie_is_secure(backend: Backend) {
+        use tenant_voice::router::{HSTS, PRIVATE};
+        for (base_url, https) in [("https://portal.test", true), ("http://portal.test", false)] {
+            let app = TestApp::start_configured(backend, false, base_url).await;
+            demo::load(&app.db).await.unwrap();
+            let home = app.visitor().get("/").await;
+            assert_eq!(home.status, 200);
+            assert_eq!(home.header("strict-transport-security"), https.then_some(HSTS), "{base_url}");
+            let mut visitor = app.visitor();
+            visitor.call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
+            let outbox = app.outbox().await;
+            let link = outbox.last().unwrap().2.split_whitespace().find(|word| word.contains("/sign-in/link?token=")).unwrap().to_string();
+            assert_eq!(link.starts_with("https://"), https, "{link}");
+            let reply = visitor.call::<UseSignInLink>(&[("token", &token_of(&link))]).await;
+            let session_cookie = reply
+                .headers
+                .get_all("set-cookie")
+                .iter()
+                .map(|value| value.to_str().unwrap())
+                .find(|value| value.starts_with(tenant_voice::sessions::COOKIE_NAME))
+                .expect("signing in sets the session cookie")
+                .to_string();
+            assert_eq!(session_cookie.contains("; Secure"), https, "{session_cookie}");
+            assert!(session_cookie.contains("HttpOnly"), "{session_cookie}");
+            assert_eq!(reply.header("cache-control"), Some(PRIVATE), "the answer carrying the session cookie");
+            assert_eq!(reply.header("strict-transport-security"), https.then_some(HSTS));
+        }
+    }
+
+    async fn no_page_for_a_signed_in_person_is_kept_by_any_cache(backend: Backend) {
+        use tenant_voice::router::PRIVATE;
+        let app = with_demo(backend).await;
+        let slug = "brackenmoor-homes";
+        let mut admin = app.signed_in("david.kerr@example.org").await;
+        for page in [
+            "/account".to_string(),
+            format!("/landlords/{slug}/people"),
+            format!("/landlords/{slug}/audit"),
+            format!("/landlords/{slug}"),
+            "/".to_string(),
+        ] {
+            let reply = admin.get(&page).await;
+            assert_eq!(reply.status, 200, "{page}");
+            assert_eq!(reply.header("cache-control"), Some(PRIVATE), "{page}");
+        }
+        // Signing out answers with the cookie's end: not stored either.
+        let reply = admin.call::<SignOut>(&[]).await;
+        assert!(reply.headers.get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with(tenant_voice::sessions::COOKIE_NAME)), "{:?}", reply.headers);
+        assert_eq!(reply.header("cache-control"), Some(PRIVATE));
+    }
+
+    async fn a_copy_of_the_database_gives_no_live_session(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut aisha = app.signed_in("aisha.rahman@example.org").await;
+        let cookie = aisha.cookie.clone().unwrap();
+        let stored: Vec<(String,)> = sqlx::query_as("SELECT id FROM sessions").fetch_all(app.db.pool()).await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_ne!(stored[0].0, cookie, "the database must not hold the session id itself");
+        let mut thief = app.visitor();
+        thief.cookie = Some(stored[0].0.clone());
+        assert_eq!(thief.get("/account").await.status, 401, "what the database holds must not work as a cookie");
+        assert_eq!(aisha.get("/account").await.status, 200);
+        // Signing out still finds and deletes the stored session.
+        aisha.call::<SignOut>(&[]).await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    }
+
+    async fn on_a_shared_computer_the_cookie_ends_with_the_browser(backend: Backend) {
+        let app = with_demo(backend).await;
+        let page = app.visitor().get("/sign-in").await;
+        assert!(page.body.contains("This is a shared computer"), "the password form offers the choice");
+        for (shared, lasting) in [(Some("yes"), false), (None, true)] {
+            let mut visitor = app.visitor();
+            visitor.call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
+            let link = app.emailed_link("aisha.rahman@example.org", "/sign-in/link?token=").await;
+            let page = visitor.get(&link).await;
+            assert!(page.body.contains("This is a shared computer"), "{}", page.body);
+            let token = token_of(&link);
+            let mut fields = vec![("token", token.as_str())];
+            if let Some(shared) = shared {
+                fields.push(("shared", shared));
+            }
+            let reply = visitor.call::<UseSignInLink>(&fields).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            let cookie = reply.header("set-cookie").unwrap().to_string();
+            assert_eq!(cookie.contains("Max-Age") || cookie.contains("Expires"), lasting, "{cookie}");
+            assert_eq!(visitor.get("/account").await.status, 200);
+        }
+        // With a password too.
+        let mut aisha = app.signed_in("aisha.rahman@example.org").await;
+        aisha.call::<SetPassword>(&[("password", "blue kettle morning"), ("password_again", "blue kettle morning")]).await;
+        let mut visitor = app.visitor();
+        let reply = visitor.call::<SignInWithPassword>(&[("email", "aisha.rahman@example.org"), ("password", "blue kettle morning"), ("shared", "yes")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let cookie = reply.header("set-cookie").unwrap();
+        assert!(!cookie.contains("Max-Age") && !cookie.contains("Expires"), "{cookie}");
+    }
+
+    async fn the_sign_in_page_names_the_account_it_signs_in_to(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut visitor = app.visitor();
+        visitor.call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
+        let link = app.emailed_link("aisha.rahman@example.org", "/sign-in/link?token=").await;
+        let page = app.visitor().get(&link).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("You are signing in as"), "{}", page.body);
+        assert!(page.body.contains("A\u{2026} R\u{2026}") && page.body.contains("a\u{2026}@example.org"), "{}", page.body);
+        assert!(!page.body.contains("aisha.rahman@"), "partly hidden");
+        // Looking does not use the link up.
+        let reply = visitor.call::<UseSignInLink>(&[("token", &token_of(&link))]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        // A used link names nobody.
+        let page = app.visitor().get(&link).await;
+        assert!(!page.body.contains("You are signing in as") && page.body.contains("expired or has already been used"), "{}", page.body);
+    }
+
+    async fn asking_for_a_sign_in_link_looks_nothing_up_until_the_worker_runs(backend: Backend) {
+        let app = with_demo(backend).await;
+        let known = app.visitor().call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
+        let unknown = app.visitor().call::<RequestSignInLink>(&[("email", "nobody@example.org")]).await;
+        assert_eq!((known.status, known.header("location"), &known.body), (unknown.status, unknown.header("location"), &unknown.body));
+        // The request only queued work: the same rows for either address.
+        assert_eq!(app.count("SELECT COUNT(*) FROM sign_in_requests").await, 2);
+        assert_eq!(app.count("SELECT COUNT(*) FROM email_tokens").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+        // The worker looks the addresses up and mails only the account.
+        assert_eq!(app.run_sign_in_requests().await, 2);
+        assert_eq!(app.count("SELECT COUNT(*) FROM sign_in_requests").await, 0);
+        let outbox = app.outbox().await;
+        assert_eq!(outbox.len(), 1);
+        assert_eq!(outbox[0].0, "aisha.rahman@example.org");
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'sign_in_link_sent'").await, 1);
+    }
+
+    async fn changing_email_or_password_needs_a_recent_sign_in(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut aisha = app.signed_in("aisha.rahman@example.org").await;
+        age_sessions(&app, 11).await;
+        let email = aisha.call::<ChangeEmail>(&[("email", "aisha.new@example.net")]).await;
+        assert_eq!(email.status, 422, "{}", email.body);
+        assert!(email.body.contains("sign in again"), "{}", email.body);
+        let password = aisha.call::<SetPassword>(&[("password", "blue kettle morning"), ("password_again", "blue kettle morning")]).await;
+        assert_eq!(password.status, 422, "{}", password.body);
+        assert_eq!(aisha.call::<RemovePassword>(&[]).await.status, 422);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL AND email = 'aisha.rahman@example.org'").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM email_tokens WHERE purpose = 'confirm_email'").await, 0);
+        // Still signed in for everything else.
+        assert_eq!(aisha.get("/account").await.status, 200);
+        // A fresh sign-in allows it.
+        aisha.sign_in("aisha.rahman@example.org").await;
+        let password = aisha.call::<SetPassword>(&[("password", "blue kettle morning"), ("password_again", "blue kettle morning")]).await;
+        assert_eq!(password.status, 200, "{}", password.body);
+        // So does a recent sign-in with that password.
+        age_sessions(&app, 11).await;
+        let mut again = app.visitor();
+        again.call::<SignInWithPassword>(&[("email", "aisha.rahman@example.org"), ("password", "blue kettle morning")]).await;
+        assert_eq!(again.call::<ChangeEmail>(&[("email", "aisha.new@example.net")]).await.status, 200);
+    }
+
+    async fn changing_email_or_password_signs_out_other_devices_and_tells_the_old_address(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut phone = app.signed_in("aisha.rahman@example.org").await;
+        let mut laptop = app.signed_in("aisha.rahman@example.org").await;
+        let reply = laptop.call::<SetPassword>(&[("password", "blue kettle morning"), ("password_again", "blue kettle morning")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(phone.get("/account").await.status, 401, "the other session ends");
+        assert_eq!(laptop.get("/account").await.status, 200, "the one that made the change goes on");
+        let (to, _, body) = app.outbox().await.pop().unwrap();
+        assert_eq!(to, "aisha.rahman@example.org");
+        assert!(body.contains("signed out on every other device"), "{body}");
+
+        let mut phone = app.signed_in("aisha.rahman@example.org").await;
+        let mut laptop = app.signed_in("aisha.rahman@example.org").await;
+        laptop.call::<ChangeEmail>(&[("email", "aisha.new@example.net")]).await;
+        let link = app.emailed_link("aisha.new@example.net", "/account/confirm-email?token=").await;
+        let reply = laptop.call::<ConfirmEmailChange>(&[("token", &token_of(&link))]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(phone.get("/account").await.status, 401);
+        assert_eq!(laptop.get("/account").await.status, 200);
+        let (to, subject, body) = app.outbox().await.pop().unwrap();
+        assert_eq!((to.as_str(), subject.as_str()), ("aisha.rahman@example.org", "Your Tenant Voice email address was changed"));
+        assert!(body.contains("signed out on your other devices"), "{body}");
+    }
+
+    async fn an_invitation_cannot_change_a_members_role_unless_an_administrator_sent_it(backend: Backend) {
+        let app = with_demo(backend).await;
+        let tom = user_id_of(&app, "tom.whitfield@example.org").await;
+        let role_of_tom = format!("SELECT COUNT(*) FROM memberships m JOIN organisations o ON o.id = m.organisation_id \
+                                   WHERE m.user_id = {tom} AND o.slug = 'brackenmoor-homes' AND m.role = ");
+        let mut staff = app.signed_in("priya.shah@example.org").await;
+        let reply = staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "tom.whitfield@example.org"), ("role", "landlord_staff")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let link = app.emailed_link("tom.whitfield@example.org", "/invitations/accept?token=").await;
+        let mut tom_browser = app.signed_in("tom.whitfield@example.org").await;
+        let reply = tom_browser.call::<AcceptInvitation>(&[("token", &token_of(&link))]).await;
+        assert_eq!(reply.status, 409, "{}", reply.body);
+        assert!(reply.body.contains("only an administrator"), "{}", reply.body);
+        assert_eq!(app.count(&format!("{role_of_tom} 'panel_member'")).await, 1);
+
+        let mut admin = app.signed_in("david.kerr@example.org").await;
+        admin.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "tom.whitfield@example.org"), ("role", "panel_chair")]).await;
+        let link = app.emailed_link("tom.whitfield@example.org", "/invitations/accept?token=").await;
+        let reply = tom_browser.call::<AcceptInvitation>(&[("token", &token_of(&link))]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(app.count(&format!("{role_of_tom} 'panel_chair'")).await, 1);
+    }
+
+    async fn staff_cannot_invite_themselves_into_another_role(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut staff = app.signed_in("priya.shah@example.org").await;
+        let reply = staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "Priya.Shah@example.org"), ("role", "panel_chair")]).await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert!(reply.body.contains("cannot invite yourself"), "{}", reply.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 0);
+    }
+
+    async fn pending_invitations_are_listed_and_can_be_withdrawn(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut staff = app.signed_in("priya.shah@example.org").await;
+        staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "new.member@example.net"), ("role", "panel_member")]).await;
+        let link = app.emailed_link("new.member@example.net", "/invitations/accept?token=").await;
+        let page = staff.get("/landlords/brackenmoor-homes/people").await;
+        assert!(page.body.contains("Invitations waiting") && page.body.contains("new.member@example.net"), "{}", page.body);
+        // Only those who may invite see them.
+        let mut tom = app.signed_in("tom.whitfield@example.org").await;
+        assert_ne!(tom.get("/landlords/brackenmoor-homes/people").await.status, 200);
+
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM invitations").fetch_one(app.db.pool()).await.unwrap();
+        let id = id.to_string();
+        let reply = tom.call::<WithdrawInvitation>(&[("slug", "brackenmoor-homes"), ("invitation_id", &id)]).await;
+        assert_eq!(reply.status, 403);
+        let reply = staff.call::<WithdrawInvitation>(&[("slug", "brackenmoor-homes"), ("invitation_id", &id)]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(!staff.get("/landlords/brackenmoor-homes/people").await.body.contains("new.member@example.net"));
+        let reply = app.visitor().call::<AcceptInvitation>(&[("token", &token_of(&link)), ("name", "Jo New")]).await;
+        assert_eq!(reply.status, 422, "a withdrawn invitation no longer works");
+        assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'new.member@example.net'").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'invitation_withdrawn'").await, 1);
+    }
+
+    async fn an_invitation_lapses_when_its_sender_can_no_longer_invite(backend: Backend) {
+        let app = with_demo(backend).await;
+        let mut staff = app.signed_in("priya.shah@example.org").await;
+        staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "new.member@example.net"), ("role", "landlord_staff")]).await;
+        let link = app.emailed_link("new.member@example.net", "/invitations/accept?token=").await;
+        let priya = user_id_of(&app, "priya.shah@example.org").await.to_string();
+        let mut admin = app.signed_in("david.kerr@example.org").await;
+        let reply = admin.call::<ChangeRole>(&[("slug", "brackenmoor-homes"), ("user_id", &priya), ("role", "resident")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(!admin.get("/landlords/brackenmoor-homes/people").await.body.contains("new.member@example.net"), "a lapsed invitation is not listed");
+        let page = app.visitor().get(&link).await;
+        assert!(page.body.contains("This invitation did not work"), "{}", page.body);
+        let reply = app.visitor().call::<AcceptInvitation>(&[("token", &token_of(&link)), ("name", "Jo New")]).await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'new.member@example.net'").await, 0);
+    }
+
+    async fn an_invitation_link_does_not_sign_an_existing_account_in(backend: Backend) {
+        let app = with_demo(backend).await;
+        app.add_person("Nia Brown", "nia@example.net", None).await;
+        let mut staff = app.signed_in("priya.shah@example.org").await;
+        staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "nia@example.net"), ("role", "resident")]).await;
+        let link = app.emailed_link("nia@example.net", "/invitations/accept?token=").await;
+        let mut stranger = app.visitor();
+        let page = stranger.get(&link).await;
+        assert!(page.body.contains("Sign in as usual"), "{}", page.body);
+        let reply = stranger.call::<AcceptInvitation>(&[("token", &token_of(&link))]).await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert!(stranger.cookie.is_none(), "nobody is signed in by the link");
+        assert_eq!(stranger.get("/account").await.status, 401);
+        // Signed in to another account, it is refused too.
+        let mut aisha = app.signed_in("aisha.rahman@example.org").await;
+        assert_eq!(aisha.call::<AcceptInvitation>(&[("token", &token_of(&link))]).await.status, 422);
+        // Signed in as usual, Nia accepts.
+        let mut nia = app.signed_in("nia@example.net").await;
+        assert!(nia.get(&link).await.body.contains("Accept the invitation"));
+        let reply = nia.call::<AcceptInvitation>(&[("token", &token_of(&link))]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(nia.get("/account").await.body.contains("Brackenmoor Homes"));
     }
 }

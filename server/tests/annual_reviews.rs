@@ -12,7 +12,7 @@ use app::{
         ReopenReview, ResolveSectionNote, RespondToReview, RespondToSection, SaveSection,
         SetSectionState, SignReview, StartAnnualReview,
     },
-    charter::AdoptTemplate,
+    charter::{AddLaterView, AdoptTemplate, RecordAssessment},
     performance::{importing::PublishImport, model::Period},
     state::Backend,
     time::{civil_day, Timestamp},
@@ -873,6 +873,107 @@ on_both_databases! {
         assert!(reply.header("location").unwrap().contains("replaced=3"), "{:?}", reply.header("location"));
         let page = browser.get(&path).await;
         assert!(page.body.contains(PATS) && !page.body.contains("Replace their version with mine"), "{}", page.body);
+    }
+
+    async fn a_year_once_reviewed_is_closed_and_later_views_are_added_beside_it(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, _) = started(&app).await;
+        let commitment: i64 = sqlx::query_scalar("SELECT MIN(commitment_id) FROM review_sections WHERE commitment_id IS NOT NULL")
+            .fetch_one(app.db.pool()).await.unwrap();
+        let (id, label) = (commitment.to_string(), Period::year(year).year_label());
+        let verdict = |rating: &str, evidence: &str, reason: &str| {
+            vec![("slug", SLUG.to_string()), ("id", id.clone()), ("year", label.clone()), ("rating", rating.to_string()),
+                 ("evidence", evidence.to_string()), ("change_reason", reason.to_string())]
+        };
+        let mut sam = app.signed_in("sam@example.org").await;
+        let mut chair = app.signed_in("chair@example.org").await;
+        assert_eq!(sam.call::<RecordAssessment>(&pairs(&verdict("kept", "Repairs on time", ""))).await.status, 200);
+        assert_eq!(chair.call::<RecordAssessment>(&pairs(&verdict("not_kept", "Damp left for months", ""))).await.status, 200);
+        let reply = sam.call::<RecordAssessment>(&pairs(&verdict("partly_kept", "Mostly on time", ""))).await;
+        assert_eq!(reply.status, 422, "replacing a public verdict needs a reason: {}", reply.body);
+        let reply = sam.call::<RecordAssessment>(&pairs(&verdict("partly_kept", "Mostly on time", "The October figures came in"))).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let page_path = format!("/landlords/{SLUG}/commitments/{commitment}");
+        let page = app.get(&page_path).await.body;
+        assert!(page.contains("Changed on ") && page.contains("The October figures came in") && page.contains("Repairs on time"), "{page}");
+
+        signed_off(&app, year).await;
+        published(&app, year).await;
+        for (who, rating) in [(&mut sam, "not_kept"), (&mut chair, "kept")] {
+            let reply = who.call::<RecordAssessment>(&pairs(&verdict(rating, "Second thoughts", "We looked again"))).await;
+            assert_eq!(reply.status, 409, "{}", reply.body);
+            assert!(reply.body.contains("verdicts are closed"), "{}", reply.body);
+        }
+        let ratings: Vec<String> = sqlx::query_scalar("SELECT rating FROM assessments ORDER BY side").fetch_all(app.db.pool()).await.unwrap();
+        assert_eq!(ratings, ["partly_kept", "not_kept"], "the published verdicts stand");
+        let later = [("slug", SLUG), ("id", id.as_str()), ("year", label.as_str()), ("rating", "not_kept"), ("evidence", "Complaints doubled after the review")];
+        let reply = chair.call::<AddLaterView>(&later).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let open_year = Period::year(year - 1).year_label();
+        let reply = sam.call::<AddLaterView>(&[("slug", SLUG), ("id", &id), ("year", &open_year), ("rating", "kept"), ("evidence", "Fine")]).await;
+        assert_eq!(reply.status, 409, "a year not yet reviewed changes its verdict instead: {}", reply.body);
+        let page = app.get(&page_path).await.body;
+        let (verdict_at, later_at) = (page.find("Damp left for months").unwrap(), page.find("Complaints doubled after the review").unwrap());
+        assert!(verdict_at < later_at, "the later view comes after the published verdict");
+        assert!(page.contains("Later view, added on "), "{page}");
+    }
+
+    async fn saves_and_notes_racing_a_request_for_sign_off_never_land_after_it(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, sections) = started(&app).await;
+        let y = year.to_string();
+        let mut pat = app.signed_in("pat@example.org").await;
+        let mut peter = app.signed_in("peter@example.org").await;
+        let mut chair = app.signed_in("chair@example.org").await;
+        for section in &sections {
+            let fields = [("slug", SLUG.to_string()), ("year", y.clone()), ("id", section.to_string()), ("state", "agreed".to_string()), ("assignee", String::new())];
+            assert_eq!(pat.call::<SetSectionState>(&pairs(&fields)).await.status, 200);
+        }
+        // A probe for the test only: notes any section write that runs once
+        // sign-off has been asked for, as the database sees it then.
+        let probe: &[&str] = match backend {
+            Backend::Sqlite => &[
+                "CREATE TABLE late_writes (section_id BIGINT)",
+                "CREATE TRIGGER late_revision AFTER INSERT ON section_revisions \
+                 WHEN (SELECT r.sign_off_asked_at FROM annual_reviews r JOIN review_sections s ON s.review_id = r.id WHERE s.id = NEW.section_id) IS NOT NULL \
+                 BEGIN INSERT INTO late_writes VALUES (NEW.section_id); END",
+                "CREATE TRIGGER late_note AFTER INSERT ON section_notes \
+                 WHEN (SELECT r.sign_off_asked_at FROM annual_reviews r JOIN review_sections s ON s.review_id = r.id WHERE s.id = NEW.section_id) IS NOT NULL \
+                 BEGIN INSERT INTO late_writes VALUES (NEW.section_id); END",
+            ],
+            Backend::Postgres => &[
+                "CREATE TABLE late_writes (section_id BIGINT)",
+                "CREATE FUNCTION late_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF EXISTS (SELECT 1 FROM annual_reviews r JOIN review_sections s ON s.review_id = r.id \
+                 WHERE s.id = NEW.section_id AND r.sign_off_asked_at IS NOT NULL) THEN \
+                 INSERT INTO late_writes VALUES (NEW.section_id); END IF; RETURN NEW; END $$",
+                "CREATE TRIGGER late_revision AFTER INSERT ON section_revisions FOR EACH ROW EXECUTE FUNCTION late_write()",
+                "CREATE TRIGGER late_note AFTER INSERT ON section_notes FOR EACH ROW EXECUTE FUNCTION late_write()",
+            ],
+        };
+        for sql in probe {
+            sqlx::query(sql).execute(app.db.pool()).await.unwrap();
+        }
+        let section = sections[0];
+        for round in 0..40 {
+            let (base, _) = current(&app, section).await;
+            let body = format!("Round {round}: repairs were slow.");
+            let note = [("slug", SLUG.to_string()), ("year", y.clone()), ("id", section.to_string()), ("note", format!("Note {round}"))];
+            let ask = [("slug", SLUG), ("year", y.as_str()), ("quorum", "majority")];
+            let note = pairs(&note);
+            let (saved, noted, asked) = tokio::join!(
+                save(&mut pat, year, section, base, &body),
+                peter.call::<AddSectionNote>(&note),
+                chair.call::<AskSignOff>(&ask),
+            );
+            assert_eq!(asked.status, 200, "{}", asked.body);
+            for reply in [&saved, &noted] {
+                assert!(reply.status == 200 || reply.status == 409, "{}: {}", reply.status, reply.body);
+            }
+            let reply = chair.call::<ReopenReview>(&[("slug", SLUG), ("year", &y)]).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM late_writes").await, 0, "writes landed after sign-off was asked for");
     }
 }
 

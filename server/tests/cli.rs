@@ -220,3 +220,132 @@ fn http_get(address: &str, path: &str) -> String {
     stream.read_to_string(&mut response).unwrap();
     response
 }
+
+/// Serves with no SMTP_URL, asks for a sign-in link through HTTP, waits for
+/// the email file, stops, and returns (logs, the email file's text).
+fn serve_and_ask_for_a_link(database_url: Option<&str>, demo: bool) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/tenant_voice.js"), "").unwrap();
+    let with_database = |command: &mut Command| {
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
+        }
+    };
+    let mut admin = tenant_voice(dir.path());
+    with_database(&mut admin);
+    let (code, _, stderr) = run(admin.args(["admin", "create", "--email", "chief@example.org"]));
+    assert_eq!(code, 0, "{stderr}");
+
+    let mut serve = tenant_voice(dir.path());
+    with_database(&mut serve);
+    let mut child = serve
+        .env("LEPTOS_SITE_ROOT", &site)
+        .env("DEMO", if demo { "true" } else { "false" })
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut ready = String::new();
+    stdout.read_line(&mut ready).unwrap();
+    let address = ready
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("no address in: {ready}"))
+        .to_string();
+    let body = "email=chief%40example.org";
+    let mut stream = TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "POST {} HTTP/1.1\r\nHost: {address}\r\nOrigin: http://{address}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        <app::accounts::sign_in::RequestSignInLink as leptos::server_fn::ServerFn>::PATH,
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let outbox = dir.path().join("data/outbox");
+    let mut email = None;
+    for _ in 0..100 {
+        if let Some(file) = std::fs::read_dir(&outbox)
+            .ok()
+            .and_then(|mut files| files.next())
+        {
+            email = Some(std::fs::read_to_string(file.unwrap().path()).unwrap());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let email = email.expect("the email worker should write the email to a file");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    (logs, email)
+}
+
+/// `databases` gives a fresh database URL each call (None: the default SQLite file).
+fn sign_in_links_are_kept_out_of_the_logs_and_file_mail_is_announced(
+    databases: impl Fn() -> Option<String>,
+) {
+    let (logs, email) = serve_and_ask_for_a_link(databases().as_deref(), false);
+    assert!(email.contains("token="), "the file holds the link: {email}");
+    assert!(!logs.contains("token="), "no live link in the logs: {logs}");
+    let warning = logs
+        .lines()
+        .find(|line| line.contains("WARN") && line.contains("SMTP_URL is not set"))
+        .unwrap_or_else(|| panic!("a warning at start that mail goes to files: {logs}"));
+    assert!(warning.contains("written to files"), "{warning}");
+    // In demo mode the link is logged, as a developer expects.
+    let (logs, _) = serve_and_ask_for_a_link(databases().as_deref(), true);
+    assert!(logs.contains("token="), "{logs}");
+    assert!(!logs.contains("SMTP_URL is not set"), "{logs}");
+}
+
+#[test]
+fn sign_in_links_stay_out_of_the_logs_outside_demo_mode_on_sqlite() {
+    sign_in_links_are_kept_out_of_the_logs_and_file_mail_is_announced(|| None);
+}
+
+#[test]
+fn sign_in_links_stay_out_of_the_logs_outside_demo_mode_on_postgres() {
+    let admin = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let run_sql = |sql: &str| {
+        let status = Command::new("psql")
+            .args([admin.as_str(), "-qc", sql])
+            .status()
+            .expect("psql");
+        assert!(status.success(), "{sql}");
+    };
+    let names = std::cell::RefCell::new(Vec::new());
+    sign_in_links_are_kept_out_of_the_logs_and_file_mail_is_announced(|| {
+        let name = format!(
+            "tv_cli_links_{}_{}",
+            std::process::id(),
+            names.borrow().len()
+        );
+        run_sql(&format!("DROP DATABASE IF EXISTS {name}"));
+        run_sql(&format!("CREATE DATABASE {name}"));
+        let mut url = url::Url::parse(&admin).unwrap();
+        url.set_path(&name);
+        names.borrow_mut().push(name);
+        Some(url.to_string())
+    });
+    for name in names.borrow().iter() {
+        run_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}

@@ -942,4 +942,115 @@ on_both_databases! {
         let reply = pat.post_multipart(&upload, &[("title", "Late")], "file", "late.pdf", b"%PDF-1.5").await;
         assert_eq!(reply.status, 409, "{}", reply.body);
     }
+
+    async fn a_changed_answer_keeps_its_earlier_wording_and_reason_on_the_public_page(backend: Backend) {
+        let app = landlord(backend).await;
+        app.add_person("Sally Staff", "staff@example.org", Some((SLUG, Role::LandlordStaff))).await;
+        let mut pat = app.signed_in("pat@example.org").await;
+        let mut chair = app.signed_in("chair@example.org").await;
+        let mut staff = app.signed_in("staff@example.org").await;
+        let review = pat_adds_and_publishes(&app, &mut pat, &mut chair).await;
+        // Overdue for forty days (and a little) before it is answered.
+        let day = 24 * 3600 * 1000;
+        sqlx::query("UPDATE scrutiny_reviews SET response_due_at = $1 WHERE id = $2")
+            .bind(Timestamp::now().millis() - 40 * day - 3600 * 1000).bind(review).execute(app.db.pool()).await.unwrap();
+        let rec: i64 = sqlx::query_scalar("SELECT id FROM recommendations WHERE review_id = $1").bind(review).fetch_one(app.db.pool()).await.unwrap();
+        let (soon, later) = days(30, 400);
+        let answer = |answer: &str, reason: &str, owner: &str, due: &str, change: Option<&str>| {
+            let mut fields = vec![("slug", SLUG.to_string()), ("review_id", review.to_string()), ("recommendation_id", rec.to_string()),
+                 ("answer", answer.to_string()), ("reason", reason.to_string()), ("action", "Clean every week".to_string()),
+                 ("owner", owner.to_string()), ("due_on", due.to_string())];
+            if let Some(change) = change { fields.push(("change_reason", change.to_string())); }
+            fields
+        };
+        let reply = staff.call::<AnswerRecommendation>(&pairs(&answer("accepted", "Tenants are right", "Estates team", &soon, None))).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let reply = staff.call::<AnswerRecommendation>(&pairs(&answer("accepted", "Tenants are right", "Estates team", &soon, None))).await;
+        assert_eq!(reply.status, 200, "the same answer again changes nothing: {}", reply.body);
+        // Changing a published answer needs a reason.
+        let change = answer("partly_accepted", "Money is short", "Estates manager", &later, Some("  "));
+        let reply = staff.call::<AnswerRecommendation>(&pairs(&change)).await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert!(reply.body.contains("Say why you are changing this answer"), "{}", reply.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM answer_changes").await, 0, "nothing written");
+        let reply = staff.call::<AnswerRecommendation>(&pairs(&answer("partly_accepted", "Money is short", "Estates manager", &later, Some("The budget was cut <b>in May</b>")))).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+
+        let (was, now) = (due_label(&soon), due_label(&later));
+        for page in [format!("/landlords/{SLUG}/scrutiny/reviews/{review}"), format!("/landlords/{SLUG}/scrutiny/recommendations/{rec}")] {
+            let body = app.get(&page).await.body;
+            assert!(body.contains("Partly accepted"), "{body}");
+            assert!(body.contains("Changed on "), "{body}");
+            assert!(body.contains("The budget was cut &lt;b&gt;in May&lt;/b&gt;"), "the reason, escaped: {body}");
+            assert!(body.contains("Tenants are right") && body.contains("Estates team"), "the earlier wording: {body}");
+            assert!(body.contains(&format!("Due date moved from {was} to {now}")), "{body}");
+            assert!(body.contains("Answered 40 days after it was due"), "{body}");
+        }
+    }
+
+    async fn edits_racing_the_publication_of_a_report_never_land_after_it(backend: Backend) {
+        let app = landlord(backend).await;
+        let mut pat = app.signed_in("pat@example.org").await;
+        let mut chair = app.signed_in("chair@example.org").await;
+        // A probe for the test only: notes any write to a report that is
+        // already published, as the database sees it when the write runs.
+        let probe: &[&str] = match backend {
+            Backend::Sqlite => &[
+                "CREATE TABLE late_writes (review_id BIGINT)",
+                "CREATE TRIGGER late_text BEFORE UPDATE ON scrutiny_reviews \
+                 WHEN OLD.published_at IS NOT NULL AND (NEW.scope <> OLD.scope OR NEW.summary <> OLD.summary) \
+                 BEGIN INSERT INTO late_writes VALUES (NEW.id); END",
+                "CREATE TRIGGER late_evidence AFTER INSERT ON review_evidence \
+                 WHEN (SELECT published_at FROM scrutiny_reviews WHERE id = NEW.review_id) IS NOT NULL \
+                 BEGIN INSERT INTO late_writes VALUES (NEW.review_id); END",
+            ],
+            Backend::Postgres => &[
+                "CREATE TABLE late_writes (review_id BIGINT)",
+                "CREATE FUNCTION late_text() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF OLD.published_at IS NOT NULL AND (NEW.scope <> OLD.scope OR NEW.summary <> OLD.summary) THEN \
+                 INSERT INTO late_writes VALUES (NEW.id); END IF; RETURN NEW; END $$",
+                "CREATE TRIGGER late_text BEFORE UPDATE ON scrutiny_reviews FOR EACH ROW EXECUTE FUNCTION late_text()",
+                "CREATE FUNCTION late_evidence() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF EXISTS (SELECT 1 FROM scrutiny_reviews WHERE id = NEW.review_id AND published_at IS NOT NULL) THEN \
+                 INSERT INTO late_writes VALUES (NEW.review_id); END IF; RETURN NEW; END $$",
+                "CREATE TRIGGER late_evidence AFTER INSERT ON review_evidence FOR EACH ROW EXECUTE FUNCTION late_evidence()",
+            ],
+        };
+        for sql in probe {
+            sqlx::query(sql).execute(app.db.pool()).await.unwrap();
+        }
+        let mut writer = app.signed_in("pat@example.org").await;
+        let (mut edits_refused, mut edits_saved) = (0, 0);
+        for round in 0..60 {
+            let reply = pat.call::<StartReview>(&[("slug", SLUG), ("title", "Lifts")]).await;
+            let review = reply.header("location").unwrap().rsplit('/').next().unwrap().to_string();
+            pat.call::<AddRecommendation>(&[("slug", SLUG), ("id", &review), ("text", "Fix lifts in a day.")]).await;
+            let scope = format!("Scope, round {round}");
+            let text_fields = [("slug", SLUG), ("id", &review), ("scope", &scope), ("summary", "Found")];
+            let evidence_fields = [("slug", SLUG), ("id", &review), ("kind", "note"), ("title", "Met tenants"), ("body", ""), ("url", ""), ("held_on", "")];
+            let publish_fields = [("slug", SLUG), ("id", &review)];
+            let (text, evidence, publish) = tokio::join!(
+                writer.call::<SaveReviewText>(&text_fields),
+                pat.call::<AddEvidence>(&evidence_fields),
+                chair.call::<PublishReport>(&publish_fields),
+            );
+            assert_eq!(publish.status, 200, "{}", publish.body);
+            for reply in [&text, &evidence] {
+                assert!(reply.status == 200 || reply.status == 409, "{}: {}", reply.status, reply.body);
+                if reply.status == 409 { edits_refused += 1 } else { edits_saved += 1 }
+            }
+            // What the public page shows now is what it showed at publishing.
+            let shown: String = sqlx::query_scalar("SELECT scope FROM scrutiny_reviews WHERE id = $1")
+                .bind(review.parse::<i64>().unwrap()).fetch_one(app.db.pool()).await.unwrap();
+            assert_eq!(shown == scope, text.status == 200, "round {round}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM late_writes").await, 0, "edits landed after publishing ({edits_saved} saved, {edits_refused} refused)");
+    }
+}
+
+/// How a due date sent as "2027-03-12" reads on the page.
+fn due_label(day: &str) -> String {
+    let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+    use chrono::Datelike;
+    app::time::format_day((day.year(), day.month(), day.day()))
 }

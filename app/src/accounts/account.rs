@@ -66,9 +66,11 @@ pub async fn change_email(email: String) -> Result<(), AppError> {
             "That is already your email address",
         ));
     }
+    super::session::require_recent_sign_in("email").await?;
+    let source = super::session::client_address().await;
     crate::rate_limit::hit(
         &state.db,
-        &format!("sign-in:email:{email}"),
+        &crate::rate_limit::email_bucket("sign-in", &email, &source),
         crate::rate_limit::SIGN_IN_PER_EMAIL,
     )
     .await?;
@@ -81,7 +83,12 @@ pub async fn change_email(email: String) -> Result<(), AppError> {
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let source = super::session::client_address().await;
-    queries::confirm_email_change(&state.db, &token, &source).await?;
+    let (user_id, generation) = queries::confirm_email_change(&state.db, &token, &source).await?;
+    // Every other session of the person has ended; this one goes on if it
+    // is theirs.
+    if super::session::signed_in_user_id().await? == Some(user_id) {
+        super::session::keep_after_ending_others(generation).await?;
+    }
     leptos_axum::redirect("/account?saved=email");
     Ok(())
 }
@@ -91,9 +98,11 @@ pub async fn set_password(password: String, password_again: String) -> Result<()
     let state = crate::state::app_state()?;
     let user = super::session::require_user().await?;
     super::password::check_new_password(&password, &password_again)?;
+    super::session::require_recent_sign_in("password").await?;
     let hash = super::password::hash(password).await?;
     let source = super::session::client_address().await;
-    queries::store_password(&state.db, &user, Some(hash), &source).await?;
+    let generation = queries::store_password(&state.db, &user, Some(hash), &source).await?;
+    super::session::keep_after_ending_others(generation).await?;
     leptos_axum::redirect("/account?saved=password");
     Ok(())
 }
@@ -102,8 +111,10 @@ pub async fn set_password(password: String, password_again: String) -> Result<()
 pub async fn remove_password() -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let user = super::session::require_user().await?;
+    super::session::require_recent_sign_in("password").await?;
     let source = super::session::client_address().await;
-    queries::store_password(&state.db, &user, None, &source).await?;
+    let generation = queries::store_password(&state.db, &user, None, &source).await?;
+    super::session::keep_after_ending_others(generation).await?;
     leptos_axum::redirect("/account?saved=password-removed");
     Ok(())
 }
@@ -241,7 +252,13 @@ pub mod queries {
         Ok(())
     }
 
-    pub async fn confirm_email_change(db: &Db, token: &str, source: &str) -> Result<(), AppError> {
+    /// Moves the account to its new address and ends its sessions; returns
+    /// the account and its new session generation.
+    pub async fn confirm_email_change(
+        db: &Db,
+        token: &str,
+        source: &str,
+    ) -> Result<(i64, i64), AppError> {
         let refused = || {
             AppError::invalid(
                 "token",
@@ -280,11 +297,14 @@ pub mod queries {
                 "Another account started using that address meanwhile, so your address did not change.".into(),
             ));
         }
-        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
-            .bind(&new_email)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        let (generation,): (i64,) = sqlx::query_as(
+            "UPDATE users SET email = $1, session_generation = session_generation + 1 \
+             WHERE id = $2 RETURNING session_generation",
+        )
+        .bind(&new_email)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
         mail::enqueue(
             &mut *tx,
             &emails::email_changed(&old_email, &name, &new_email),
@@ -302,15 +322,17 @@ pub mod queries {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok((user_id, generation))
     }
 
+    /// Sets or removes the password and ends the person's sessions; returns
+    /// the new session generation, for the session that made the change.
     pub async fn store_password(
         db: &Db,
         user: &CurrentUser,
         hash: Option<String>,
         source: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<i64, AppError> {
         let mut tx = db.begin_write().await?;
         let (had,): (Option<String>,) =
             sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
@@ -318,11 +340,14 @@ pub mod queries {
                 .fetch_one(&mut *tx)
                 .await?;
         let removing = hash.is_none();
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
+        let (generation,): (i64,) = sqlx::query_as(
+            "UPDATE users SET password_hash = $1, session_generation = session_generation + 1 \
+             WHERE id = $2 RETURNING session_generation",
+        )
+        .bind(hash)
+        .bind(user.id)
+        .fetch_one(&mut *tx)
+        .await?;
         let message = if removing {
             emails::password_removed(&user.email, &user.name)
         } else {
@@ -345,7 +370,7 @@ pub mod queries {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(generation)
     }
 
     pub async fn export(db: &Db, user: &CurrentUser) -> Result<AccountExport, AppError> {
@@ -534,7 +559,10 @@ fn AccountView(details: AccountDetails, actions: AccountActions) -> impl IntoVie
     let delete = ServerAction::<DeleteAccount>::new();
     let name_error = Signal::derive(move || last_error(actions.name.value().get()));
     let email_error = Signal::derive(move || last_error(actions.email.value().get()));
-    let password_error = Signal::derive(move || last_error(actions.password.value().get()));
+    let password_error = Signal::derive(move || {
+        last_error(actions.password.value().get())
+            .or_else(|| last_error(actions.remove_password.value().get()))
+    });
     let delete_error = Signal::derive(move || last_error(delete.value().get()));
     let AccountDetails { user, has_password } = details;
     view! {
@@ -573,6 +601,7 @@ fn AccountView(details: AccountDetails, actions: AccountActions) -> impl IntoVie
             <button type="submit" class="button secondary">"Save name"</button>
         </PostForm>
 
+        <p>"Changing your email address or password needs a recent sign-in (in the last 10 minutes), and signs you out on every other device."</p>
         <h2>"Your email address"</h2>
         <p>{format!("Emails go to {}.", user.email)}</p>
         <ErrorSummary form="email" error=email_error/>

@@ -79,7 +79,7 @@ pub async fn demo_sign_in(email: String) -> Result<(), AppError> {
         },
     )
     .await?;
-    super::session::start(user_id, generation).await?;
+    super::session::start(user_id, generation, false).await?;
     leptos_axum::redirect("/account");
     Ok(())
 }

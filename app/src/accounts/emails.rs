@@ -98,7 +98,7 @@ pub fn password_changed(to: &str, name: &str, added: bool) -> Email {
         "Your Tenant Voice password was changed",
         &format!("Hello {name},"),
         &[
-            format!("A password was just {what} your Tenant Voice account."),
+            format!("A password was just {what} your Tenant Voice account. You were signed out on every other device."),
             "If that was not you, sign in with an emailed link, choose \"Sign out of every device\" on your account page, and set a new password.".into(),
         ],
         None,
@@ -111,7 +111,7 @@ pub fn password_removed(to: &str, name: &str) -> Email {
         to,
         "Your Tenant Voice password was removed",
         &format!("Hello {name},"),
-        &["The password on your Tenant Voice account was removed. You now sign in with a link sent to this address.".into()],
+        &["The password on your Tenant Voice account was removed. You now sign in with a link sent to this address. You were signed out on every other device.".into()],
         None,
         "we tell you about every change to how you sign in.",
     )
@@ -148,7 +148,7 @@ pub fn email_changed(to: &str, name: &str, new_email: &str) -> Email {
         "Your Tenant Voice email address was changed",
         &format!("Hello {name},"),
         &[
-            format!("Your Tenant Voice account now uses {new_email}. Emails will go there from now on."),
+            format!("Your Tenant Voice account now uses {new_email}. Emails will go there from now on. You were signed out on your other devices."),
             "If that was not you, contact your landlord or the portal's administrator straight away.".into(),
         ],
         None,

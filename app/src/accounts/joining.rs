@@ -85,6 +85,12 @@ pub async fn request_to_join(slug: String, tenancy_reference: String) -> Result<
     permissions::require(user.as_ref(), Action::RequestToJoin, organisation_id)?;
     let user = user.ok_or(AppError::NotSignedIn)?;
     let reference = check_tenancy_reference(&tenancy_reference)?;
+    crate::rate_limit::hit(
+        &state.db,
+        &format!("join:person:{}", user.id),
+        crate::rate_limit::JOIN_REQUESTS_PER_PERSON,
+    )
+    .await?;
     let source = super::session::client_address().await;
     queries::create_request(&state.db, user.id, organisation_id, &reference, &source).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/join"));

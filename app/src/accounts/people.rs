@@ -17,92 +17,7 @@ use crate::{
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
 
-/// How many people a long list shows at once.
-pub const PAGE_SIZE: i64 = 50;
-
-/// Which part of a long list one page shows. Pages are numbered from 1 and
-/// read with LIMIT and OFFSET over an index in the list's order, so a page
-/// costs the same however long the list is; the total is a running count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Paging {
-    pub page: i64,
-    pub pages: i64,
-    pub total: i64,
-}
-
-impl Paging {
-    /// The page asked for in the address (`?page=3`), kept within the list:
-    /// a missing or malformed number shows the first page, one past the end
-    /// the last, so a stale or mistyped link still shows something.
-    pub fn clamp(asked: Option<&str>, total: i64) -> Paging {
-        let pages = ((total.max(0) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-        let asked = asked.unwrap_or_default().trim();
-        let page = match asked.parse::<i64>() {
-            Ok(page) => page,
-            // Too many digits to read: further than the end.
-            Err(_) if !asked.is_empty() && asked.bytes().all(|b| b.is_ascii_digit()) => pages,
-            Err(_) => 1,
-        };
-        Paging {
-            page: page.clamp(1, pages),
-            pages,
-            total: total.max(0),
-        }
-    }
-
-    pub fn offset(self) -> i64 {
-        (self.page - 1) * PAGE_SIZE
-    }
-
-    /// "Showing 51 to 100 of 200,000 members".
-    pub fn showing(self, what: &str) -> String {
-        let first = (self.offset() + 1).min(self.total);
-        let last = (self.offset() + PAGE_SIZE).min(self.total);
-        format!(
-            "Showing {} to {} of {} {what}",
-            grouped(first),
-            grouped(last),
-            grouped(self.total)
-        )
-    }
-}
-
-/// A whole number as people write it: 200000 as "200,000".
-pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
-    out
-}
-
-/// Plain links to the pages before and after, which work without
-/// JavaScript; nothing when the list fits on one page. `href` gives the
-/// address of a page number.
-pub fn pager(paging: Paging, what: &'static str, href: impl Fn(i64) -> String) -> impl IntoView {
-    let previous = (paging.page > 1).then(|| {
-        view! {
-            <a href=href(paging.page - 1) rel="prev">"Previous page"<span class="visually-hidden">{format!(" of {what}")}</span></a>" "
-        }
-    });
-    let next = (paging.page < paging.pages).then(|| {
-        view! {
-            <a href=href(paging.page + 1) rel="next">"Next page"<span class="visually-hidden">{format!(" of {what}")}</span></a>
-        }
-    });
-    (paging.pages > 1).then(|| {
-        view! {
-            <nav class="pager" aria-label=format!("Pages of {what}")><p>{previous}{next}</p></nav>
-        }
-    })
-}
+pub use crate::site::paging::{grouped, pager, Paging, PAGE_SIZE};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
@@ -111,6 +26,22 @@ pub struct MemberView {
     pub email: String,
     pub role: Role,
 }
+
+/// An invitation sent and not yet used, withdrawn or lapsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    pub sent_on: String,
+    pub ends_on: String,
+    /// Whether the person looking may withdraw it.
+    pub can_withdraw: bool,
+}
+
+/// The most invitations the people page lists at once.
+pub const INVITATIONS_SHOWN: i64 = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeoplePageData {
@@ -122,6 +53,8 @@ pub struct PeoplePageData {
     pub members_paging: Paging,
     /// Roles this person may invite into.
     pub invitable: Vec<Role>,
+    /// Invitations not yet used, shown to those who may invite.
+    pub invitations: Vec<PendingInvitation>,
     pub can_manage_members: bool,
     pub can_see_audit_log: bool,
 }
@@ -149,6 +82,23 @@ pub async fn people_page(
     };
     let (members, members_paging) =
         queries::members(&state.db, organisation_id, page.as_deref()).await?;
+    let invitable: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|role| allows(user, Action::Invite(*role), organisation_id))
+        .collect();
+    let invitations = if invitable.is_empty() {
+        Vec::new()
+    } else {
+        queries::pending_invitations(&state.db, organisation_id)
+            .await?
+            .into_iter()
+            .map(|mut invitation| {
+                invitation.can_withdraw =
+                    allows(user, Action::Invite(invitation.role), organisation_id);
+                invitation
+            })
+            .collect()
+    };
     Ok(PeoplePageData {
         landlord_name,
         slug,
@@ -156,10 +106,8 @@ pub async fn people_page(
         requests_paging,
         members,
         members_paging,
-        invitable: Role::ALL
-            .into_iter()
-            .filter(|role| allows(user, Action::Invite(*role), organisation_id))
-            .collect(),
+        invitable,
+        invitations,
         can_manage_members: allows(user, Action::ManageMembers, organisation_id),
         can_see_audit_log: allows(user, Action::SeeAuditLog, organisation_id),
     })
@@ -175,6 +123,12 @@ pub async fn invite(slug: String, email: String, role: String) -> Result<(), App
     require(user.as_ref(), Action::Invite(role), organisation_id)?;
     let user = user.ok_or(AppError::NotSignedIn)?;
     let email = super::normalise_email(&email)?;
+    if email == user.email && user.role_at(organisation_id) != Some(role) {
+        return Err(AppError::invalid(
+            "email",
+            "You cannot invite yourself into a different role. Ask an administrator to change your role.",
+        ));
+    }
     let source = super::session::client_address().await;
     queries::invite(&state, organisation_id, &user, &email, role, &source).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/people?invited=1"));
@@ -202,29 +156,71 @@ pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(),
     Ok(())
 }
 
+/// Takes back an invitation that has not been used.
+#[server]
+pub async fn withdraw_invitation(slug: String, invitation_id: i64) -> Result<(), AppError> {
+    use crate::permissions::{require, Action};
+    let state = crate::state::app_state()?;
+    let (organisation_id, _) = crate::landlords::queries::identify(&state.db, &slug).await?;
+    let user = super::session::current_user().await?;
+    let role = queries::invitation_role(&state.db, organisation_id, invitation_id).await?;
+    require(user.as_ref(), Action::Invite(role), organisation_id)?;
+    let user = user.ok_or(AppError::NotSignedIn)?;
+    let source = super::session::client_address().await;
+    queries::withdraw_invitation(&state.db, organisation_id, invitation_id, user.id, &source)
+        .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/people?withdrawn=1#invitations"));
+    Ok(())
+}
+
+/// What the person opening an invitation needs to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvitationStep {
+    /// No account yet: give a name, and the account is made and signed in.
+    NewAccount,
+    /// The address has an account: sign in to it as usual first.
+    SignInFirst,
+    /// Signed in to another account than the one invited.
+    WrongAccount,
+    /// Signed in as the person invited.
+    Accept,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationView {
     pub landlord_name: String,
     pub role: Role,
     pub email: String,
-    /// Whether the address has no account yet, so a name is needed.
-    pub needs_name: bool,
+    pub step: InvitationStep,
 }
 
 #[server]
 pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
     let state = crate::state::app_state()?;
-    queries::open_invitation(&state.db, &token).await
+    let signed_in = super::session::current_user().await?;
+    queries::open_invitation(&state.db, &token, signed_in.as_ref()).await
 }
 
+/// Uses an invitation. A new address gets an account and is signed in (the
+/// link proves the mailbox); an existing account must already be signed in,
+/// since a forwarded link must not sign anyone in to someone else's account.
 #[server]
 pub async fn accept_invitation(token: String, name: Option<String>) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let source = super::session::client_address().await;
-    let (user_id, generation, slug) =
-        queries::accept_invitation(&state.db, &token, name.as_deref(), &source).await?;
-    super::session::start(user_id, generation).await?;
-    leptos_axum::redirect(&format!("/landlords/{slug}"));
+    let signed_in = super::session::current_user().await?;
+    let accepted = queries::accept_invitation(
+        &state.db,
+        &token,
+        name.as_deref(),
+        signed_in.as_ref(),
+        &source,
+    )
+    .await?;
+    if accepted.new_account {
+        super::session::start(accepted.user_id, accepted.generation, false).await?;
+    }
+    leptos_axum::redirect(&format!("/landlords/{}", accepted.slug));
     Ok(())
 }
 
@@ -237,25 +233,30 @@ pub struct AuditLine {
     pub source: String,
 }
 
+/// One page of the audit log, newest first; `page` as in `?page=2`.
 #[server]
-pub async fn audit_log(slug: String) -> Result<(String, Vec<AuditLine>), AppError> {
+pub async fn audit_log(
+    slug: String,
+    page: Option<String>,
+) -> Result<(String, Vec<AuditLine>, Paging), AppError> {
     use crate::permissions::{require, Action};
     let state = crate::state::app_state()?;
     let (organisation_id, landlord_name) =
         crate::landlords::queries::identify(&state.db, &slug).await?;
     let user = super::session::current_user().await?;
     require(user.as_ref(), Action::SeeAuditLog, organisation_id)?;
-    Ok((
-        landlord_name,
-        queries::audit_log(&state.db, organisation_id).await?,
-    ))
+    let (lines, paging) = queries::audit_log(&state.db, organisation_id, page.as_deref()).await?;
+    Ok((landlord_name, lines, paging))
 }
 
 #[cfg(feature = "ssr")]
 pub mod queries {
-    use super::{AuditLine, InvitationView, MemberView, Paging, INVITATION_DAYS, PAGE_SIZE};
+    use super::{
+        AuditLine, InvitationStep, InvitationView, MemberView, Paging, PendingInvitation,
+        INVITATIONS_SHOWN, INVITATION_DAYS, PAGE_SIZE,
+    };
     use crate::{
-        accounts::{check_display_name, emails, tokens, CurrentUser, Role},
+        accounts::{check_display_name, emails, session::load_user, tokens, CurrentUser, Role},
         audit::{self, AuditEntry},
         error::AppError,
         mail,
@@ -361,111 +362,317 @@ pub mod queries {
         )
     }
 
-    pub async fn open_invitation(db: &Db, token: &str) -> Result<InvitationView, AppError> {
+    /// A usable invitation: not used, withdrawn or expired, and its sender
+    /// still allowed to invite into its role (one who lost that right, or
+    /// whose account is gone, takes their invitations with them).
+    struct Usable {
+        id: i64,
+        organisation_id: i64,
+        landlord_name: String,
+        email: String,
+        role: Role,
+        /// The sender may also manage members, so may change a role.
+        sender_manages_members: bool,
+    }
+
+    async fn usable_invitation(db: &Db, token: &str) -> Result<Usable, AppError> {
+        use crate::permissions::{allows, Action};
         if !tokens::looks_like_token(token) {
             return Err(invitation_refused());
         }
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT o.name, i.role, i.email FROM invitations i JOIN organisations o ON o.id = i.organisation_id \
-             WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.expires_at > $2",
+        let row: Option<(i64, i64, String, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT i.id, i.organisation_id, o.name, i.email, i.role, i.invited_by \
+             FROM invitations i JOIN organisations o ON o.id = i.organisation_id \
+             WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.withdrawn_at IS NULL \
+             AND i.expires_at > $2",
         )
         .bind(tokens::hash_token(token))
         .bind(Timestamp::now())
         .fetch_optional(db.pool())
         .await?;
-        let (landlord_name, role, email) = row.ok_or_else(invitation_refused)?;
-        let has_account: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM users WHERE email = $1 AND deleted_at IS NULL")
-                .bind(&email)
-                .fetch_optional(db.pool())
-                .await?;
-        Ok(InvitationView {
+        let (id, organisation_id, landlord_name, email, role, invited_by) =
+            row.ok_or_else(invitation_refused)?;
+        let role = Role::parse(&role).ok_or_else(invitation_refused)?;
+        let sender = match invited_by {
+            Some(sender) => load_user(db, sender).await?.map(|(user, _)| user),
+            None => None,
+        };
+        if !allows(sender.as_ref(), Action::Invite(role), organisation_id) {
+            return Err(invitation_refused());
+        }
+        Ok(Usable {
+            id,
+            organisation_id,
             landlord_name,
-            role: Role::parse(&role).ok_or_else(invitation_refused)?,
             email,
-            needs_name: has_account.is_none(),
+            role,
+            sender_manages_members: allows(sender.as_ref(), Action::ManageMembers, organisation_id),
         })
     }
 
+    pub async fn open_invitation(
+        db: &Db,
+        token: &str,
+        signed_in: Option<&CurrentUser>,
+    ) -> Result<InvitationView, AppError> {
+        let invitation = usable_invitation(db, token).await?;
+        let account: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM users WHERE email = $1 AND deleted_at IS NULL")
+                .bind(&invitation.email)
+                .fetch_optional(db.pool())
+                .await?;
+        let step = match (account, signed_in) {
+            (None, _) => InvitationStep::NewAccount,
+            (Some(_), None) => InvitationStep::SignInFirst,
+            (Some((id,)), Some(user)) if user.id == id => InvitationStep::Accept,
+            (Some(_), Some(_)) => InvitationStep::WrongAccount,
+        };
+        Ok(InvitationView {
+            landlord_name: invitation.landlord_name,
+            role: invitation.role,
+            email: invitation.email,
+            step,
+        })
+    }
+
+    pub struct Accepted {
+        pub user_id: i64,
+        pub generation: i64,
+        pub slug: String,
+        /// A new account was made, so the person is to be signed in.
+        pub new_account: bool,
+    }
+
     /// Uses an invitation: the invited address's account (created if need
-    /// be) gets the role, and is signed in, since the link proves the
-    /// person reads that mailbox. Returns (user id, session generation, slug).
+    /// be) gets the role. An existing account must be the one signed in, and
+    /// keeps a different role it holds unless the sender may manage members.
     pub async fn accept_invitation(
         db: &Db,
         token: &str,
         name: Option<&str>,
+        signed_in: Option<&CurrentUser>,
         source: &str,
-    ) -> Result<(i64, i64, String), AppError> {
-        if !tokens::looks_like_token(token) {
-            return Err(invitation_refused());
-        }
+    ) -> Result<Accepted, AppError> {
+        let invitation = usable_invitation(db, token).await?;
         let now = Timestamp::now();
         let mut tx = db.begin_write().await?;
-        let invitation: Option<(i64, i64, String, String)> = sqlx::query_as(
-            "UPDATE invitations SET accepted_at = $1 \
-             WHERE token_hash = $2 AND accepted_at IS NULL AND expires_at > $1 \
-             RETURNING id, organisation_id, email, role",
-        )
-        .bind(now)
-        .bind(tokens::hash_token(token))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((invitation_id, organisation_id, email, role)) = invitation else {
-            return Err(invitation_refused());
-        };
         let existing: Option<(i64, i64)> = sqlx::query_as(
             "SELECT id, session_generation FROM users WHERE email = $1 AND deleted_at IS NULL",
         )
-        .bind(&email)
+        .bind(&invitation.email)
         .fetch_optional(&mut *tx)
         .await?;
-        let (user_id, generation) = match existing {
-            Some(found) => found,
+        let (user_id, generation, new_account) = match existing {
+            Some((id, generation)) => {
+                match signed_in {
+                    Some(user) if user.id == id => {}
+                    Some(_) => {
+                        return Err(AppError::invalid(
+                            "token",
+                            "This invitation is for another email address. Sign out, then sign in with the address it was sent to.",
+                        ))
+                    }
+                    None => {
+                        return Err(AppError::invalid(
+                            "token",
+                            "This address already has an account. Sign in as usual first, then open the invitation link again.",
+                        ))
+                    }
+                }
+                (id, generation, false)
+            }
             None => {
                 let name = check_display_name(name.unwrap_or_default())?;
-                sqlx::query_as(
+                let (id, generation): (i64, i64) = sqlx::query_as(
                     "INSERT INTO users (email, display_name, created_at) VALUES ($1, $2, $3) \
                      RETURNING id, session_generation",
                 )
-                .bind(&email)
+                .bind(&invitation.email)
                 .bind(name)
                 .bind(now)
                 .fetch_one(&mut *tx)
-                .await?
+                .await?;
+                (id, generation, true)
             }
         };
+        let current: Option<(String,)> = sqlx::query_as(
+            "SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2",
+        )
+        .bind(user_id)
+        .bind(invitation.organisation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let role = invitation.role.as_str();
+        if let Some((current,)) = &current {
+            if current != role && !invitation.sender_manages_members {
+                return Err(AppError::Conflict(format!(
+                    "You are already part of {} as {}. This invitation would change your role, which only an administrator can do, so nothing was changed.",
+                    invitation.landlord_name,
+                    Role::parse(current).map(Role::label).unwrap_or("a member").to_lowercase()
+                )));
+            }
+        }
+        // Taken in the same write, so a second use at the same moment fails.
+        let taken: Option<(i64,)> = sqlx::query_as(
+            "UPDATE invitations SET accepted_at = $1, accepted_by = $2 \
+             WHERE id = $3 AND accepted_at IS NULL AND withdrawn_at IS NULL RETURNING id",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(invitation.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_none() {
+            return Err(invitation_refused());
+        }
         sqlx::query(
             "INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = excluded.role",
         )
         .bind(user_id)
-        .bind(organisation_id)
-        .bind(&role)
+        .bind(invitation.organisation_id)
+        .bind(role)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE invitations SET accepted_by = $1 WHERE id = $2")
-            .bind(user_id)
-            .bind(invitation_id)
-            .execute(&mut *tx)
-            .await?;
         audit::record(
             &mut *tx,
             AuditEntry {
                 actor_user_id: Some(user_id),
-                organisation_id: Some(organisation_id),
+                organisation_id: Some(invitation.organisation_id),
                 action: "invitation_accepted",
-                subject: format!("invitation:{invitation_id} as {role}"),
+                subject: format!("invitation:{} as {role}", invitation.id),
                 source,
             },
         )
         .await?;
         let (slug,): (String,) = sqlx::query_as("SELECT slug FROM organisations WHERE id = $1")
-            .bind(organisation_id)
+            .bind(invitation.organisation_id)
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok((user_id, generation, slug))
+        Ok(Accepted {
+            user_id,
+            generation,
+            slug,
+            new_account,
+        })
+    }
+
+    /// The invitations of this landlord waiting to be used, newest first,
+    /// leaving out those whose sender may no longer invite into their role.
+    pub async fn pending_invitations(
+        db: &Db,
+        organisation_id: i64,
+    ) -> Result<Vec<PendingInvitation>, AppError> {
+        use crate::permissions::{allows, Action};
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            Timestamp,
+            Timestamp,
+        );
+        let rows: Vec<Row> =
+            sqlx::query_as(
+                "SELECT i.id, i.email, i.role, i.invited_by, u.display_name, i.created_at, i.expires_at \
+                 FROM invitations i LEFT JOIN users u ON u.id = i.invited_by \
+                 WHERE i.organisation_id = $1 AND i.accepted_at IS NULL AND i.withdrawn_at IS NULL \
+                 AND i.expires_at > $2 ORDER BY i.created_at DESC, i.id DESC LIMIT $3",
+            )
+            .bind(organisation_id)
+            .bind(Timestamp::now())
+            .bind(INVITATIONS_SHOWN)
+            .fetch_all(db.pool())
+            .await?;
+        let mut senders = std::collections::HashMap::new();
+        let mut pending = Vec::new();
+        for (id, email, role, invited_by, sender_name, sent, ends) in rows {
+            let Some(role) = Role::parse(&role) else {
+                continue;
+            };
+            let sender = match invited_by {
+                Some(sender_id) => match senders.get(&sender_id) {
+                    Some(sender) => sender,
+                    None => {
+                        let sender = load_user(db, sender_id).await?.map(|(user, _)| user);
+                        senders.entry(sender_id).or_insert(sender)
+                    }
+                },
+                None => &None,
+            };
+            if !allows(sender.as_ref(), Action::Invite(role), organisation_id) {
+                continue;
+            }
+            pending.push(PendingInvitation {
+                id,
+                email,
+                role,
+                invited_by: sender_name.unwrap_or_default(),
+                sent_on: sent.to_chrono().format("%-d %B %Y").to_string(),
+                ends_on: ends.to_chrono().format("%-d %B %Y").to_string(),
+                can_withdraw: false,
+            });
+        }
+        Ok(pending)
+    }
+
+    /// The role an invitation of this landlord is for; another landlord's
+    /// invitation is "not found".
+    pub async fn invitation_role(
+        db: &Db,
+        organisation_id: i64,
+        invitation_id: i64,
+    ) -> Result<Role, AppError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT role FROM invitations WHERE id = $1 AND organisation_id = $2")
+                .bind(invitation_id)
+                .bind(organisation_id)
+                .fetch_optional(db.pool())
+                .await?;
+        row.and_then(|(role,)| Role::parse(&role))
+            .ok_or(AppError::NotFound)
+    }
+
+    pub async fn withdraw_invitation(
+        db: &Db,
+        organisation_id: i64,
+        invitation_id: i64,
+        actor_id: i64,
+        source: &str,
+    ) -> Result<(), AppError> {
+        let mut tx = db.begin_write().await?;
+        let withdrawn: Option<(String, String)> = sqlx::query_as(
+            "UPDATE invitations SET withdrawn_at = $1, withdrawn_by = $2 \
+             WHERE id = $3 AND organisation_id = $4 AND accepted_at IS NULL AND withdrawn_at IS NULL \
+             RETURNING email, role",
+        )
+        .bind(Timestamp::now())
+        .bind(actor_id)
+        .bind(invitation_id)
+        .bind(organisation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((email, role)) = withdrawn else {
+            return Err(AppError::Conflict(
+                "That invitation has already been used or withdrawn.".into(),
+            ));
+        };
+        audit::record(
+            &mut *tx,
+            AuditEntry {
+                actor_user_id: Some(actor_id),
+                organisation_id: Some(organisation_id),
+                action: "invitation_withdrawn",
+                subject: format!("invitation:{invitation_id} {email} as {role}"),
+                source,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn change_role(
@@ -541,16 +748,29 @@ pub mod queries {
         Ok(())
     }
 
-    pub async fn audit_log(db: &Db, organisation_id: i64) -> Result<Vec<AuditLine>, AppError> {
+    pub async fn audit_log(
+        db: &Db,
+        organisation_id: i64,
+        asked: Option<&str>,
+    ) -> Result<(Vec<AuditLine>, Paging), AppError> {
+        // Counted from the index on (landlord, time), which the page reads too.
+        let (total,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE organisation_id = $1")
+                .bind(organisation_id)
+                .fetch_one(db.pool())
+                .await?;
+        let paging = Paging::clamp(asked, total);
         let rows: Vec<(Timestamp, Option<String>, String, String, String)> = sqlx::query_as(
             "SELECT a.occurred_at, u.display_name, a.action, a.subject, a.source FROM audit_log a \
              LEFT JOIN users u ON u.id = a.actor_user_id \
-             WHERE a.organisation_id = $1 ORDER BY a.occurred_at DESC, a.id DESC LIMIT 500",
+             WHERE a.organisation_id = $1 ORDER BY a.occurred_at DESC, a.id DESC LIMIT $2 OFFSET $3",
         )
         .bind(organisation_id)
+        .bind(PAGE_SIZE)
+        .bind(paging.offset())
         .fetch_all(db.pool())
         .await?;
-        Ok(rows
+        let lines = rows
             .into_iter()
             .map(|(when, who, action, subject, source)| AuditLine {
                 when: when.to_chrono().format("%-d %b %Y %H:%M UTC").to_string(),
@@ -559,7 +779,8 @@ pub mod queries {
                 subject,
                 source,
             })
-            .collect())
+            .collect();
+        Ok((lines, paging))
     }
 }
 
@@ -572,6 +793,7 @@ pub fn PeoplePage() -> impl IntoView {
         decide: ServerAction::new(),
         invite: ServerAction::new(),
         change_role: ServerAction::new(),
+        withdraw: ServerAction::new(),
     };
     // Asked again after each change, since the page itself shows the result.
     let data = Resource::new(
@@ -582,7 +804,8 @@ pub fn PeoplePage() -> impl IntoView {
                 query.read().get("requests_page"),
                 actions.decide.version().get()
                     + actions.invite.version().get()
-                    + actions.change_role.version().get(),
+                    + actions.change_role.version().get()
+                    + actions.withdraw.version().get(),
             )
         },
         |(slug, page, requests_page, _)| people_page(slug, page, requests_page),
@@ -605,6 +828,7 @@ struct PeopleActions {
     decide: ServerAction<super::joining::DecideJoinRequest>,
     invite: ServerAction<Invite>,
     change_role: ServerAction<ChangeRole>,
+    withdraw: ServerAction<WithdrawInvitation>,
 }
 
 #[component]
@@ -672,6 +896,7 @@ fn PeopleView(data: PeoplePageData, actions: PeopleActions) -> impl IntoView {
         {(!data.invitable.is_empty()).then(|| view! {
             {move || invited().then(|| view! { <p class="notice" role="status">"Invitation sent."</p> })}
             <InviteForm slug=data.slug.clone() roles=data.invitable.clone() action=actions.invite/>
+            <InvitationList slug=data.slug.clone() invitations=data.invitations.clone() action=actions.withdraw/>
         })}
 
         <h2 id="members">"Members"</h2>
@@ -740,6 +965,63 @@ fn InviteForm(slug: String, roles: Vec<Role>, action: ServerAction<Invite>) -> i
             </div>
             <button type="submit" class="button">"Send invitation"</button>
         </PostForm>
+    }
+}
+
+/// The invitations waiting to be used, each with a button to withdraw it.
+#[component]
+fn InvitationList(
+    slug: String,
+    invitations: Vec<PendingInvitation>,
+    action: ServerAction<WithdrawInvitation>,
+) -> impl IntoView {
+    let error = Signal::derive(move || last_error(action.value().get()));
+    let query = use_query_map();
+    let withdrawn = move || query.read().get("withdrawn").is_some();
+    let rows = invitations
+        .into_iter()
+        .map(|invitation| {
+            let slug = slug.clone();
+            let (id, email) = (invitation.id, invitation.email.clone());
+            let withdraw = invitation.can_withdraw.then(move || {
+                view! {
+                    <PostForm action>
+                        <input type="hidden" name="slug" value=slug/>
+                        <input type="hidden" name="invitation_id" value=id/>
+                        <button type="submit" class="button small secondary">"Withdraw"<span class="visually-hidden">{format!(" the invitation to {email}")}</span></button>
+                    </PostForm>
+                }
+            });
+            view! {
+                <tr>
+                    <td>{invitation.email}</td>
+                    <td>{invitation.role.label()}</td>
+                    <td>{invitation.invited_by}</td>
+                    <td>{invitation.sent_on}</td>
+                    <td>{invitation.ends_on}</td>
+                    <td>{withdraw}</td>
+                </tr>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <h2 id="invitations">"Invitations waiting"</h2>
+        {move || withdrawn().then(|| view! { <p class="notice" role="status">"Invitation withdrawn. Its link no longer works."</p> })}
+        <ErrorSummary form="withdraw" error/>
+        {if rows.is_empty() {
+            view! { <p>"No invitations are waiting to be used."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data-table">
+                    <caption class="visually-hidden">"Invitations waiting to be used"</caption>
+                    <thead><tr>
+                        <th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Sent by"</th>
+                        <th scope="col">"Sent on"</th><th scope="col">"Works until"</th><th scope="col"><span class="visually-hidden">"Withdraw"</span></th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }.into_any()
+        }}
     }
 }
 
@@ -813,17 +1095,33 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                             <p>{error.to_string()}</p>
                         </div>
                     }.into_any(),
-                    Ok(view_data) => view! {
-                        <p>"You are invited to join "<strong>{view_data.landlord_name.clone()}</strong>" as "{view_data.role.label().to_lowercase()}", with the email address "<strong>{view_data.email.clone()}</strong>"."</p>
-                        <ErrorSummary form="accept" error/>
-                        <PostForm action>
-                            <input type="hidden" name="token" value=token/>
-                            {view_data.needs_name.then(|| view! {
-                                <Field form="accept" name="name" label="Your name" hint="Shown beside your comments and proposals." autocomplete="name" error/>
-                            })}
-                            <button type="submit" class="button">"Accept and sign in"</button>
-                        </PostForm>
-                    }.into_any(),
+                    Ok(view_data) => {
+                        let intro = view! {
+                            <p>"You are invited to join "<strong>{view_data.landlord_name.clone()}</strong>" as "{view_data.role.label().to_lowercase()}", with the email address "<strong>{view_data.email.clone()}</strong>"."</p>
+                        };
+                        let next = match view_data.step {
+                            InvitationStep::SignInFirst => view! {
+                                <p class="notice">"This address already has an account. "<a href="/sign-in">"Sign in as usual"</a>", then open the invitation link from your email again to accept it."</p>
+                            }.into_any(),
+                            InvitationStep::WrongAccount => view! {
+                                <p class="notice">"You are signed in to a different account. Sign out, sign in with the address the invitation was sent to, then open the link again."</p>
+                            }.into_any(),
+                            step => {
+                                let new_account = step == InvitationStep::NewAccount;
+                                view! {
+                                    <ErrorSummary form="accept" error/>
+                                    <PostForm action>
+                                        <input type="hidden" name="token" value=token/>
+                                        {new_account.then(|| view! {
+                                            <Field form="accept" name="name" label="Your name" hint="Shown beside your comments and proposals." autocomplete="name" error/>
+                                        })}
+                                        <button type="submit" class="button">{if new_account { "Accept and sign in" } else { "Accept the invitation" }}</button>
+                                    </PostForm>
+                                }.into_any()
+                            }
+                        };
+                        view! { {intro}{next} }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -834,19 +1132,30 @@ pub fn AcceptInvitationPage() -> impl IntoView {
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let data = Resource::new(
-        move || params.read().get("slug").unwrap_or_default(),
-        audit_log,
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                query.read().get("page"),
+            )
+        },
+        |(slug, page)| audit_log(slug, page),
     );
+    let slug = move || params.read().get("slug").unwrap_or_default();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
-                    Ok((landlord_name, lines)) => view! {
+                    Ok((landlord_name, lines, paging)) => {
+                        let slug = slug();
+                        let pages = pager(paging, "the audit log", move |n| format!("/landlords/{slug}/audit?page={n}"));
+                        view! {
                         <Title text=format!("Audit log of {landlord_name}")/>
                         <h1>"Audit log of "{landlord_name}</h1>
                         <p>"Security events at this landlord, newest first: who did what, when, and from which network address."</p>
+                        <p>{paging.showing("events")}</p>
                         <table class="data-table">
                             <caption class="visually-hidden">"Audit log"</caption>
                             <thead><tr>
@@ -859,7 +1168,9 @@ pub fn AuditLogPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                        {pages}
+                    }.into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -2,22 +2,33 @@
 //!
 //! The session holds the person's id and the "session generation" current
 //! when they signed in; "sign out of every device" raises the generation, so
-//! every older session stops counting at its next request.
+//! every older session stops counting at its next request. It also holds
+//! when the person signed in, so changes to how they sign in can ask for a
+//! recent sign-in, and whether they said the computer is shared.
 use std::net::SocketAddr;
 
-use axum::extract::ConnectInfo;
+use axum::{extract::ConnectInfo, Extension};
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
+use tower_sessions::{Expiry, Session};
 
 use super::{CurrentUser, Membership, Role};
-use crate::{error::AppError, state::Db};
+use crate::{error::AppError, network::ClientAddress, state::Db, time::Timestamp};
 
 const AUTH_KEY: &str = "auth";
 
-#[derive(Debug, Serialize, Deserialize)]
+/// How recent a sign-in must be to change one's email address or password.
+pub const FRESH_SIGN_IN_MINUTES: i64 = 10;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct SessionAuth {
     user_id: i64,
     generation: i64,
+    /// Milliseconds; sessions from before this was kept count as old.
+    #[serde(default)]
+    signed_in_at: i64,
+    /// "This is a shared computer": the cookie ends with the browser.
+    #[serde(default)]
+    shared: bool,
 }
 
 fn session_error(error: impl std::fmt::Display) -> AppError {
@@ -62,20 +73,85 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
 }
 
 /// Starts a signed-in session for `user_id`. The session id changes, so an
-/// id planted before sign-in is worthless after it.
-pub async fn start(user_id: i64, generation: i64) -> Result<(), AppError> {
+/// id planted before sign-in is worthless after it. On a shared computer the
+/// cookie carries no lifetime, so the browser forgets it when it closes.
+pub async fn start(user_id: i64, generation: i64, shared: bool) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(session_error)?;
-    session
-        .insert(
-            AUTH_KEY,
-            SessionAuth {
-                user_id,
-                generation,
-            },
-        )
+    store(
+        &session,
+        SessionAuth {
+            user_id,
+            generation,
+            signed_in_at: Timestamp::now().millis(),
+            shared,
+        },
+    )
+    .await
+}
+
+async fn store(session: &Session, auth: SessionAuth) -> Result<(), AppError> {
+    // The layer's expiry applies afresh to each request, so a shared
+    // computer's choice is set again whenever the session is written.
+    if auth.shared {
+        session.set_expiry(Some(Expiry::OnSessionEnd));
+    }
+    session.insert(AUTH_KEY, auth).await.map_err(session_error)
+}
+
+/// Whether the person signed in to this session (by link or password)
+/// within the last few minutes.
+pub async fn signed_in_recently() -> Result<bool, AppError> {
+    let auth = session()
+        .await?
+        .get::<SessionAuth>(AUTH_KEY)
         .await
-        .map_err(session_error)
+        .map_err(session_error)?;
+    Ok(auth.is_some_and(|auth| {
+        Timestamp::now().millis() - auth.signed_in_at <= FRESH_SIGN_IN_MINUTES * 60_000
+    }))
+}
+
+/// Refuses a change to how someone signs in unless they signed in lately,
+/// so a session left open on someone else's computer cannot take the
+/// account over. The refusal is shown against `field` of the form.
+pub async fn require_recent_sign_in(field: &str) -> Result<(), AppError> {
+    if signed_in_recently().await? {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        field,
+        format!(
+            "To keep your account safe, sign out and sign in again first (with an emailed link or your password), \
+             then make this change within {FRESH_SIGN_IN_MINUTES} minutes."
+        ),
+    ))
+}
+
+/// After the person's other sessions were ended (by raising the session
+/// generation to `generation`), keeps this one signed in.
+pub async fn keep_after_ending_others(generation: i64) -> Result<(), AppError> {
+    let session = session().await?;
+    let Some(mut auth) = session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+    else {
+        return Ok(());
+    };
+    auth.generation = generation;
+    store(&session, auth).await
+}
+
+/// The id of the person signed in to this session, without checking that
+/// the session is still current.
+pub async fn signed_in_user_id() -> Result<Option<i64>, AppError> {
+    Ok(session()
+        .await?
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+        .map(|auth| auth.user_id))
 }
 
 /// Ends this session: its record is deleted and the cookie cleared.
@@ -83,11 +159,18 @@ pub async fn end() -> Result<(), AppError> {
     session().await?.flush().await.map_err(session_error)
 }
 
-/// Where the request came from, for the audit log.
+/// Where the request came from, for the audit log and rate limits: the
+/// address the router worked out (see `crate::network`), else the
+/// connection's own.
 pub async fn client_address() -> String {
+    if let Ok(Extension(ClientAddress(address))) =
+        leptos_axum::extract::<Extension<ClientAddress>>().await
+    {
+        return address.to_string();
+    }
     leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
-        .map(|ConnectInfo(address)| address.ip().to_string())
+        .map(|ConnectInfo(address)| address.ip().to_canonical().to_string())
         .unwrap_or_else(|_| "unknown".into())
 }
 

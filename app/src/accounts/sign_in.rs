@@ -1,8 +1,11 @@
 //! Signing in by a link sent by email, registering, and signing out.
 //!
 //! The sign-in page answers the same way whether or not an address has an
-//! account, so nobody can use it to find out who is registered. Links work
-//! once, for 15 minutes, and only their hash is stored.
+//! account, so nobody can use it to find out who is registered: asking for
+//! a link only queues the request, and the email worker looks the address
+//! up and sends the link, so known and unknown addresses take the same path
+//! and the same time. Links work once, for 15 minutes, and only their hash
+//! is stored.
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -22,18 +25,18 @@ pub async fn request_sign_in_link(email: String) -> Result<(), AppError> {
     let source = super::session::client_address().await;
     rate_limit::hit(
         &state.db,
-        &format!("sign-in:address:{source}"),
+        &rate_limit::address_bucket("sign-in", &source),
         rate_limit::SIGN_IN_PER_ADDRESS,
     )
     .await?;
     let email = super::normalise_email(&email)?;
     rate_limit::hit(
         &state.db,
-        &format!("sign-in:email:{email}"),
+        &rate_limit::email_bucket("sign-in", &email, &source),
         rate_limit::SIGN_IN_PER_EMAIL,
     )
     .await?;
-    flows::send_sign_in_link(&state, &email, &source).await?;
+    flows::queue_sign_in_link(&state.db, &email, &source).await?;
     leptos_axum::redirect("/sign-in/check-email");
     Ok(())
 }
@@ -45,7 +48,7 @@ pub async fn register(name: String, email: String) -> Result<(), AppError> {
     let source = super::session::client_address().await;
     rate_limit::hit(
         &state.db,
-        &format!("sign-in:address:{source}"),
+        &rate_limit::address_bucket("sign-in", &source),
         rate_limit::SIGN_IN_PER_ADDRESS,
     )
     .await?;
@@ -53,7 +56,7 @@ pub async fn register(name: String, email: String) -> Result<(), AppError> {
     let email = super::normalise_email(&email)?;
     rate_limit::hit(
         &state.db,
-        &format!("sign-in:email:{email}"),
+        &rate_limit::email_bucket("sign-in", &email, &source),
         rate_limit::SIGN_IN_PER_EMAIL,
     )
     .await?;
@@ -63,13 +66,17 @@ pub async fn register(name: String, email: String) -> Result<(), AppError> {
 }
 
 #[server]
-pub async fn sign_in_with_password(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in_with_password(
+    email: String,
+    password: String,
+    shared: Option<String>,
+) -> Result<(), AppError> {
     use crate::{rate_limit, state::app_state};
     let state = app_state()?;
     let source = super::session::client_address().await;
     rate_limit::hit(
         &state.db,
-        &format!("sign-in:address:{source}"),
+        &rate_limit::address_bucket("sign-in", &source),
         rate_limit::SIGN_IN_PER_ADDRESS,
     )
     .await?;
@@ -81,7 +88,7 @@ pub async fn sign_in_with_password(email: String, password: String) -> Result<()
     )
     .await?;
     let (user_id, generation) = flows::check_password(&state.db, &email, password, &source).await?;
-    super::session::start(user_id, generation).await?;
+    super::session::start(user_id, generation, shared.as_deref() == Some("yes")).await?;
     leptos_axum::redirect("/account");
     Ok(())
 }
@@ -89,13 +96,47 @@ pub async fn sign_in_with_password(email: String, password: String) -> Result<()
 /// Uses a sign-in link. A separate step from opening the link, so that mail
 /// scanners which open every link in a message cannot use it up.
 #[server]
-pub async fn use_sign_in_link(token: String) -> Result<(), AppError> {
+pub async fn use_sign_in_link(token: String, shared: Option<String>) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let source = super::session::client_address().await;
     let (user_id, generation) = flows::redeem_sign_in_link(&state.db, &token, &source).await?;
-    super::session::start(user_id, generation).await?;
+    super::session::start(user_id, generation, shared.as_deref() == Some("yes")).await?;
     leptos_axum::redirect("/account");
     Ok(())
+}
+
+/// Whom a sign-in link signs in, partly hidden: enough for the person to
+/// notice a link meant for someone else. Looking does not use the link up.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LinkAccount {
+    pub name: String,
+    pub email: String,
+}
+
+#[server]
+pub async fn sign_in_link_account(token: String) -> Result<LinkAccount, AppError> {
+    let state = crate::state::app_state()?;
+    flows::link_account(&state.db, &token).await
+}
+
+/// "Aisha Rahman" as "A… R…": each word's first letter.
+pub fn mask_name(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|word| word.chars().next())
+        .map(|first| format!("{first}\u{2026}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "aisha.rahman@example.org" as "a…@example.org".
+pub fn mask_email(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}\u{2026}@{domain}")
+        }
+        None => "\u{2026}".into(),
+    }
 }
 
 #[server]
@@ -146,25 +187,61 @@ pub mod flows {
         time::Timestamp,
     };
 
+    /// Queues a request for a sign-in link. The same few writes whether or
+    /// not the address has an account; the email worker does the rest.
+    pub async fn queue_sign_in_link(db: &Db, email: &str, source: &str) -> Result<(), AppError> {
+        sqlx::query("INSERT INTO sign_in_requests (email, source, created_at) VALUES ($1, $2, $3)")
+            .bind(email)
+            .bind(source)
+            .bind(Timestamp::now())
+            .execute(db.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Handles the queued requests for sign-in links, oldest first: emails
+    /// a link to each address that has an account, and drops the others.
+    /// Each request is taken by one worker only, in the transaction that
+    /// queues its email. Returns how many were handled.
+    pub async fn handle_sign_in_requests(db: &Db, base_url: &str) -> Result<usize, AppError> {
+        let mut handled = 0;
+        loop {
+            let mut tx = db.begin_write().await?;
+            let taken: Option<(String, String)> = sqlx::query_as(
+                "DELETE FROM sign_in_requests WHERE id = (SELECT MIN(id) FROM sign_in_requests) \
+                 RETURNING email, source",
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((email, source)) = taken else {
+                tx.rollback().await?;
+                return Ok(handled);
+            };
+            send_sign_in_link(&mut tx, base_url, &email, &source).await?;
+            tx.commit().await?;
+            handled += 1;
+        }
+    }
+
     /// Emails a sign-in link if the address has an account; does nothing
-    /// visible otherwise.
-    pub async fn send_sign_in_link(
-        state: &AppState,
+    /// otherwise.
+    async fn send_sign_in_link(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        base_url: &str,
         email: &str,
         source: &str,
     ) -> Result<(), AppError> {
-        let mut tx = state.db.begin_write().await?;
         let user: Option<(i64, String)> = sqlx::query_as(
             "SELECT id, display_name FROM users WHERE email = $1 AND deleted_at IS NULL",
         )
         .bind(email)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         if let Some((user_id, name)) = user {
-            let link = issue_sign_in_link(&mut tx, state, user_id).await?;
-            mail::enqueue(&mut *tx, &emails::sign_in_link(email, &name, &link)).await?;
+            let link = issue_sign_in_link(tx, base_url, user_id).await?;
+            mail::enqueue(&mut **tx, &emails::sign_in_link(email, &name, &link)).await?;
             audit::record(
-                &mut *tx,
+                &mut **tx,
                 AuditEntry {
                     actor_user_id: Some(user_id),
                     organisation_id: None,
@@ -175,8 +252,34 @@ pub mod flows {
             )
             .await?;
         }
-        tx.commit().await?;
         Ok(())
+    }
+
+    /// The account a sign-in link would sign in to, partly hidden.
+    pub async fn link_account(db: &Db, token: &str) -> Result<super::LinkAccount, AppError> {
+        let refused = || {
+            AppError::invalid(
+                "token",
+                "This sign-in link has expired or has already been used. Links work once, for 15 minutes. Ask for a new one below.",
+            )
+        };
+        if !tokens::looks_like_token(token) {
+            return Err(refused());
+        }
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT u.display_name, u.email FROM email_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.purpose = 'sign_in' AND t.used_at IS NULL \
+             AND t.expires_at > $2 AND u.deleted_at IS NULL",
+        )
+        .bind(tokens::hash_token(token))
+        .bind(Timestamp::now())
+        .fetch_optional(db.pool())
+        .await?;
+        let (name, email) = row.ok_or_else(refused)?;
+        Ok(super::LinkAccount {
+            name: super::mask_name(&name),
+            email: super::mask_email(&email),
+        })
     }
 
     /// Creates an account and emails a link to confirm it; if the address is
@@ -196,7 +299,7 @@ pub mod flows {
                 .await?;
         match existing {
             Some((user_id, existing_name)) => {
-                let link = issue_sign_in_link(&mut tx, state, user_id).await?;
+                let link = issue_sign_in_link(&mut tx, &state.base_url, user_id).await?;
                 mail::enqueue(
                     &mut *tx,
                     &emails::already_registered(email, &existing_name, &link),
@@ -212,7 +315,7 @@ pub mod flows {
                 .bind(Timestamp::now())
                 .fetch_one(&mut *tx)
                 .await?;
-                let link = issue_sign_in_link(&mut tx, state, user_id).await?;
+                let link = issue_sign_in_link(&mut tx, &state.base_url, user_id).await?;
                 mail::enqueue(&mut *tx, &emails::welcome(email, name, &link)).await?;
                 audit::record(
                     &mut *tx,
@@ -235,7 +338,7 @@ pub mod flows {
     /// link that carries it.
     pub async fn issue_sign_in_link(
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-        state: &AppState,
+        base_url: &str,
         user_id: i64,
     ) -> Result<String, AppError> {
         let token = tokens::new_token();
@@ -250,7 +353,10 @@ pub mod flows {
         .bind(now.millis() + LINK_MINUTES * 60_000)
         .execute(&mut **tx)
         .await?;
-        Ok(state.link(&format!("/sign-in/link?token={token}")))
+        Ok(format!(
+            "{}/sign-in/link?token={token}",
+            base_url.trim_end_matches('/')
+        ))
     }
 
     /// Uses up a sign-in token, returning whom it signs in and their session
@@ -411,6 +517,7 @@ pub fn SignInPage() -> impl IntoView {
         <PostForm action=with_password>
             <Field form="password" name="email" label="Email address" kind="email" autocomplete="username" error=password_error/>
             <Field form="password" name="password" label="Password" kind="password" autocomplete="current-password" error=password_error/>
+            <SharedComputer id="password-shared"/>
             <button type="submit" class="button secondary">"Sign in with password"</button>
         </PostForm>
         <h2>"New to Tenant Voice?"</h2>
@@ -446,27 +553,58 @@ pub fn CheckEmailPage() -> impl IntoView {
     }
 }
 
-/// Where a sign-in link leads: one button to finish signing in.
+/// "This is a shared computer": the session's cookie then ends when the
+/// browser closes, instead of lasting for days.
+#[component]
+fn SharedComputer(id: &'static str) -> impl IntoView {
+    view! {
+        <div class="field checkbox">
+            <input type="checkbox" id=id name="shared" value="yes"/>
+            <label for=id>"This is a shared computer (sign me out when the browser closes)"</label>
+        </div>
+    }
+}
+
+/// Where a sign-in link leads: whom it signs in, and one button to finish.
 #[component]
 pub fn SignInLinkPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
+    let account = Resource::new(token, sign_in_link_account);
     let action = ServerAction::<UseSignInLink>::new();
     let error = Signal::derive(move || last_error(action.value().get()));
     view! {
         <Title text="Finish signing in"/>
         <h1>"Finish signing in"</h1>
-        {move || error.get().map(|error| view! {
-            <div class="error-summary" role="alert">
-                <h2>"This link did not work"</h2>
-                <p>{error.to_string()}</p>
-                <p><a href="/sign-in">"Ask for a new sign-in link"</a></p>
-            </div>
-        })}
-        <PostForm action>
-            <input type="hidden" name="token" value=token/>
-            <button type="submit" class="button">"Sign in to Tenant Voice"</button>
-        </PostForm>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(account) => view! {
+                        {move || error.get().map(|error| view! {
+                            <div class="error-summary" role="alert">
+                                <h2>"This link did not work"</h2>
+                                <p>{error.to_string()}</p>
+                                <p><a href="/sign-in">"Ask for a new sign-in link"</a></p>
+                            </div>
+                        })}
+                        <p class="notice">"You are signing in as "<strong>{account.name}</strong>" at "<strong>{account.email}</strong>"."</p>
+                        <p>"If that is not you, do not go on: close this page. Someone may have sent you a link to their account."</p>
+                        <PostForm action>
+                            <input type="hidden" name="token" value=token/>
+                            <SharedComputer id="link-shared"/>
+                            <button type="submit" class="button">"Sign in to Tenant Voice"</button>
+                        </PostForm>
+                    }.into_any(),
+                    Err(error) => view! {
+                        <div class="error-summary" role="alert">
+                            <h2>"This link did not work"</h2>
+                            <p>{error.to_string()}</p>
+                            <p><a href="/sign-in">"Ask for a new sign-in link"</a></p>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

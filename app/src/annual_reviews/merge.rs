@@ -51,47 +51,28 @@ pub fn pieces(text: &str) -> Vec<&str> {
     pieces
 }
 
-/// Pairs of indexes (in `a`, in `b`) of a longest common subsequence.
-fn common<T: PartialEq>(a: &[T], b: &[T]) -> Vec<(usize, usize)> {
-    // Equal starts and ends are matched directly; the table covers the middle.
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (a_mid, b_mid) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
-    let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|i| (i, i)).collect();
-    let (n, m) = (a_mid.len(), b_mid.len());
-    if n > 0 && m > 0 {
-        // lengths[i][j]: LCS length of a_mid[i..] and b_mid[j..].
-        let mut lengths = vec![0u32; (n + 1) * (m + 1)];
-        let at = |i: usize, j: usize| i * (m + 1) + j;
-        for i in (0..n).rev() {
-            for j in (0..m).rev() {
-                lengths[at(i, j)] = if a_mid[i] == b_mid[j] {
-                    lengths[at(i + 1, j + 1)] + 1
-                } else {
-                    lengths[at(i + 1, j)].max(lengths[at(i, j + 1)])
-                };
-            }
-        }
-        let (mut i, mut j) = (0, 0);
-        while i < n && j < m {
-            if a_mid[i] == b_mid[j] {
-                pairs.push((prefix + i, prefix + j));
-                i += 1;
-                j += 1;
-            } else if lengths[at(i + 1, j)] >= lengths[at(i, j + 1)] {
-                i += 1;
-            } else {
-                j += 1;
-            }
-        }
-    }
-    pairs.extend((0..suffix).map(|k| (a.len() - suffix + k, b.len() - suffix + k)));
-    pairs
+/// The longest a comparison may search for the fewest changes. Past it the
+/// answer is still a true comparison, only coarser (a merge then leaves more
+/// to people), so no choice of texts can hold a worker for long.
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Pairs of indexes (in `a`, in `b`) of pieces the two have in common, in
+/// order. Myers' comparison in linear space (the `similar` crate): memory
+/// grows with the number of pieces, never with pieces × pieces.
+fn common<T: Eq + std::hash::Hash>(a: &[T], b: &[T]) -> Vec<(usize, usize)> {
+    let deadline = std::time::Instant::now().checked_add(DIFF_DEADLINE);
+    similar::capture_diff_slices_deadline(similar::Algorithm::Myers, a, b, deadline)
+        .into_iter()
+        .filter_map(|op| match op {
+            similar::DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => Some((0..len).map(move |k| (old_index + k, new_index + k))),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// Combines `mine` and `theirs`, both edited from `base`.
@@ -172,6 +153,27 @@ pub fn diff(old: &str, new: &str) -> Vec<Change> {
         (i, j) = (ai + 1, bj + 1);
     }
     changes
+}
+
+/// `merge`, on a blocking thread: long texts take milliseconds of CPU that
+/// must not stall the pages other people are waiting for.
+#[cfg(feature = "ssr")]
+pub async fn merge_apart(
+    base: String,
+    mine: String,
+    theirs: String,
+) -> Result<Merged, crate::error::AppError> {
+    tokio::task::spawn_blocking(move || merge(&base, &mine, &theirs))
+        .await
+        .map_err(|e| crate::error::AppError::internal("merging a section", e))
+}
+
+/// `diff`, on a blocking thread (see `merge_apart`).
+#[cfg(feature = "ssr")]
+pub async fn diff_apart(old: String, new: String) -> Result<Vec<Change>, crate::error::AppError> {
+    tokio::task::spawn_blocking(move || diff(&old, &new))
+        .await
+        .map_err(|e| crate::error::AppError::internal("comparing revisions", e))
 }
 
 #[cfg(test)]

@@ -416,6 +416,49 @@ pub async fn review(
 }
 
 /// Sections stay as they are while the panel signs off, and for good after.
+/// Holds the review open for writing for the rest of the transaction. The
+/// check is an update of the review's row: it locks the row until commit
+/// (and PostgreSQL re-checks it after any sign-off it waited for), so
+/// asking for sign-off waits for this write, or this write is refused.
+async fn hold_open(conn: &mut sqlx::AnyConnection, review_id: i64) -> Result<(), AppError> {
+    let held = sqlx::query(
+        "UPDATE annual_reviews SET sign_off_asked_at = sign_off_asked_at \
+         WHERE id = $1 AND sign_off_asked_at IS NULL AND signed_off_at IS NULL",
+    )
+    .bind(review_id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    if held == 0 {
+        return Err(AppError::Conflict(
+            "The review is being signed off or has been, so its sections cannot change.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Like `hold_open`, for the landlord's responses: after sign-off, until
+/// the review is published.
+async fn hold_awaiting_response(
+    conn: &mut sqlx::AnyConnection,
+    review_id: i64,
+) -> Result<(), AppError> {
+    let held = sqlx::query(
+        "UPDATE annual_reviews SET published_at = published_at \
+         WHERE id = $1 AND signed_off_at IS NOT NULL AND published_at IS NULL",
+    )
+    .bind(review_id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    if held == 0 {
+        return Err(AppError::Conflict(
+            "The review and its responses are published, so they cannot change.".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn refuse_if_frozen(review: &ReviewRow) -> Result<(), AppError> {
     if review.signed_off_at.is_some() || review.sign_off_asked_at.is_some() {
         return Err(AppError::Conflict(
@@ -434,6 +477,7 @@ pub async fn add_section(
     let row = review_row(db, landlord, year).await?;
     refuse_if_frozen(&row)?;
     let mut tx = db.begin_write().await?;
+    hold_open(&mut tx, row.id).await?;
     sqlx::query(
         "INSERT INTO review_sections (review_id, position, title) \
          SELECT $1, COALESCE(MAX(position), 0) + 1, $2 FROM review_sections WHERE review_id = $1",
@@ -470,6 +514,7 @@ pub async fn arrange(
         .position(|s| s.id == section_id)
         .ok_or(AppError::NotFound)?;
     let mut tx = db.begin_write().await?;
+    hold_open(&mut tx, row.id).await?;
     match change {
         Arrange::Rename(title) => {
             sqlx::query("UPDATE review_sections SET title = $1 WHERE id = $2")
@@ -808,6 +853,7 @@ pub async fn save_choosing(
     require_writer(db, landlord, &review, author).await?;
     loop {
         let mut tx = db.begin_write().await?;
+        hold_open(&mut tx, review.id).await?;
         let current: i64 = sqlx::query_scalar("SELECT revision FROM review_sections WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *tx)
@@ -848,7 +894,7 @@ pub async fn save_choosing(
             (body.to_string(), false)
         } else {
             let base_body = revision_body(&mut tx, id, base).await?;
-            match merge::merge(&base_body, body, &current_body) {
+            match merge::merge_apart(base_body, body.to_string(), current_body.clone()).await? {
                 Merged::Clean(text) => (text, true),
                 Merged::Conflict => {
                     keep_draft(&mut tx, id, author.id, body, base).await?;
@@ -1069,12 +1115,15 @@ pub async fn set_state(
             ));
         }
     }
+    let mut tx = db.begin_write().await?;
+    hold_open(&mut tx, review.id).await?;
     sqlx::query("UPDATE review_sections SET state = $1, assignee_id = $2 WHERE id = $3")
         .bind(state.as_str())
         .bind(assignee)
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1119,7 +1168,11 @@ pub async fn history(
                     "Choose two revisions from the list",
                 ));
             }
-            Some((from, to, merge::diff(&body_of(from), &body_of(to))))
+            Some((
+                from,
+                to,
+                merge::diff_apart(body_of(from), body_of(to)).await?,
+            ))
         }
         _ => None,
     };
@@ -1354,13 +1407,23 @@ pub async fn respond(
 ) -> Result<(), AppError> {
     let review = review_row(db, landlord, year).await?;
     review.require_awaiting_response()?;
-    sqlx::query("UPDATE annual_reviews SET response = $1, responded_by = $2, responded_at = $3 WHERE id = $4")
-        .bind(response)
-        .bind(staff)
-        .bind(Timestamp::now())
-        .bind(review.id)
-        .execute(db.pool())
-        .await?;
+    // Signed off and unpublished is part of the write itself.
+    let changed = sqlx::query(
+        "UPDATE annual_reviews SET response = $1, responded_by = $2, responded_at = $3 \
+         WHERE id = $4 AND signed_off_at IS NOT NULL AND published_at IS NULL",
+    )
+    .bind(response)
+    .bind(staff)
+    .bind(Timestamp::now())
+    .bind(review.id)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(AppError::Conflict(
+            "The review and its responses are published, so they cannot change.".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -1556,13 +1619,15 @@ pub async fn respond_to_section(
 ) -> Result<(), AppError> {
     let review = section_review(db, landlord, year, id).await?;
     review.require_awaiting_response()?;
+    let mut tx = db.begin_write().await?;
+    hold_awaiting_response(&mut tx, review.id).await?;
     sqlx::query("UPDATE review_sections SET response = $1 WHERE id = $2")
         .bind(response)
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?;
     audit::by_person(
-        db.pool(),
+        &mut *tx,
         staff,
         landlord.id,
         "annual_review.section_response",
@@ -1570,6 +1635,7 @@ pub async fn respond_to_section(
         source,
     )
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1584,13 +1650,16 @@ pub async fn add_note(
 ) -> Result<(), AppError> {
     let review = section_review(db, landlord, year, id).await?;
     require_writer(db, landlord, &review, person).await?;
+    let mut tx = db.begin_write().await?;
+    hold_open(&mut tx, review.id).await?;
     sqlx::query("INSERT INTO section_notes (section_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(person.id)
         .bind(body)
         .bind(Timestamp::now())
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1605,6 +1674,8 @@ pub async fn resolve_note(
 ) -> Result<(), AppError> {
     let review = section_review(db, landlord, year, id).await?;
     require_writer(db, landlord, &review, person).await?;
+    let mut tx = db.begin_write().await?;
+    hold_open(&mut tx, review.id).await?;
     let found = sqlx::query(
         "UPDATE section_notes SET resolved_at = COALESCE(resolved_at, $1), resolved_by = COALESCE(resolved_by, $2) \
          WHERE id = $3 AND section_id = $4",
@@ -1613,12 +1684,13 @@ pub async fn resolve_note(
     .bind(person.id)
     .bind(note)
     .bind(id)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if found == 0 {
         return Err(AppError::NotFound);
     }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -93,6 +93,21 @@ pub struct Assessment {
     pub evidence: String,
     pub by: String,
     pub on: String,
+    /// Earlier verdicts this one replaced, oldest first, with the reasons.
+    pub changes: Vec<crate::site::history::Change>,
+}
+
+/// The commitment's page keys for a verdict's history: "2025:landlord".
+pub fn verdict_part(year: i32, side: Side) -> String {
+    format!("{year}:{}", side.as_str())
+}
+
+/// Refused once the year's annual review is published.
+pub fn year_closed(year: i32) -> AppError {
+    AppError::Conflict(format!(
+        "The annual review of {} has been published, so its verdicts are closed and cannot be replaced. Add a later view instead: it is shown, dated, after the published verdict.",
+        crate::performance::model::Period::year(year)
+    ))
 }
 
 /// How one linked measure stands in the year shown.
@@ -198,6 +213,10 @@ pub struct CommitmentDetail {
     pub year: i32,
     /// Every verdict, newest year first.
     pub assessments: Vec<Assessment>,
+    /// Views added after a year's review was published, oldest first.
+    pub later_views: Vec<Assessment>,
+    /// Years whose annual review is published: their verdicts are closed.
+    pub closed_years: Vec<i32>,
     pub versions: Vec<Version>,
     pub can_edit: bool,
     pub can_assess_as: Option<Side>,
@@ -397,10 +416,95 @@ pub async fn record_assessment(
     year: String,
     rating: String,
     evidence: String,
+    change_reason: Option<String>,
 ) -> Result<(), AppError> {
+    let giving = verdict_from(
+        &slug,
+        &year,
+        &rating,
+        &evidence,
+        "the evidence for this verdict",
+    )
+    .await?;
+    // A verdict is for a year that has begun.
+    if giving.year > queries::last_full_year() + 1 {
+        return Err(AppError::invalid("year", "Choose a year such as 2025/26"));
+    }
+    queries::record_assessment(
+        &giving.state.db,
+        giving.landlord_id,
+        id,
+        giving.verdict(),
+        change_reason.as_deref().unwrap_or_default(),
+        giving.user_id,
+        &giving.source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
+    Ok(())
+}
+
+/// A view on a closed year, added after its annual review was published:
+/// shown, dated, after the published verdict, which it never replaces.
+#[server]
+pub async fn add_later_view(
+    slug: String,
+    id: i64,
+    year: String,
+    rating: String,
+    evidence: String,
+) -> Result<(), AppError> {
+    let giving = verdict_from(&slug, &year, &rating, &evidence, "what you see now").await?;
+    queries::add_later_view(
+        &giving.state.db,
+        giving.landlord_id,
+        id,
+        giving.verdict(),
+        giving.user_id,
+        &giving.source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
+    Ok(())
+}
+
+/// A verdict as sent, checked, with who gives it: the landlord's side for
+/// staff, the panel's for the panel.
+#[cfg(feature = "ssr")]
+struct GivenVerdict {
+    state: crate::state::AppState,
+    landlord_id: i64,
+    user_id: i64,
+    source: String,
+    year: i32,
+    side: Side,
+    rating: Rating,
+    evidence: String,
+}
+
+#[cfg(feature = "ssr")]
+impl GivenVerdict {
+    fn verdict(&self) -> queries::Verdict<'_> {
+        queries::Verdict {
+            year: self.year,
+            side: self.side,
+            rating: self.rating,
+            evidence: &self.evidence,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn verdict_from(
+    slug: &str,
+    year: &str,
+    rating: &str,
+    evidence: &str,
+    evidence_words: &str,
+) -> Result<GivenVerdict, AppError> {
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
-    let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
+    let landlord = crate::landlords::queries::record(&state.db, slug).await?;
     let user = crate::accounts::session::current_user().await?;
     let side = if allows(user.as_ref(), Action::AssessAsLandlord, landlord.id) {
         Side::Landlord
@@ -409,27 +513,22 @@ pub async fn record_assessment(
         Side::Panel
     };
     let user = user.ok_or(AppError::NotSignedIn)?;
-    let year = crate::performance::model::Period::parse_year(&year)
-        .filter(|y| *y <= queries::last_full_year() + 1)
+    let year = crate::performance::model::Period::parse_year(year)
         .ok_or_else(|| AppError::invalid("year", "Choose a year such as 2025/26"))?;
-    let rating = Rating::parse(&rating)
+    let rating = Rating::parse(rating)
         .ok_or_else(|| AppError::invalid("rating", "Choose kept, partly kept or not kept"))?;
-    let evidence = required_text("evidence", &evidence, "the evidence for this verdict", 4000)?;
+    let evidence = required_text("evidence", evidence, evidence_words, 4000)?;
     let source = crate::accounts::session::client_address().await;
-    queries::record_assessment(
-        &state.db,
-        landlord.id,
-        id,
+    Ok(GivenVerdict {
+        state,
+        landlord_id: landlord.id,
+        user_id: user.id,
+        source,
         year,
         side,
         rating,
-        &evidence,
-        user.id,
-        &source,
-    )
-    .await?;
-    leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
-    Ok(())
+        evidence,
+    })
 }
 
 #[cfg(feature = "ssr")]

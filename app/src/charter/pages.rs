@@ -4,14 +4,17 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    load_commitment, load_commitments, AddCommitment, AdoptTemplate, Assessment, CharterSummary,
-    CommitmentDetail, CommitmentSummary, CommitmentsData, CreateCharter, EditCommitment,
-    MeasureStanding, Rating, RecordAssessment, Side,
+    load_commitment, load_commitments, AddCommitment, AddLaterView, AdoptTemplate, Assessment,
+    CharterSummary, CommitmentDetail, CommitmentSummary, CommitmentsData, CreateCharter,
+    EditCommitment, MeasureStanding, Rating, RecordAssessment, Side,
 };
 use crate::{
     comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     performance::{model::Period, YearLinks},
-    site::forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
+    site::{
+        forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
+        history::ChangeHistory,
+    },
 };
 
 /// `/landlords/:slug/commitments`
@@ -41,8 +44,14 @@ pub fn CommitmentsPage() -> impl IntoView {
     )
 }
 
+/// One side's verdict for a year, its earlier versions, and any later
+/// views added once the year was closed.
 #[component]
-fn Verdict(side: Side, assessment: Option<Assessment>) -> impl IntoView {
+fn Verdict(
+    side: Side,
+    assessment: Option<Assessment>,
+    #[prop(optional)] later: Vec<Assessment>,
+) -> impl IntoView {
     view! {
         <div class=format!("verdict verdict-{}", side.as_str())>
             <h4>{side.label()}</h4>
@@ -51,9 +60,21 @@ fn Verdict(side: Side, assessment: Option<Assessment>) -> impl IntoView {
                     <p class=format!("rating rating-{}", a.rating.as_str())>{a.rating.label()}</p>
                     <p class="evidence">{a.evidence}</p>
                     <p class="byline">{format!("{}, {}", a.by, a.on)}</p>
+                    <ChangeHistory changes=a.changes/>
                 }.into_any(),
                 None => view! { <p class="empty">"Not given yet."</p> }.into_any(),
             }}
+            {(!later.is_empty()).then(|| view! {
+                <ul class="later-views">
+                    {later.into_iter().map(|v| view! {
+                        <li>
+                            <p><strong>{format!("Later view, added on {}", v.on)}</strong>{format!(" by {}", v.by)}</p>
+                            <p class=format!("rating rating-{}", v.rating.as_str())>{v.rating.label()}</p>
+                            <p class="evidence">{v.evidence}</p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
         </div>
     }
 }
@@ -242,6 +263,8 @@ pub fn CommitmentPage() -> impl IntoView {
     let params = use_params_map();
     let edit = ServerAction::<EditCommitment>::new();
     let assess = ServerAction::<RecordAssessment>::new();
+    let later = ServerAction::<AddLaterView>::new();
+    let later_saved = successes(later);
     let edit_saved = successes(edit);
     let assess_saved = successes(assess);
     let data = Resource::new(
@@ -252,7 +275,7 @@ pub fn CommitmentPage() -> impl IntoView {
                     .read()
                     .get("id")
                     .and_then(|id| id.parse::<i64>().ok()),
-                edit_saved.get() + assess_saved.get(),
+                edit_saved.get() + assess_saved.get() + later_saved.get(),
             )
         },
         |(slug, id, _)| async move {
@@ -274,7 +297,7 @@ pub fn CommitmentPage() -> impl IntoView {
     });
     crate::site::loaded(
         data,
-        move |data| view! { <CommitmentView data edit assess thread/> },
+        move |data| view! { <CommitmentView data edit assess later thread/> },
     )
 }
 
@@ -283,10 +306,17 @@ fn CommitmentView(
     data: CommitmentDetail,
     edit: ServerAction<EditCommitment>,
     assess: ServerAction<RecordAssessment>,
+    later: ServerAction<AddLaterView>,
     thread: ThreadHandle,
 ) -> impl IntoView {
     let slug = data.landlord.slug.clone();
-    let mut years: Vec<i32> = data.assessments.iter().map(|a| a.year).collect();
+    let mut years: Vec<i32> = data
+        .assessments
+        .iter()
+        .chain(data.later_views.iter())
+        .map(|a| a.year)
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
     let verdict_rows = years
         .into_iter()
@@ -297,12 +327,21 @@ fn CommitmentView(
                     .find(|a| a.year == year && a.side == side)
                     .cloned()
             };
+            let later = |side: Side| -> Vec<Assessment> {
+                data.later_views
+                    .iter()
+                    .filter(|a| a.year == year && a.side == side)
+                    .cloned()
+                    .collect()
+            };
+            let closed = data.closed_years.contains(&year);
             view! {
                 <section class="verdict-year" aria-label=Period::year(year).to_string()>
                     <h3>{Period::year(year).to_string()}</h3>
+                    {closed.then(|| view! { <p class="hint">"This year's annual review is published, so these verdicts are closed. Later views are added below them, dated."</p> })}
                     <div class="verdicts">
-                        <Verdict side=Side::Landlord assessment=find(Side::Landlord)/>
-                        <Verdict side=Side::Panel assessment=find(Side::Panel)/>
+                        <Verdict side=Side::Landlord assessment=find(Side::Landlord) later=later(Side::Landlord)/>
+                        <Verdict side=Side::Panel assessment=find(Side::Panel) later=later(Side::Panel)/>
                     </div>
                 </section>
             }
@@ -352,7 +391,7 @@ fn CommitmentView(
         view! {
             <section class="staff-tools" aria-labelledby="assess-heading">
                 <h2 id="assess-heading">{format!("Record {}", side.label().to_lowercase())}</h2>
-                <p>"Giving a verdict again for the same year replaces the earlier one."</p>
+                <p>"Giving a verdict again for the same year replaces it, but the earlier one stays on the record with your reason. Once a year's annual review is published its verdicts are closed: add a later view instead."</p>
                 <ErrorSummary form="assess" error=assess_error/>
                 <PostForm action=assess>
                     <input type="hidden" name="slug" value=slug.clone()/>
@@ -360,7 +399,39 @@ fn CommitmentView(
                     <Select form="assess" name="year" label="Year" choices=years error=assess_error/>
                     <Select form="assess" name="rating" label="Is the commitment being kept?" choices=ratings error=assess_error/>
                     <TextArea form="assess" name="evidence" label="Evidence" hint="What you saw, heard or measured that supports the verdict." error=assess_error/>
+                    <TextArea form="assess" name="change_reason" label="Why the verdict is changing" hint="Needed only to replace a verdict already given." required=false rows=2 error=assess_error/>
                     <button type="submit" class="button">"Record the verdict"</button>
+                </PostForm>
+            </section>
+        }
+    });
+    let later_error = Signal::derive(move || last_error(later.value().get()));
+    let later_form = data.can_assess_as.filter(|_| !data.closed_years.is_empty()).map(|side| {
+        let slug = slug.clone();
+        let ratings: Vec<(String, String)> = Rating::ALL
+            .iter()
+            .map(|r| (r.as_str().to_string(), r.label().to_string()))
+            .collect();
+        let years: Vec<(String, String)> = data
+            .closed_years
+            .iter()
+            .map(|year| {
+                let label = Period::year(*year).year_label();
+                (label.clone(), label)
+            })
+            .collect();
+        view! {
+            <section class="staff-tools" aria-labelledby="later-heading">
+                <h2 id="later-heading">{format!("Add a later view: {}", side.label().to_lowercase())}</h2>
+                <p>"For a year whose annual review is published. It is shown, dated, after the published verdict, which stays as it was."</p>
+                <ErrorSummary form="later" error=later_error/>
+                <PostForm action=later>
+                    <input type="hidden" name="slug" value=slug.clone()/>
+                    <input type="hidden" name="id" value=data.id/>
+                    <Select form="later" name="year" label="Year" choices=years error=later_error/>
+                    <Select form="later" name="rating" label="Is the commitment being kept, as you see it now?" choices=ratings error=later_error/>
+                    <TextArea form="later" name="evidence" label="What you see now" error=later_error/>
+                    <button type="submit" class="button secondary">"Add the later view"</button>
                 </PostForm>
             </section>
         }
@@ -394,6 +465,7 @@ fn CommitmentView(
         }}
         <CommentThread thread/>
         {assess_form}
+        {later_form}
         {edit_form}
         <section aria-labelledby="history-heading">
             <h2 id="history-heading">"History of this commitment"</h2>

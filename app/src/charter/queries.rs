@@ -89,6 +89,7 @@ impl AssessmentRow {
                 .by_name
                 .unwrap_or_else(|| "Someone whose account has gone".into()),
             on: format_date(self.updated_at),
+            changes: Vec::new(),
         })
     }
 }
@@ -250,6 +251,39 @@ pub async fn commitment(
     .into_iter()
     .filter_map(AssessmentRow::into_assessment)
     .collect();
+    let mut assessments = assessments;
+    let mut changes = crate::site::history::store::load(
+        db,
+        landlord.id,
+        crate::site::history::store::Kind::Assessment,
+        &[id],
+    )
+    .await?;
+    for a in assessments.iter_mut() {
+        let part = crate::charter::verdict_part(a.year, a.side);
+        a.changes = changes
+            .extract_if(.., |(_, p, _)| *p == part)
+            .map(|(_, _, change)| change)
+            .collect();
+    }
+    let later_views: Vec<Assessment> = sqlx::query_as::<_, AssessmentRow>(
+        "SELECT a.commitment_id, a.year, a.side, a.rating, a.evidence, u.display_name AS by_name, \
+         a.added_at AS updated_at FROM later_views a LEFT JOIN users u ON u.id = a.added_by \
+         WHERE a.commitment_id = $1 AND a.organisation_id = $2 ORDER BY a.added_at, a.id",
+    )
+    .bind(id)
+    .bind(landlord.id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .filter_map(AssessmentRow::into_assessment)
+    .collect();
+    let closed_years: Vec<i64> = sqlx::query_scalar(
+        "SELECT year FROM annual_reviews WHERE organisation_id = $1 AND published_at IS NOT NULL ORDER BY year DESC",
+    )
+    .bind(landlord.id)
+    .fetch_all(db.pool())
+    .await?;
     let versions: Vec<VersionRow> = sqlx::query_as(
         "SELECT v.version, v.title, v.expectation, v.responsible_team, v.measure_codes, v.reason, \
          u.display_name AS by_name, v.changed_at FROM commitment_versions v \
@@ -286,6 +320,8 @@ pub async fn commitment(
         measure_codes: row.measure_codes,
         version: row.version,
         assessments,
+        later_views,
+        closed_years: closed_years.into_iter().map(|y| y as i32).collect(),
         versions: versions
             .into_iter()
             .map(|v| Version {
@@ -563,36 +599,194 @@ pub async fn edit_commitment(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn record_assessment(
-    db: &Db,
+/// A verdict as given: for a year, by one side.
+pub struct Verdict<'a> {
+    pub year: i32,
+    pub side: Side,
+    pub rating: Rating,
+    pub evidence: &'a str,
+}
+
+/// The commitment's id, checking it is this landlord's.
+async fn own_commitment(
+    conn: &mut sqlx::AnyConnection,
     organisation_id: i64,
     id: i64,
-    year: i32,
-    side: Side,
-    rating: Rating,
-    evidence: &str,
-    user_id: i64,
-    source: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.begin_write().await?;
     let exists: Option<i64> = sqlx::query_scalar(
         "SELECT c.id FROM commitments c JOIN charters h ON h.id = c.charter_id \
          WHERE c.id = $1 AND h.organisation_id = $2",
     )
     .bind(id)
     .bind(organisation_id)
+    .fetch_optional(conn)
+    .await?;
+    exists.map(|_| ()).ok_or(AppError::NotFound)
+}
+
+/// Whether the year's annual review is published, which closes its verdicts.
+async fn is_closed(
+    conn: &mut sqlx::AnyConnection,
+    organisation_id: i64,
+    year: i32,
+) -> Result<bool, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM annual_reviews WHERE organisation_id = $1 AND year = $2 AND published_at IS NOT NULL",
+    )
+    .bind(organisation_id)
+    .bind(i64::from(year))
+    .fetch_one(conn)
+    .await?;
+    Ok(count > 0)
+}
+
+/// Records a side's verdict for a year. Replacing one already given (it is
+/// public) needs `change_reason` and keeps the earlier verdict on the
+/// record; a year whose annual review is published is closed.
+pub async fn record_assessment(
+    db: &Db,
+    organisation_id: i64,
+    id: i64,
+    verdict: Verdict<'_>,
+    change_reason: &str,
+    user_id: i64,
+    source: &str,
+) -> Result<(), AppError> {
+    let Verdict {
+        year,
+        side,
+        rating,
+        evidence,
+    } = verdict;
+    let mut tx = db.begin_write().await?;
+    own_commitment(&mut tx, organisation_id, id).await?;
+    if is_closed(&mut tx, organisation_id, year).await? {
+        return Err(crate::charter::year_closed(year));
+    }
+    let earlier: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT rating, evidence, updated_at FROM assessments WHERE commitment_id = $1 AND year = $2 AND side = $3",
+    )
+    .bind(id)
+    .bind(i64::from(year))
+    .bind(side.as_str())
     .fetch_optional(&mut *tx)
     .await?;
-    if exists.is_none() {
-        return Err(AppError::NotFound);
+    let now = Timestamp::now().millis();
+    // The write holds only while the year is still open, and replaces only
+    // the verdict just read, so neither a publication nor another change
+    // at the same moment goes unnoticed.
+    let open_year = "NOT EXISTS (SELECT 1 FROM annual_reviews r WHERE r.organisation_id = $8 \
+                     AND r.year = $2 AND r.published_at IS NOT NULL)";
+    let written = match &earlier {
+        Some((old_rating, old_evidence, _)) if old_rating == rating.as_str() && old_evidence == evidence => {
+            // Given twice: the verdict stands.
+            return Ok(());
+        }
+        Some((old_rating, old_evidence, updated_at)) => {
+            let reason = crate::site::history::required_reason(change_reason)?;
+            use crate::site::history::store;
+            store::record(
+                &mut tx,
+                store::NewChange {
+                    organisation_id,
+                    kind: store::Kind::Assessment,
+                    subject_id: id,
+                    part: &crate::charter::verdict_part(year, side),
+                    earlier: vec![
+                        (
+                            "Verdict",
+                            Rating::parse(old_rating).map(Rating::label).unwrap_or_default().to_string(),
+                        ),
+                        ("Evidence", old_evidence.clone()),
+                    ],
+                    reason: &reason,
+                    due: None,
+                    by: user_id,
+                    at: now,
+                },
+            )
+            .await?;
+            sqlx::query(&format!(
+                "UPDATE assessments SET rating = $4, evidence = $5, updated_by = $6, updated_at = $7 \
+                 WHERE commitment_id = $1 AND year = $2 AND side = $3 AND updated_at = $9 AND {open_year}"
+            ))
+            .bind(id)
+            .bind(i64::from(year))
+            .bind(side.as_str())
+            .bind(rating.as_str())
+            .bind(evidence)
+            .bind(user_id)
+            .bind(now)
+            .bind(organisation_id)
+            .bind(*updated_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        }
+        None => sqlx::query(&format!(
+            "INSERT INTO assessments (commitment_id, year, side, rating, evidence, updated_by, updated_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE {open_year} \
+             ON CONFLICT (commitment_id, year, side) DO NOTHING"
+        ))
+        .bind(id)
+        .bind(i64::from(year))
+        .bind(side.as_str())
+        .bind(rating.as_str())
+        .bind(evidence)
+        .bind(user_id)
+        .bind(now)
+        .bind(organisation_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected(),
+    };
+    if written == 0 {
+        return Err(AppError::Conflict(
+            "This verdict changed just now, or the year's annual review was published. Read the page again before trying once more.".into(),
+        ));
+    }
+    audit::by_person(
+        &mut *tx,
+        user_id,
+        organisation_id,
+        "commitment.assessed",
+        format!("commitment:{id}:{}:{year}", side.as_str()),
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a dated later view on a closed year; an open year's verdict is
+/// changed in place instead.
+pub async fn add_later_view(
+    db: &Db,
+    organisation_id: i64,
+    id: i64,
+    verdict: Verdict<'_>,
+    user_id: i64,
+    source: &str,
+) -> Result<(), AppError> {
+    let Verdict {
+        year,
+        side,
+        rating,
+        evidence,
+    } = verdict;
+    let mut tx = db.begin_write().await?;
+    own_commitment(&mut tx, organisation_id, id).await?;
+    if !is_closed(&mut tx, organisation_id, year).await? {
+        return Err(AppError::Conflict(format!(
+            "The annual review of {} is not published yet, so its verdict can still be changed itself.",
+            crate::performance::model::Period::year(year)
+        )));
     }
     sqlx::query(
-        "INSERT INTO assessments (commitment_id, year, side, rating, evidence, updated_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (commitment_id, year, side) DO UPDATE SET rating = excluded.rating, \
-         evidence = excluded.evidence, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        "INSERT INTO later_views (organisation_id, commitment_id, year, side, rating, evidence, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
+    .bind(organisation_id)
     .bind(id)
     .bind(i64::from(year))
     .bind(side.as_str())
@@ -606,7 +800,7 @@ pub async fn record_assessment(
         &mut *tx,
         user_id,
         organisation_id,
-        "commitment.assessed",
+        "commitment.later_view_added",
         format!("commitment:{id}:{}:{year}", side.as_str()),
         source,
     )

@@ -13,7 +13,11 @@ pub use pages::{comment_thread, CommentPage, CommentThread, ReportedCommentsPage
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, performance::LandlordRef, site::forms::required_text};
+use crate::{
+    error::AppError,
+    performance::LandlordRef,
+    site::{forms::required_text, paging::Paging},
+};
 
 /// Minutes an author may edit a comment after posting it.
 pub const EDIT_MINUTES: i64 = 15;
@@ -91,14 +95,19 @@ pub struct CommentView {
     pub can_edit: bool,
     pub can_report: bool,
     pub can_moderate: bool,
+    /// For an official response: its earlier wording after each change.
+    pub changes: Vec<crate::site::history::Change>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Thread {
     pub landlord: LandlordRef,
     pub subject: String,
+    /// One page of the comments, each with its replies.
     pub comments: Vec<CommentView>,
-    pub count: usize,
+    pub paging: Paging,
+    /// Comments and replies in all.
+    pub count: i64,
     pub can_comment: bool,
     pub can_post_official: bool,
     pub signed_in: bool,
@@ -111,19 +120,31 @@ pub fn check_body(field: &str, body: &str) -> Result<String, AppError> {
     required_text(field, body, "your comment", MAX_COMMENT_CHARS)
 }
 
+/// The comments on `subject`; `page` as in `?comments_page=2`.
 #[server]
-pub async fn load_thread(slug: String, subject: String) -> Result<Thread, AppError> {
+pub async fn load_thread(
+    slug: String,
+    subject: String,
+    page: Option<String>,
+) -> Result<Thread, AppError> {
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let user = crate::accounts::session::current_user().await?;
     let subject = Subject::parse(&subject).ok_or(AppError::NotFound)?;
     queries::subject(&state.db, &landlord, subject, user.as_ref()).await?;
-    let comments = queries::thread(&state.db, &landlord, subject, user.as_ref()).await?;
-    let count = comments.iter().map(|c| 1 + c.replies.len()).sum();
+    let (comments, paging, count) = queries::thread(
+        &state.db,
+        &landlord,
+        subject,
+        user.as_ref(),
+        page.as_deref(),
+    )
+    .await?;
     Ok(Thread {
         subject: subject.to_string(),
         comments,
+        paging,
         count,
         can_comment: allows(user.as_ref(), Action::Comment, landlord.id),
         can_post_official: allows(user.as_ref(), Action::PostOfficialResponse, landlord.id),
@@ -220,14 +241,27 @@ pub async fn load_comment(slug: String, id: i64) -> Result<CommentDetail, AppErr
 
 /// The author changes a comment within `EDIT_MINUTES` of posting it.
 #[server]
-pub async fn edit_comment(slug: String, id: i64, body: String) -> Result<(), AppError> {
+pub async fn edit_comment(
+    slug: String,
+    id: i64,
+    body: String,
+    change_reason: Option<String>,
+) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
         landlord,
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::Comment).await?;
     let body = check_body("body", &body)?;
-    let link = queries::edit(&state.db, &landlord, id, person.id, &body).await?;
+    let link = queries::edit(
+        &state.db,
+        &landlord,
+        id,
+        person.id,
+        &body,
+        change_reason.as_deref().unwrap_or_default(),
+    )
+    .await?;
     leptos_axum::redirect(&link);
     Ok(())
 }
@@ -241,6 +275,12 @@ pub async fn report_comment(slug: String, id: i64, reason: String) -> Result<(),
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::ReportComment).await?;
     let reason = required_text("reason", &reason, "what is wrong with it", 1000)?;
+    crate::rate_limit::hit(
+        &state.db,
+        &format!("report:person:{}", person.id),
+        crate::rate_limit::REPORTS_PER_PERSON,
+    )
+    .await?;
     let source = crate::accounts::session::client_address().await;
     queries::report(
         &state.db,
@@ -316,15 +356,28 @@ pub struct ModerationLine {
 pub struct ModerationQueue {
     pub landlord: LandlordRef,
     pub reported: Vec<ModerationLine>,
+    pub reported_paging: Paging,
     pub hidden: Vec<ModerationLine>,
+    pub hidden_paging: Paging,
 }
 
+/// The moderators' lists; `page` and `hidden_page` as in `?page=2`.
 #[server]
-pub async fn load_reported(slug: String) -> Result<ModerationQueue, AppError> {
+pub async fn load_reported(
+    slug: String,
+    page: Option<String>,
+    hidden_page: Option<String>,
+) -> Result<ModerationQueue, AppError> {
     let crate::permissions::Authorised {
         state, landlord, ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::ModerateComments).await?;
-    queries::queue(&state.db, &landlord).await
+    queries::queue(
+        &state.db,
+        &landlord,
+        page.as_deref(),
+        hidden_page.as_deref(),
+    )
+    .await
 }
 
 #[cfg(test)]

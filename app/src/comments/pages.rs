@@ -3,7 +3,7 @@
 //! list of reported comments.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use super::{
     load_comment, load_reported, load_thread, CommentDetail, CommentView, EditComment,
@@ -14,7 +14,9 @@ use crate::{
     performance::LandlordRef,
     site::{
         forms::{last_error, successes, ErrorSummary, PostForm, TextArea},
-        loaded, Breadcrumb,
+        loaded,
+        paging::pager,
+        Breadcrumb,
     },
 };
 
@@ -37,14 +39,20 @@ pub fn comment_thread(
 ) -> ThreadHandle {
     let post = ServerAction::<PostComment>::new();
     let posted = successes(post);
+    let query = use_query_map();
     let data = Resource::new(
         move || {
             let (slug, subject) = place();
-            (slug, subject.map(|s| s.to_string()), posted.get())
+            (
+                slug,
+                subject.map(|s| s.to_string()),
+                query.read().get("comments_page"),
+                posted.get(),
+            )
         },
-        |(slug, subject, _)| async move {
+        |(slug, subject, page, _)| async move {
             match subject {
-                Some(subject) => load_thread(slug, subject).await,
+                Some(subject) => load_thread(slug, subject, page).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -111,8 +119,13 @@ fn ThreadView(thread: Thread, post: ServerAction<PostComment>) -> impl IntoView 
         view! { <p><a href="/sign-in">"Sign in"</a>" to comment."</p> }.into_any()
     };
     let comments = thread.comments.clone();
+    let path = use_location().pathname.get_untracked();
+    let pages = pager(thread.paging, "comments", move |n| {
+        format!("{path}?comments_page={n}#comments-heading")
+    });
     view! {
         <h2 id="comments-heading">{heading}</h2>
+        {(thread.paging.pages > 1).then(|| view! { <p>{thread.paging.showing("comments")}</p> })}
         {if comments.is_empty() {
             view! { <p class="empty">"No comments yet."</p> }.into_any()
         } else {
@@ -125,6 +138,7 @@ fn ThreadView(thread: Thread, post: ServerAction<PostComment>) -> impl IntoView 
                 </ol>
             }.into_any()
         }}
+        {pages}
         {form}
     }
 }
@@ -174,6 +188,7 @@ fn CommentBody(comment: CommentView) -> impl IntoView {
                 (Some(html), _) => view! { <div class="comment-text" inner_html=html></div> }.into_any(),
                 (None, note) => view! { <p class="comment-hidden">{note.unwrap_or_default()}</p> }.into_any(),
             }}
+            <crate::site::history::ChangeHistory changes=comment.changes.clone()/>
         </article>
     }
 }
@@ -289,6 +304,7 @@ fn CommentDetailView(
             </section>
         }
     });
+    let official = data.comment.official;
     let edit_form = data.source.clone().map(|source| {
         let error = Signal::derive(move || last_error(edit.value().get()));
         let slug = slug.clone();
@@ -302,6 +318,9 @@ fn CommentDetailView(
                     <input type="hidden" name="slug" value=slug/>
                     <input type="hidden" name="id" value=id/>
                     <TextArea form="edit" name="body" label="Your comment" hint=MARKDOWN_HINT rows=6 value=source error/>
+                    {official.then(|| view! {
+                        <TextArea form="edit" name="change_reason" label="Why the response is changing" hint="This is an official response, already public: its earlier wording stays on the record with this reason." rows=2 error/>
+                    })}
                     <button type="submit" class="button">"Save the change"</button>
                 </PostForm>
             </section>
@@ -442,7 +461,17 @@ fn ModerationTools(data: CommentDetail, moderate: ServerAction<ModerateComment>)
 #[component]
 pub fn ReportedCommentsPage() -> impl IntoView {
     let slug = slug_param();
-    let data = Resource::new(slug, load_reported);
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            (
+                slug(),
+                query.read().get("page"),
+                query.read().get("hidden_page"),
+            )
+        },
+        |(slug, page, hidden_page)| load_reported(slug, page, hidden_page),
+    );
     loaded(data, |data| view! { <ReportedView data/> })
 }
 
@@ -451,8 +480,26 @@ fn ReportedView(data: ModerationQueue) -> impl IntoView {
     let ModerationQueue {
         landlord,
         reported,
+        reported_paging,
         hidden,
+        hidden_paging,
     } = data;
+    // Each list's links keep the other list on the page it is showing.
+    let address = {
+        let slug = landlord.slug.clone();
+        move |reported: i64, hidden: i64| {
+            format!("/landlords/{slug}/comments/reported?page={reported}&hidden_page={hidden}")
+        }
+    };
+    let reported_pager = {
+        let address = address.clone();
+        pager(reported_paging, "reported comments", move |n| {
+            address(n, hidden_paging.page)
+        })
+    };
+    let hidden_pager = pager(hidden_paging, "hidden comments", move |n| {
+        address(reported_paging.page, n)
+    });
     let list = |landlord: &LandlordRef, lines: Vec<ModerationLine>, empty: &'static str| {
         if lines.is_empty() {
             return view! { <p class="empty">{empty}</p> }.into_any();
@@ -484,8 +531,12 @@ fn ReportedView(data: ModerationQueue) -> impl IntoView {
         <h1>"Reported comments"</h1>
         <p class="lead">"Comments people have reported, waiting for a decision, and the comments that are hidden."</p>
         <h2>"Waiting for a decision"</h2>
+        {(reported_paging.pages > 1).then(|| view! { <p>{reported_paging.showing("reported comments")}</p> })}
         {list(&landlord, reported, "Nothing is waiting.")}
+        {reported_pager}
         <h2>"Hidden comments"</h2>
+        {(hidden_paging.pages > 1).then(|| view! { <p>{hidden_paging.showing("hidden comments")}</p> })}
         {list(&landlord, hidden, "No comments are hidden.")}
+        {hidden_pager}
     }
 }

@@ -13,6 +13,7 @@ use crate::{
     markdown,
     performance::LandlordRef,
     permissions::{allows, Action},
+    site::paging::{Paging, PAGE_SIZE},
     state::Db,
     time::Timestamp,
 };
@@ -176,24 +177,74 @@ impl CommentRow {
                 && !hidden
                 && allows(viewer, Action::ReportComment, landlord.id),
             can_moderate: allows(viewer, Action::ModerateComments, landlord.id),
+            changes: Vec::new(),
         }
     }
 }
 
-/// Every comment on a subject, oldest first, each with its replies.
+/// Puts each official response's earlier wording beside it (replies too).
+async fn add_changes(
+    db: &Db,
+    landlord: &LandlordRecord,
+    comments: &mut [CommentView],
+) -> Result<(), sqlx::Error> {
+    use crate::site::history::store;
+    fn official(comments: &[CommentView], ids: &mut Vec<i64>) {
+        for comment in comments {
+            if comment.official {
+                ids.push(comment.id);
+            }
+            official(&comment.replies, ids);
+        }
+    }
+    fn hand_out(comments: &mut [CommentView], changes: &mut Vec<store::Owned>) {
+        for comment in comments {
+            comment.changes = changes
+                .extract_if(.., |(subject, _, _)| *subject == comment.id)
+                .map(|(_, _, change)| change)
+                .collect();
+            hand_out(&mut comment.replies, changes);
+        }
+    }
+    let mut ids = Vec::new();
+    official(comments, &mut ids);
+    let mut changes = store::load(db, landlord.id, store::Kind::Comment, &ids).await?;
+    hand_out(comments, &mut changes);
+    Ok(())
+}
+
+/// One page of the comments on a subject, oldest first, each with all its
+/// replies; and how many comments and replies there are in all. Pages count
+/// comments, not replies, so a reply is always shown under its comment.
 pub async fn thread(
     db: &Db,
     landlord: &LandlordRecord,
     subject: Subject,
     viewer: Option<&CurrentUser>,
-) -> Result<Vec<CommentView>, AppError> {
+    asked: Option<&str>,
+) -> Result<(Vec<CommentView>, Paging, i64), AppError> {
+    let (top_level, all): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN parent_id IS NULL THEN 1 ELSE 0 END), 0), COUNT(*) \
+         FROM comments WHERE organisation_id = $1 AND subject_kind = $2 AND subject_id = $3",
+    )
+    .bind(landlord.id)
+    .bind(subject.kind.as_str())
+    .bind(subject.id)
+    .fetch_one(db.pool())
+    .await?;
+    let paging = Paging::clamp(asked, top_level);
     let rows: Vec<CommentRow> = sqlx::query_as(&format!(
         "{COMMENT_COLUMNS} WHERE c.organisation_id = $1 AND c.subject_kind = $2 \
-         AND c.subject_id = $3 ORDER BY c.created_at, c.id"
+         AND c.subject_id = $3 AND COALESCE(c.parent_id, c.id) IN \
+         (SELECT id FROM comments WHERE organisation_id = $1 AND subject_kind = $2 \
+          AND subject_id = $3 AND parent_id IS NULL ORDER BY created_at, id LIMIT $4 OFFSET $5) \
+         ORDER BY c.created_at, c.id"
     ))
     .bind(landlord.id)
     .bind(subject.kind.as_str())
     .bind(subject.id)
+    .bind(PAGE_SIZE)
+    .bind(paging.offset())
     .fetch_all(db.pool())
     .await?;
     let now = Timestamp::now().millis();
@@ -207,7 +258,8 @@ pub async fn thread(
             .collect();
         comments.push(comment);
     }
-    Ok(comments)
+    add_changes(db, landlord, &mut comments).await?;
+    Ok((comments, paging, all))
 }
 
 /// Adds a comment and returns its id; the same submission key again
@@ -308,7 +360,8 @@ pub async fn detail(
     let subject = row.subject()?;
     let place = self::subject(db, landlord, subject, viewer).await?;
     let now = Timestamp::now().millis();
-    let comment = row.view(landlord, viewer, now);
+    let mut comment = row.view(landlord, viewer, now);
+    add_changes(db, landlord, std::slice::from_mut(&mut comment)).await?;
     let mine = viewer.is_some() && viewer.map(|v| v.id) == row.author_id;
     let moderator = comment.can_moderate;
     let hidden = row.hidden_at.is_some();
@@ -376,24 +429,28 @@ pub async fn detail(
 }
 
 /// The author's change, kept within the edit window; the earlier text is
-/// kept for moderators. Returns the comment's place in its thread.
+/// kept for moderators. An official response is a published answer: a
+/// change to it needs `change_reason`, and its earlier wording stays on
+/// the public record. Returns the comment's place in its thread.
 pub async fn edit(
     db: &Db,
     landlord: &LandlordRecord,
     id: i64,
     author_id: i64,
     body: &str,
+    change_reason: &str,
 ) -> Result<String, AppError> {
     let mut tx = db.begin_write().await?;
-    let (author, created_at, hidden_at, old_body, kind, subject_id): (
+    let (author, created_at, hidden_at, old_body, kind, subject_id, official): (
         Option<i64>,
         i64,
         Option<i64>,
         String,
         String,
+        i64,
         i64,
     ) = sqlx::query_as(
-        "SELECT author_id, created_at, hidden_at, body, subject_kind, subject_id FROM comments \
+        "SELECT author_id, created_at, hidden_at, body, subject_kind, subject_id, official FROM comments \
          WHERE id = $1 AND organisation_id = $2",
     )
     .bind(id)
@@ -417,6 +474,25 @@ pub async fn edit(
         )));
     }
     if old_body != body {
+        if official == 1 {
+            let reason = crate::site::history::required_reason(change_reason)?;
+            use crate::site::history::store;
+            store::record(
+                &mut tx,
+                store::NewChange {
+                    organisation_id: landlord.id,
+                    kind: store::Kind::Comment,
+                    subject_id: id,
+                    part: "",
+                    earlier: vec![("The official response", old_body.clone())],
+                    reason: &reason,
+                    due: None,
+                    by: author_id,
+                    at: now,
+                },
+            )
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO comment_edits (comment_id, body, replaced_at) VALUES ($1, $2, $3)",
         )
@@ -425,12 +501,22 @@ pub async fn edit(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
-            .bind(body)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        // Only over the text just read, so no change is lost unrecorded.
+        let changed = sqlx::query(
+            "UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3 AND body = $4 AND hidden_at IS NULL",
+        )
+        .bind(body)
+        .bind(now)
+        .bind(id)
+        .bind(&old_body)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(AppError::Conflict(
+                "This comment changed just now. Your text is still in the box: read the comment again and try once more.".into(),
+            ));
+        }
     }
     tx.commit().await?;
     let subject = Subject::parse(&format!("{kind}:{subject_id}"))
@@ -683,9 +769,31 @@ struct QueueRow {
     at: i64,
 }
 
-/// Reported comments waiting for a moderator, newest report first, and
-/// the hidden comments, most recently hidden first.
-pub async fn queue(db: &Db, landlord: &LandlordRecord) -> Result<ModerationQueue, AppError> {
+/// One page of the reported comments waiting for a moderator, newest
+/// report first, and one page of the hidden comments, most recently hidden
+/// first.
+pub async fn queue(
+    db: &Db,
+    landlord: &LandlordRecord,
+    reported_page: Option<&str>,
+    hidden_page: Option<&str>,
+) -> Result<ModerationQueue, AppError> {
+    let (waiting,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM comments c WHERE c.organisation_id = $1 AND c.hidden_at IS NULL \
+         AND EXISTS (SELECT 1 FROM comment_reports r WHERE r.comment_id = c.id \
+                     AND r.created_at > COALESCE(c.reports_kept_at, 0))",
+    )
+    .bind(landlord.id)
+    .fetch_one(db.pool())
+    .await?;
+    let (hidden_total,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM comments WHERE organisation_id = $1 AND hidden_at IS NOT NULL",
+    )
+    .bind(landlord.id)
+    .fetch_one(db.pool())
+    .await?;
+    let reported_paging = Paging::clamp(reported_page, waiting);
+    let hidden_paging = Paging::clamp(hidden_page, hidden_total);
     let reported: Vec<QueueRow> = sqlx::query_as(
         "SELECT c.id, u.display_name AS author, c.body, c.subject_kind, c.subject_id, \
                 COUNT(r.user_id) AS reports, MAX(r.created_at) AS at \
@@ -694,9 +802,11 @@ pub async fn queue(db: &Db, landlord: &LandlordRecord) -> Result<ModerationQueue
          LEFT JOIN users u ON u.id = c.author_id \
          WHERE c.organisation_id = $1 AND c.hidden_at IS NULL \
          GROUP BY c.id, u.display_name, c.body, c.subject_kind, c.subject_id \
-         ORDER BY MAX(r.created_at) DESC",
+         ORDER BY MAX(r.created_at) DESC, c.id DESC LIMIT $2 OFFSET $3",
     )
     .bind(landlord.id)
+    .bind(PAGE_SIZE)
+    .bind(reported_paging.offset())
     .fetch_all(db.pool())
     .await?;
     let hidden: Vec<QueueRow> = sqlx::query_as(
@@ -704,9 +814,11 @@ pub async fn queue(db: &Db, landlord: &LandlordRecord) -> Result<ModerationQueue
                 0 AS reports, c.hidden_at AS at \
          FROM comments c LEFT JOIN users u ON u.id = c.author_id \
          WHERE c.organisation_id = $1 AND c.hidden_at IS NOT NULL \
-         ORDER BY c.hidden_at DESC LIMIT 100",
+         ORDER BY c.hidden_at DESC, c.id DESC LIMIT $2 OFFSET $3",
     )
     .bind(landlord.id)
+    .bind(PAGE_SIZE)
+    .bind(hidden_paging.offset())
     .fetch_all(db.pool())
     .await?;
     let lines = |rows: Vec<QueueRow>| async move {
@@ -745,7 +857,9 @@ pub async fn queue(db: &Db, landlord: &LandlordRecord) -> Result<ModerationQueue
             name: landlord.name.clone(),
         },
         reported,
+        reported_paging,
         hidden,
+        hidden_paging,
     })
 }
 

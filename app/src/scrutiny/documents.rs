@@ -152,22 +152,14 @@ pub async fn store(
     let (content_type, _) = kind_of(file_name, bytes)?;
     let digest = format!("{:x}", Sha256::digest(bytes));
     let mut tx = db.begin_write().await?;
-    let published: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT published_at FROM scrutiny_reviews WHERE id = $1 AND organisation_id = $2",
-    )
-    .bind(review_id)
-    .bind(landlord.id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match published {
-        None => return Err(AppError::NotFound),
-        Some(Some(_)) => {
-            return Err(AppError::Conflict(
+    super::reviews::server::hold_draft(&mut tx, landlord.id, review_id)
+        .await
+        .map_err(|error| match error {
+            AppError::Conflict(_) => AppError::Conflict(
                 "The report has been published, so its evidence log is closed.".into(),
-            ))
-        }
-        Some(None) => {}
-    }
+            ),
+            other => other,
+        })?;
     let earlier: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM evidence_documents WHERE review_id = $1 AND sha256 = $2",
     )

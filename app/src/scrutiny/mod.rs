@@ -141,7 +141,9 @@ pub struct RoundSummary {
 pub struct ScrutinyOverview {
     pub landlord: LandlordRef,
     pub rounds: Vec<RoundSummary>,
+    /// One page of the proposals, newest first.
     pub proposals: Vec<ProposalSummary>,
+    pub proposals_paging: crate::site::paging::Paging,
     pub can_propose: bool,
     pub can_run_rounds: bool,
     pub can_moderate: bool,
@@ -152,15 +154,22 @@ pub struct ScrutinyOverview {
     pub may_ask_to_join: bool,
 }
 
+/// The scrutiny page; `page` is the page of proposals, as in `?page=2`.
 #[server]
-pub async fn load_scrutiny(slug: String) -> Result<ScrutinyOverview, AppError> {
+pub async fn load_scrutiny(
+    slug: String,
+    page: Option<String>,
+) -> Result<ScrutinyOverview, AppError> {
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
     let user = crate::accounts::session::current_user().await?;
+    let (proposals, proposals_paging) =
+        queries::proposals(&state.db, landlord.id, page.as_deref()).await?;
     Ok(ScrutinyOverview {
         rounds: queries::rounds(&state.db, landlord.id).await?,
-        proposals: queries::proposals(&state.db, landlord.id).await?,
+        proposals,
+        proposals_paging,
         can_propose: allows(user.as_ref(), Action::Propose, landlord.id),
         can_run_rounds: allows(user.as_ref(), Action::RunVotingRounds, landlord.id),
         can_moderate: allows(user.as_ref(), Action::ModerateComments, landlord.id),
@@ -260,6 +269,12 @@ pub async fn propose(
             "This form is out of date. Please reload the page and try again.",
         ));
     }
+    crate::rate_limit::hit(
+        &state.db,
+        &format!("propose:person:{}", person.id),
+        crate::rate_limit::PROPOSALS_PER_PERSON,
+    )
+    .await?;
     let source = crate::accounts::session::client_address().await;
     let id = queries::propose(
         &state.db,

@@ -2,7 +2,7 @@
 //! residents, the panel and its chair use.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     load_new_round, load_proposal, load_propose, load_round, load_scrutiny, CastVote, DecideRound,
@@ -57,9 +57,10 @@ pub fn ScrutinyPage() -> impl IntoView {
     let slug = slug_param();
     let emails = ServerAction::<SetVoteEmails>::new();
     let changed = successes(emails);
+    let query = use_query_map();
     let data = Resource::new(
-        move || (slug(), changed.get()),
-        |(slug, _)| load_scrutiny(slug),
+        move || (slug(), query.read().get("page"), changed.get()),
+        |(slug, page, _)| load_scrutiny(slug, page),
     );
     loaded(data, move |data| view! { <ScrutinyView data emails/> })
 }
@@ -70,6 +71,7 @@ fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> 
         landlord,
         rounds,
         proposals,
+        proposals_paging,
         can_propose,
         can_run_rounds,
         can_moderate,
@@ -135,6 +137,12 @@ fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> 
             ],
         ),
     ];
+    let proposals_pager = {
+        let slug = slug.clone();
+        crate::site::paging::pager(proposals_paging, "proposed topics", move |n| {
+            format!("/landlords/{slug}/scrutiny?page={n}")
+        })
+    };
     let proposal_groups = groups
         .into_iter()
         .filter_map(|(heading, statuses)| {
@@ -192,11 +200,13 @@ fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> 
             }.into_any()
         }}
         <h2>"Proposed topics"</h2>
+        {(proposals_paging.pages > 1).then(|| view! { <p>{proposals_paging.showing("proposed topics, newest first")}</p> })}
         {if proposals.is_empty() {
             view! { <p class="empty">"Nobody has proposed a topic yet."</p> }.into_any()
         } else {
             proposal_groups.into_any()
         }}
+        {proposals_pager}
     }
 }
 

@@ -13,6 +13,7 @@ use crate::{
     landlords::queries::LandlordRecord,
     mail::{self, Email},
     performance::LandlordRef,
+    site::paging::{Paging, PAGE_SIZE},
     state::Db,
     time::{format_date, Timestamp},
 };
@@ -109,15 +110,29 @@ pub async fn rounds(db: &Db, organisation_id: i64) -> Result<Vec<RoundSummary>, 
         .collect())
 }
 
-pub async fn proposals(db: &Db, organisation_id: i64) -> Result<Vec<ProposalSummary>, sqlx::Error> {
+/// One page of a landlord's proposals, newest first.
+pub async fn proposals(
+    db: &Db,
+    organisation_id: i64,
+    asked: Option<&str>,
+) -> Result<(Vec<ProposalSummary>, Paging), sqlx::Error> {
+    let (total,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM proposals WHERE organisation_id = $1")
+            .bind(organisation_id)
+            .fetch_one(db.pool())
+            .await?;
+    let paging = Paging::clamp(asked, total);
     let rows: Vec<(i64, String, String, i64, Timestamp)> = sqlx::query_as(
         "SELECT id, title, status, supporters, created_at \
-         FROM proposals WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC",
+         FROM proposals WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC \
+         LIMIT $2 OFFSET $3",
     )
     .bind(organisation_id)
+    .bind(PAGE_SIZE)
+    .bind(paging.offset())
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
+    let proposals = rows
         .into_iter()
         .filter_map(|(id, title, status, supporters, at)| {
             Some(ProposalSummary {
@@ -128,7 +143,8 @@ pub async fn proposals(db: &Db, organisation_id: i64) -> Result<Vec<ProposalSumm
                 proposed_on: format_date(at),
             })
         })
-        .collect())
+        .collect();
+    Ok((proposals, paging))
 }
 
 /// What a proposal may be about: the landlord's measures and commitments.

@@ -15,6 +15,7 @@ use crate::{
     comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     site::{
         forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
+        history::ChangeHistory,
         loaded,
     },
 };
@@ -221,6 +222,7 @@ fn AnswerForms(
                     <TextArea form="answer" name="action" label="What will be done" hint="Not needed when the recommendation is not accepted." required=false rows=3 error=answer_error/>
                     <Field form="answer" name="owner" label="Who is responsible" required=false error=answer_error/>
                     <Field form="answer" name="due_on" label="Due by" kind="date" required=false error=answer_error/>
+                    <TextArea form="answer" name="change_reason" label="Why the answer is changing" hint="Needed only to change an answer already published. The earlier answer stays on the public record with this reason." required=false rows=2 error=answer_error/>
                     <button type="submit" class="button">"Publish the answer"</button>
                 </PostForm>
             })}
@@ -330,6 +332,7 @@ fn RecommendationItem(
                 <p><a href=link>"Comments on recommendation "{number}</a></p>
             })}
             <p class=r.standing.class()><strong>{r.standing.label()}</strong></p>
+            {r.answered_late.clone().map(|late| view! { <p class="standing standing-overdue">{late}</p> })}
             {r.answer.map(|_| view! {
                 <dl class="facts">
                     <dt>"Why"</dt><dd>{r.reason.clone()}</dd>
@@ -340,6 +343,7 @@ fn RecommendationItem(
                     })}
                 </dl>
             })}
+            <ChangeHistory changes=r.changes.clone()/>
             {(!r.updates.is_empty()).then(|| view! {
                 <ul class="updates">
                     {r.updates.clone().into_iter().map(|u| view! {

@@ -140,6 +140,20 @@ pub struct Recommendation {
     pub due_on: Option<String>,
     pub standing: Standing,
     pub updates: Vec<ProgressUpdate>,
+    /// "Answered 40 days after it was due", when the first answer was late.
+    pub answered_late: Option<String>,
+    /// Earlier versions of the answer, oldest first.
+    pub changes: Vec<crate::site::history::Change>,
+}
+
+/// How late a first answer was, for the record: `None` when it was in time.
+pub fn lateness(answered_at: Option<i64>, due_at: Option<i64>) -> Option<String> {
+    const DAY: i64 = 24 * 3600 * 1000;
+    let late = answered_at? - due_at?;
+    (late > 0).then(|| match (late / DAY).max(1) {
+        1 => "Answered 1 day after it was due".to_string(),
+        days => format!("Answered {days} days after it was due"),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -371,6 +385,7 @@ pub async fn answer_recommendation(
     action: String,
     owner: String,
     due_on: String,
+    change_reason: Option<String>,
 ) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
@@ -401,6 +416,7 @@ pub async fn answer_recommendation(
         answer,
         &reason,
         plan,
+        change_reason.as_deref().unwrap_or_default(),
         &source,
     )
     .await?;
@@ -623,6 +639,31 @@ pub mod server {
         row.map(|(at,)| at).ok_or(AppError::NotFound)
     }
 
+    /// Holds a draft review open for the rest of the write: the check that
+    /// it is unpublished is an update of its row, which locks it until
+    /// commit (PostgreSQL re-checks it after any publish it waited for), so
+    /// publishing waits for this write or this write sees the publication.
+    pub async fn hold_draft(
+        conn: &mut sqlx::AnyConnection,
+        organisation_id: i64,
+        id: i64,
+    ) -> Result<(), AppError> {
+        let held = sqlx::query(
+            "UPDATE scrutiny_reviews SET published_at = published_at \
+             WHERE id = $1 AND organisation_id = $2 AND published_at IS NULL",
+        )
+        .bind(id)
+        .bind(organisation_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if held == 1 {
+            return Ok(());
+        }
+        published_at(&mut *conn, organisation_id, id).await?;
+        Err(published_already())
+    }
+
     fn published_already() -> AppError {
         AppError::Conflict(
             "The report has been published, so the review can no longer change.".into(),
@@ -637,15 +678,22 @@ pub mod server {
         summary: &str,
     ) -> Result<(), AppError> {
         let mut tx = db.begin_write().await?;
-        if published_at(&mut *tx, organisation_id, id).await?.is_some() {
+        // Unpublished is part of the write itself.
+        let changed = sqlx::query(
+            "UPDATE scrutiny_reviews SET scope = $1, summary = $2 \
+             WHERE id = $3 AND organisation_id = $4 AND published_at IS NULL",
+        )
+        .bind(scope)
+        .bind(summary)
+        .bind(id)
+        .bind(organisation_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            published_at(&mut *tx, organisation_id, id).await?;
             return Err(published_already());
         }
-        sqlx::query("UPDATE scrutiny_reviews SET scope = $1, summary = $2 WHERE id = $3")
-            .bind(scope)
-            .bind(summary)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -685,9 +733,7 @@ pub mod server {
         held_on: Option<&str>,
     ) -> Result<(), AppError> {
         let mut tx = db.begin_write().await?;
-        if published_at(&mut *tx, organisation_id, id).await?.is_some() {
-            return Err(published_already());
-        }
+        hold_draft(&mut tx, organisation_id, id).await?;
         sqlx::query(
             "INSERT INTO review_evidence (review_id, kind, title, body, url, held_on, added_by, added_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -713,9 +759,7 @@ pub mod server {
         text: &str,
     ) -> Result<i64, AppError> {
         let mut tx = db.begin_write().await?;
-        if published_at(&mut *tx, organisation_id, id).await?.is_some() {
-            return Err(published_already());
-        }
+        hold_draft(&mut tx, organisation_id, id).await?;
         let number: i64 = sqlx::query_scalar(
             "INSERT INTO recommendations (review_id, number, text) \
              SELECT $1, COALESCE(MAX(number), 0) + 1, $2 FROM recommendations WHERE review_id = $1 \
@@ -740,7 +784,27 @@ pub mod server {
         source: &str,
     ) -> Result<(), AppError> {
         let mut tx = db.begin_write().await?;
-        if published_at(&mut *tx, landlord.id, id).await?.is_some() {
+        let weeks: i64 =
+            sqlx::query_scalar("SELECT response_weeks FROM organisations WHERE id = $1")
+                .bind(landlord.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        // Publishes only a draft, in one statement: it waits for any edit
+        // holding the draft (`hold_draft`), and edits after it are refused.
+        let published = sqlx::query(
+            "UPDATE scrutiny_reviews SET published_at = $1, response_due_at = $2 \
+             WHERE id = $3 AND organisation_id = $4 AND published_at IS NULL",
+        )
+        .bind(now)
+        .bind(now + weeks * WEEK)
+        .bind(id)
+        .bind(landlord.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if published == 0 {
+            // Published already (twice publishes once), or not this landlord's.
+            published_at(&mut *tx, landlord.id, id).await?;
             return Ok(());
         }
         let count: i64 =
@@ -753,19 +817,6 @@ pub mod server {
                 "Add at least one recommendation before publishing the report.".into(),
             ));
         }
-        let weeks: i64 =
-            sqlx::query_scalar("SELECT response_weeks FROM organisations WHERE id = $1")
-                .bind(landlord.id)
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query(
-            "UPDATE scrutiny_reviews SET published_at = $1, response_due_at = $2 WHERE id = $3",
-        )
-        .bind(now)
-        .bind(now + weeks * WEEK)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
         audit::by_person(
             &mut *tx,
             user_id,
@@ -779,7 +830,9 @@ pub mod server {
         Ok(())
     }
 
-    /// Records the landlord's answer and tells the panel.
+    /// Records the landlord's answer and tells the panel. Changing an answer
+    /// already given needs `change_reason`, and keeps the earlier one on the
+    /// public record; the same answer posted again changes nothing.
     #[allow(clippy::too_many_arguments)]
     pub async fn answer(
         db: &Db,
@@ -791,6 +844,7 @@ pub mod server {
         answer: Answer,
         reason: &str,
         plan: Option<(String, String, i64)>,
+        change_reason: &str,
         source: &str,
     ) -> Result<(), AppError> {
         let mut tx = db.begin_write().await?;
@@ -806,9 +860,46 @@ pub mod server {
             Some((action, owner, due_at)) => (action, owner, Some(due_at)),
             None => (String::new(), String::new(), None),
         };
+        // The answer as it stands, read under the write lock (SQLite) or
+        // re-checked by the update below (PostgreSQL).
+        let before: Option<EarlierAnswer> = sqlx::query_as(
+            "SELECT response, reason, action, owner, due_at, done_at, responded_at FROM recommendations \
+             WHERE id = $1 AND review_id = $2",
+        )
+        .bind(recommendation_id)
+        .bind(review_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let before = before.ok_or(AppError::NotFound)?;
+        if before.done_at.is_some() {
+            return Err(AppError::NotFound);
+        }
+        let now = Timestamp::now().millis();
+        let earlier = match &before.response {
+            None => None,
+            Some(response) => {
+                let same = response == answer.as_str()
+                    && before.reason == reason
+                    && before.action == action
+                    && before.owner == owner
+                    && before.due_at == due_at;
+                if same {
+                    // Posted twice: the answer stands as it is.
+                    return Ok(());
+                }
+                Some((
+                    response.clone(),
+                    crate::site::history::required_reason(change_reason)?,
+                ))
+            }
+        };
+        // The update only lands on the answer just read, so two changes at
+        // once cannot both claim to replace it.
         let changed = sqlx::query(
             "UPDATE recommendations SET response = $1, reason = $2, action = $3, owner = $4, due_at = $5, \
-             responded_by = $6, responded_at = $7 WHERE id = $8 AND review_id = $9 AND done_at IS NULL",
+             responded_by = $6, responded_at = $7, first_responded_at = COALESCE(first_responded_at, $7) \
+             WHERE id = $8 AND review_id = $9 AND done_at IS NULL \
+             AND COALESCE(responded_at, 0) = $10",
         )
         .bind(answer.as_str())
         .bind(reason)
@@ -816,14 +907,47 @@ pub mod server {
         .bind(&owner)
         .bind(due_at)
         .bind(user_id)
-        .bind(Timestamp::now())
+        .bind(now)
         .bind(recommendation_id)
         .bind(review_id)
+        .bind(before.responded_at.unwrap_or(0))
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if changed == 0 {
-            return Err(AppError::NotFound);
+            return Err(AppError::Conflict(
+                "Someone else changed this answer just now. Read it again before changing it."
+                    .into(),
+            ));
+        }
+        if let Some((response, change_reason)) = earlier {
+            let label = Answer::parse(&response)
+                .map(Answer::label)
+                .unwrap_or_default();
+            let mut wording = vec![
+                ("The landlord's answer", label.to_string()),
+                ("Why", before.reason.clone()),
+            ];
+            if !before.action.is_empty() {
+                wording.push(("What will be done", before.action.clone()));
+                wording.push(("Responsible", before.owner.clone()));
+                wording.push(("Due by", before.due_at.map(due_text).unwrap_or_default()));
+            }
+            crate::site::history::store::record(
+                &mut tx,
+                crate::site::history::store::NewChange {
+                    organisation_id: landlord.id,
+                    kind: crate::site::history::store::Kind::Recommendation,
+                    subject_id: recommendation_id,
+                    part: "",
+                    earlier: wording,
+                    reason: &change_reason,
+                    due: (before.due_at != due_at).then_some((before.due_at, due_at)),
+                    by: user_id,
+                    at: now,
+                },
+            )
+            .await?;
         }
         let (number, title): (i64, String) = sqlx::query_as(
             "SELECT r.number, s.title FROM recommendations r JOIN scrutiny_reviews s ON s.id = r.review_id WHERE r.id = $1",
@@ -931,6 +1055,17 @@ pub mod server {
     }
 
     #[derive(sqlx::FromRow)]
+    struct EarlierAnswer {
+        response: Option<String>,
+        reason: String,
+        action: String,
+        owner: String,
+        due_at: Option<i64>,
+        done_at: Option<i64>,
+        responded_at: Option<i64>,
+    }
+
+    #[derive(sqlx::FromRow)]
     struct ReviewRow {
         title: String,
         scope: String,
@@ -977,6 +1112,7 @@ pub mod server {
         owner: String,
         due_at: Option<i64>,
         done_at: Option<i64>,
+        first_responded_at: Option<i64>,
     }
 
     fn due_text(at: i64) -> String {
@@ -1060,7 +1196,7 @@ pub mod server {
         ));
         evidence.sort_by_key(|e| e.added_at);
         let rows: Vec<RecommendationRow> = sqlx::query_as(
-            "SELECT id, number, text, response, reason, action, owner, due_at, done_at \
+            "SELECT id, number, text, response, reason, action, owner, due_at, done_at, first_responded_at \
              FROM recommendations WHERE review_id = $1 ORDER BY number",
         )
         .bind(id)
@@ -1073,6 +1209,14 @@ pub mod server {
         )
         .bind(id)
         .fetch_all(db.pool())
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut changes = crate::site::history::store::load(
+            db,
+            landlord.id,
+            crate::site::history::store::Kind::Recommendation,
+            &ids,
+        )
         .await?;
         let now = Timestamp::now().millis();
         let gone = || "Someone whose account has gone".to_string();
@@ -1127,6 +1271,11 @@ pub mod server {
                             r.due_at,
                             r.done_at.is_some(),
                         ),
+                        answered_late: lateness(r.first_responded_at, answers_due),
+                        changes: changes
+                            .extract_if(.., |(subject, _, _)| *subject == r.id)
+                            .map(|(_, _, change)| change)
+                            .collect(),
                         updates: updates
                             .iter()
                             .filter(|u| u.0 == r.id)

@@ -60,7 +60,10 @@ fn typed_value(name: &str) -> Option<String> {
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(key, _)| *key == TYPED_COOKIE)
             .and_then(|(_, value)| TypedFields::decode(value))?;
-        if typed.path != failed_path {
+        // Only the form that was refused gets its text back: two forms on
+        // one page may share a field name.
+        let this_form = use_context::<FormPath>().map(|form| form.0);
+        if typed.path != failed_path || this_form.is_some_and(|path| path != failed_path) {
             return None;
         }
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -110,6 +113,11 @@ pub fn optional_text(field: &str, text: &str, what: &str, max: usize) -> Result<
 /// Referer (the server puts it in its place; see `server::router`).
 pub const PAGE_FIELD: &str = "__page";
 
+/// The server function a `PostForm` posts to, for its fields to find what
+/// was typed into it (and not into another form on the page).
+#[derive(Clone, Copy)]
+struct FormPath(&'static str);
+
 /// A form posting to a server function: an `ActionForm` (so it works with
 /// and without JavaScript) that also carries `PAGE_FIELD`. Every form in the
 /// portal is one of these.
@@ -134,6 +142,7 @@ where
     <ServFn as leptos::server_fn::ServerFn>::Client:
         leptos::server_fn::client::Client<<ServFn as leptos::server_fn::ServerFn>::Error>,
 {
+    provide_context(FormPath(ServFn::PATH));
     let location = leptos_router::hooks::use_location();
     let page = own_page(
         &location.pathname.get_untracked(),

@@ -2,7 +2,9 @@
 //! landmark, footer) and the site-wide pages: home, about, not found, error.
 mod errors;
 pub mod forms;
+pub mod history;
 mod pages;
+pub mod paging;
 
 pub use errors::{ErrorPage, NotFoundPage};
 
@@ -163,8 +165,10 @@ pub fn App() -> impl IntoView {
 /// by their content (`tenant_voice.<hash>.css`, listed in the hash file
 /// beside the binary), so a browser may keep them for a year.
 pub fn stylesheet_href() -> String {
+    // Not `app_state()`: the route list is drawn once at start without the
+    // state, and that is no error worth logging.
     #[cfg(feature = "ssr")]
-    if let Ok(state) = crate::state::app_state() {
+    if let Some(state) = use_context::<crate::state::AppState>() {
         return asset_href(&state.leptos_options, "css");
     }
     "/pkg/tenant_voice.css".to_string()
@@ -211,7 +215,7 @@ pub fn asset_href(options: &leptos::config::LeptosOptions, kind: &str) -> String
 pub fn IslandScripts() -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        crate::state::app_state().ok().map(|state| {
+        use_context::<crate::state::AppState>().map(|state| {
             view! { <HydrationScripts options=state.leptos_options islands=true/> }
         })
     }

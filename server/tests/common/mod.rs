@@ -31,6 +31,7 @@ pub fn postgres_admin_url() -> String {
 pub struct TestApp {
     pub router: Router,
     pub db: Db,
+    pub base_url: String,
     _database: TestDatabase,
 }
 
@@ -50,6 +51,17 @@ impl TestApp {
     }
 
     pub async fn start_configured(backend: Backend, demo: bool, base_url: &str) -> TestApp {
+        Self::start_behind(backend, demo, base_url, "").await
+    }
+
+    /// A portal that believes `X-Forwarded-For` from `trusted_proxies`
+    /// (as the TRUSTED_PROXIES setting reads it).
+    pub async fn start_behind(
+        backend: Backend,
+        demo: bool,
+        base_url: &str,
+        trusted_proxies: &str,
+    ) -> TestApp {
         let database = TestDatabase::create(backend).await;
         let db = database::connect(&database.url)
             .await
@@ -66,9 +78,12 @@ impl TestApp {
             base_url: base_url.into(),
             demo,
         };
+        let proxies = app::network::TrustedProxies::parse(trusted_proxies)
+            .expect("trusted proxies are addresses or ranges");
         TestApp {
-            router: router::build_app(state),
+            router: router::build_app_behind(state, router::DEFAULT_SESSION_IDLE, proxies),
             db,
+            base_url: base_url.into(),
             _database: database,
         }
     }
@@ -139,6 +154,9 @@ pub struct Visitor<'a> {
     pub no_origin: bool,
     /// Sends no Referer with form posts, as a browser set to hide it does.
     pub no_referer: bool,
+    /// The address the visitor's connection comes from; None, as a test
+    /// calling the router directly has none.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl TestApp {
@@ -152,6 +170,7 @@ impl TestApp {
             other_cookies: Default::default(),
             no_origin: false,
             no_referer: false,
+            peer: None,
         }
     }
 
@@ -184,8 +203,18 @@ impl TestApp {
         }
     }
 
-    /// Emails waiting in the outbox: (recipient, subject, plain-text body).
+    /// Does what the email worker does before sending: handles the queued
+    /// requests for sign-in links, writing their emails to the outbox.
+    pub async fn run_sign_in_requests(&self) -> usize {
+        app::accounts::sign_in::flows::handle_sign_in_requests(&self.db, &self.base_url)
+            .await
+            .expect("handle requests for sign-in links")
+    }
+
+    /// Emails in the outbox, once the worker has handled the requests for
+    /// sign-in links: (recipient, subject, plain-text body).
     pub async fn outbox(&self) -> Vec<(String, String, String)> {
+        self.run_sign_in_requests().await;
         sqlx::query_as("SELECT recipient, subject, body_text FROM outbox ORDER BY id")
             .fetch_all(self.db.pool())
             .await
@@ -294,6 +323,9 @@ impl Visitor<'_> {
         }
         for (name, value) in &self.extra {
             builder = builder.header(*name, value);
+        }
+        if let Some(peer) = self.peer {
+            builder = builder.extension(axum::extract::ConnectInfo(peer));
         }
         builder
     }
