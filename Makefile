@@ -1,6 +1,7 @@
 # Tenant Voice. The two commands a newcomer needs:
 #   make run    build the portal, load the demo data and serve it
-#   make test   run every test: unit, integration (SQLite and PostgreSQL), end-to-end
+#   make test   check formatting and lints, then run every test: unit,
+#               integration (SQLite and PostgreSQL), end-to-end
 # Each first installs what is missing (wasm target, cargo-leptos, wasm-bindgen
 # CLI, npm packages, Chromium) and skips what is there.
 
@@ -28,7 +29,7 @@ run: build
 	$(BIN) demo
 	exec $(BIN) serve --demo
 
-test: setup setup-browser test-rust build test-e2e
+test: setup setup-browser lint test-rust build test-e2e
 	@echo "All tests passed."
 
 build: setup-build

@@ -58,7 +58,12 @@ impl AppError {
             .take(8)
             .map(|c| char::from(c).to_ascii_uppercase())
             .collect();
-        tracing::error!(%reference, context, error = %error, "internal error");
+        match current_request_id() {
+            Some(request) => {
+                tracing::error!(%reference, %request, context, error = %error, "internal error")
+            }
+            None => tracing::error!(%reference, context, error = %error, "internal error"),
+        }
         Self::Internal { reference }
     }
 
@@ -170,4 +175,19 @@ mod tests {
         let bytes = <AppError as FromServerFnError>::ser(&error);
         assert_eq!(<AppError as FromServerFnError>::de(bytes), error);
     }
+}
+
+/// The id the router gives each request (kept in its extensions), so an
+/// error's reference leads to the request in the log.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// The id of the request being answered, when a page or server function is
+/// being made for one. Pages load their data in tasks of their own, which
+/// the request's log span does not reach, so it is read from the request.
+#[cfg(feature = "ssr")]
+fn current_request_id() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    parts.extensions.get::<RequestId>().map(|id| id.0.clone())
 }

@@ -23,18 +23,22 @@ pub mod mail;
 pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod network;
+#[cfg(feature = "ssr")]
+pub mod open_data;
 pub mod performance;
 pub mod permissions;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
+pub mod routes;
 pub mod scrutiny;
 pub mod site;
 pub mod time;
+pub mod validation;
 
 #[cfg(feature = "ssr")]
 pub mod state;
 
-pub use site::{shell, App};
+pub use routes::{shell, App};
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

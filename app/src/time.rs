@@ -1,5 +1,9 @@
 //! Timestamps are stored as integer UTC milliseconds on both databases, so
 //! SQLite and PostgreSQL hold the same value; chrono is used only at the edge.
+//!
+//! Every date or time a person reads is UK time (Europe/London), and every
+//! day a person types is a UK day: all of that is here, in one place, so a
+//! review published at 00:30 in summer shows the day it was published.
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -11,6 +15,12 @@ pub struct Timestamp(pub i64);
 impl Timestamp {
     pub fn millis(self) -> i64 {
         self.0
+    }
+}
+
+impl From<i64> for Timestamp {
+    fn from(millis: i64) -> Self {
+        Self(millis)
     }
 }
 
@@ -30,7 +40,8 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// The UTC calendar day of a timestamp, as (year, month, day). Works in the
-/// browser too, where chrono is not built in.
+/// browser too, where chrono is not built in; for a day people read, use
+/// `uk_day`.
 pub fn civil_day(at: Timestamp) -> (i32, u32, u32) {
     // Howard Hinnant's days-to-civil algorithm.
     let days = at.0.div_euclid(86_400_000);
@@ -52,9 +63,71 @@ pub fn format_day((year, month, day): (i32, u32, u32)) -> String {
     format!("{day} {name} {year}")
 }
 
-/// The UTC day of a timestamp, as people write it: "12 March 2027".
-pub fn format_date(at: Timestamp) -> String {
-    format_day(civil_day(at))
+/// The UK day of a moment, as people write it: "12 March 2027".
+pub fn format_date(at: impl Into<Timestamp>) -> String {
+    format_day(uk_day(at.into()))
+}
+
+/// The UK day of a moment, as (year, month, day). In the browser, where the
+/// time zone table is not built in, the UTC day (no island shows dates).
+pub fn uk_day(at: Timestamp) -> (i32, u32, u32) {
+    #[cfg(feature = "ssr")]
+    {
+        use chrono::Datelike;
+        let day = at.to_chrono().with_timezone(&London).date_naive();
+        (day.year(), day.month(), day.day())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        civil_day(at)
+    }
+}
+
+#[cfg(feature = "ssr")]
+use chrono_tz::Europe::London;
+
+/// "26 November 2026 at 2:05pm", UK time.
+#[cfg(feature = "ssr")]
+pub fn format_moment(at: impl Into<Timestamp>) -> String {
+    use chrono::Timelike;
+    let at = at.into();
+    let local = at.to_chrono().with_timezone(&London);
+    let (pm, hour) = local.hour12();
+    format!(
+        "{} at {}:{:02}{}",
+        format_day(uk_day(at)),
+        hour,
+        local.minute(),
+        if pm { "pm" } else { "am" }
+    )
+}
+
+/// Today in the UK.
+#[cfg(feature = "ssr")]
+pub fn uk_today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&London).date_naive()
+}
+
+/// Today in the UK, as (year, month, day).
+#[cfg(feature = "ssr")]
+pub fn today() -> (i32, u32, u32) {
+    uk_day(Timestamp::now())
+}
+
+/// The first moment of a UK day, as UTC milliseconds.
+#[cfg(feature = "ssr")]
+pub fn start_of_uk_day(day: chrono::NaiveDate) -> Option<i64> {
+    use chrono::TimeZone;
+    London
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|at| at.timestamp_millis())
+}
+
+/// The last millisecond of a UK day.
+#[cfg(feature = "ssr")]
+pub fn end_of_uk_day(day: chrono::NaiveDate) -> Option<i64> {
+    start_of_uk_day(day + chrono::Duration::days(1)).map(|next| next - 1)
 }
 
 #[cfg(feature = "ssr")]
@@ -90,9 +163,57 @@ mod tests {
     }
 
     #[test]
+    fn dates_people_read_are_uk_dates() {
+        let at = |text: &str| {
+            Timestamp::from(
+                chrono::DateTime::parse_from_rfc3339(text)
+                    .unwrap()
+                    .with_timezone(&chrono::Utc),
+            )
+        };
+        // 00:30 in British Summer Time is still the day before in UTC.
+        assert_eq!(format_date(at("2026-06-15T23:30:00Z")), "16 June 2026");
+        assert_eq!(
+            format_moment(at("2026-06-15T23:30:00Z")),
+            "16 June 2026 at 12:30am"
+        );
+        // In winter the UK is on UTC.
+        assert_eq!(format_date(at("2026-12-15T23:30:00Z")), "15 December 2026");
+        // A UK day starts at local midnight, an hour before UTC's in summer.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 16).unwrap();
+        assert_eq!(
+            start_of_uk_day(day),
+            Some(at("2026-06-15T23:00:00Z").millis())
+        );
+        assert_eq!(
+            end_of_uk_day(day),
+            Some(at("2026-06-16T23:00:00Z").millis() - 1)
+        );
+        // The night the clocks go forward has no 01:00 to 02:00, but its day starts as usual.
+        let spring = chrono::NaiveDate::from_ymd_opt(2027, 3, 28).unwrap();
+        assert_eq!(
+            start_of_uk_day(spring),
+            Some(at("2027-03-28T00:00:00Z").millis())
+        );
+    }
+
+    #[test]
+    fn moments_are_shown_in_uk_time() {
+        // 14:05 UTC in November is 2:05pm in the UK; in July it is 3:05pm.
+        assert_eq!(
+            format_moment(1_795_701_900_000),
+            "26 November 2026 at 2:05pm"
+        );
+        assert_eq!(format_moment(1_783_001_100_000), "2 July 2026 at 3:05pm");
+    }
+
+    #[test]
     fn days_are_written_as_people_write_them() {
-        assert_eq!(format_date(Timestamp(1_775_035_815_250)), "1 April 2026");
-        assert_eq!(format_date(Timestamp(0)), "1 January 1970");
+        assert_eq!(
+            format_day(civil_day(Timestamp(1_775_035_815_250))),
+            "1 April 2026"
+        );
+        assert_eq!(format_day(civil_day(Timestamp(0))), "1 January 1970");
         // Every day of four years agrees with chrono, leap day included.
         let start = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
         for offset in 0..1461 {

@@ -10,6 +10,8 @@
 //!
 //! Run with `cargo bench -p tenant-voice --bench annual_reviews`. It prints
 //! figures; it asserts only that every save made a revision.
+// A benchmark stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 use std::time::{Duration, Instant};
 
 use app::{

@@ -15,6 +15,8 @@
 //!
 //! Run with `cargo bench -p tenant-voice --bench dashboard`. It prints
 //! figures; it asserts nothing about speed.
+// A benchmark stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 use std::{sync::Arc, time::Instant};
 
 use app::state::{AppState, Backend};

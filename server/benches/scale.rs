@@ -13,6 +13,8 @@
 //! Run with `cargo bench -p tenant-voice --bench scale` (SQLite), or with
 //! `BENCH_POSTGRES=1` for PostgreSQL (TEST_POSTGRES_URL, default this
 //! machine's). It prints figures; it asserts nothing about speed.
+// A benchmark stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 use std::time::{Duration, Instant};
 
 use app::{
@@ -244,7 +246,7 @@ async fn grow(db: &Db, round: i64) {
 }
 
 fn grouped(n: i64) -> String {
-    app::accounts::people::grouped(n)
+    app::site::paging::grouped(n)
 }
 
 /// Signs `email` in through the emailed link; returns the session cookie.

@@ -5,6 +5,8 @@
 //! Run with `cargo bench -p tenant-voice --bench sign_in`. It prints figures;
 //! it asserts nothing about speed. PostgreSQL is taken from TEST_POSTGRES_URL
 //! (default: this machine's local server), in a throwaway database.
+// A benchmark stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 use std::{
     sync::Arc,
     time::{Duration, Instant},

@@ -10,6 +10,7 @@ mod demo_reviews;
 mod demo_scrutiny;
 pub mod mail;
 pub mod page_cache;
+pub mod plain_pages;
 pub mod reminders;
 pub mod router;
 pub mod serve;

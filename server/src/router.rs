@@ -1,11 +1,13 @@
 //! The HTTP router: Leptos pages and server functions, static files, the
-//! health check, request logging and the safety nets around them.
+//! upload routes (`crate::uploads`), open data, the health check, request
+//! logging and the safety nets around them.
 use std::{
     net::SocketAddr,
     sync::{Arc, OnceLock},
     time::{Duration, Instant},
 };
 
+use crate::plain_pages::{self, plain_page, server_error_page};
 use app::{
     error::AppError,
     network::{ClientAddress, TrustedProxies},
@@ -63,7 +65,7 @@ pub fn build_app_behind(
         move || app::shell(options.clone())
     };
     let site_root = std::path::PathBuf::from(state.leptos_options.site_root.as_ref());
-    let _ = STYLESHEET.set(app::site::asset_href(&state.leptos_options, "css"));
+    plain_pages::use_stylesheet(app::site::asset_href(&state.leptos_options, "css"));
     // Hashed names change with their content, so a browser may keep them
     // for a year; unhashed ones (a debug build) must be asked for again.
     let built_files_cache = if state.leptos_options.hash_files {
@@ -73,37 +75,18 @@ pub fn build_app_behind(
     };
     Router::new()
         .route("/healthz", get(healthz))
-        .route(
-            "/landlords/{slug}/performance/import",
-            axum::routing::post(crate::uploads::upload_results).layer(
-                axum::extract::DefaultBodyLimit::max(
-                    app::performance::import::MAX_FILE_BYTES + 64 * 1024,
-                ),
-            ),
-        )
-        .route(
-            "/landlords/{slug}/scrutiny/reviews/{id}/documents",
-            axum::routing::post(crate::uploads::upload_document).layer(
-                axum::extract::DefaultBodyLimit::max(
-                    app::scrutiny::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
-                ),
-            ),
-        )
-        .route(
-            "/landlords/{slug}/scrutiny/reviews/{review}/documents/{id}",
-            get(crate::uploads::download_document),
-        )
+        .merge(crate::uploads::routes())
         .route(
             "/landlords/{slug}/open-data/{file}",
-            get(app::performance::open_data::landlord_file),
+            get(app::open_data::landlord_file),
         )
         .route(
             "/open-data/compare/{file}",
-            get(app::performance::open_data::comparison_file),
+            get(app::open_data::comparison_file),
         )
         .route(
             "/help/import-template.csv",
-            get(app::performance::open_data::import_template),
+            get(app::open_data::import_template),
         )
         // Built files are served here rather than by Leptos's fallback:
         // that one gave pages rendered beside it the wrong security policy.
@@ -239,10 +222,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
     }
 }
-
-/// The built style sheet's address (hashed in release builds), for the
-/// small pages written outside Leptos.
-static STYLESHEET: OnceLock<String> = OnceLock::new();
 
 /// The Cache-Control of every answer to a signed-in person, and of every
 /// answer that sets the session cookie.
@@ -644,51 +623,42 @@ async fn find_client_address(
 
 /// One log line per request. The query string is left out: it may carry tokens.
 async fn log_request(request: Request, next: Next) -> Response {
+    use tracing::Instrument;
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let response = next.run(request).await;
+    // Every line logged while the request is handled carries its id, and
+    // the answer names it, so "reference N" on an error page leads to the
+    // request and everything logged for it.
+    let id = request_id();
+    let span = tracing::info_span!("request", id = %id);
+    let mut request = request;
+    request
+        .extensions_mut()
+        .insert(app::error::RequestId(id.clone()));
+    let mut response = next.run(request).instrument(span.clone()).await;
     let duration: Duration = started.elapsed();
     let duration_ms = format!("{:.2}", duration.as_secs_f64() * 1000.0);
-    tracing::info!(
-        target: "tenant_voice::http",
-        %method,
-        path,
-        status = response.status().as_u16(),
-        duration_ms = %duration_ms,
-        "request"
-    );
+    span.in_scope(|| {
+        tracing::info!(
+            target: "tenant_voice::http",
+            %method,
+            path,
+            status = response.status().as_u16(),
+            duration_ms = %duration_ms,
+            "request"
+        )
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
     response
 }
 
-/// The last resort when rendering panics: a plain page that still helps.
-fn server_error_page() -> Response<Body> {
-    tracing::error!("a request panicked; the friendly error page was sent");
-    plain_page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Sorry, something went wrong",
-        "<p>Nothing was saved. Please try again in a few minutes.</p>\
-         <p><a href=\"/\">Go to the list of landlords</a></p>",
-    )
-}
+/// The header that names the request an answer belongs to.
+pub const REQUEST_ID: &str = "x-request-id";
 
-/// A minimal page in the site's style, for answers given outside Leptos.
-pub(crate) fn plain_page(status: StatusCode, title: &str, body_html: &str) -> Response<Body> {
-    let stylesheet = STYLESHEET
-        .get()
-        .map(String::as_str)
-        .unwrap_or("/pkg/tenant_voice.css");
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Tenant Voice</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
-         <body><main id=\"main\"><h1>{title}</h1>{body_html}</main></body></html>"
-    );
-    let mut response = (status, html).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
+/// Sixteen hex digits, random: unique enough to find one request in a log.
+fn request_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
 }

@@ -9,7 +9,7 @@ use app::{
     error::AppError,
     performance::{import, importing::server as importing},
     permissions::{self, Action},
-    scrutiny::{documents, reviews::DOCUMENT_HINT},
+    scrutiny::{documents, file_kinds, reviews::DOCUMENT_HINT},
     state::AppState,
 };
 use axum::{
@@ -26,6 +26,32 @@ const FORM_OVERHEAD: usize = 64 * 1024;
 /// answer instead of a broken connection; beyond this it is cut off.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
+/// The upload and download routes, merged into the router. Each upload
+/// may be as large as the file it carries, and no larger.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::{
+        extract::DefaultBodyLimit,
+        routing::{get, post},
+    };
+    axum::Router::new()
+        .route(
+            "/landlords/{slug}/performance/import",
+            post(upload_results).layer(DefaultBodyLimit::max(
+                import::MAX_FILE_BYTES + FORM_OVERHEAD,
+            )),
+        )
+        .route(
+            "/landlords/{slug}/scrutiny/reviews/{id}/documents",
+            post(upload_document).layer(DefaultBodyLimit::max(
+                file_kinds::MAX_DOCUMENT_BYTES + FORM_OVERHEAD,
+            )),
+        )
+        .route(
+            "/landlords/{slug}/scrutiny/reviews/{review}/documents/{id}",
+            get(download_document),
+        )
+}
+
 pub async fn upload_results(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -39,7 +65,7 @@ pub async fn upload_results(
         }
         Err(error) => {
             let status = error.status();
-            crate::router::plain_page(
+            crate::plain_pages::plain_page(
                 status,
                 "Your file was not received",
                 &format!(
@@ -177,7 +203,7 @@ pub async fn upload_document(
     let review = format!("/landlords/{slug}/scrutiny/reviews/{review_id}");
     match receive_document(&state, &slug, review_id, &session, &source, request).await {
         Ok(_) => Redirect::to(&format!("{review}#evidence")).into_response(),
-        Err((error, title)) => crate::router::plain_page(
+        Err((error, title)) => crate::plain_pages::plain_page(
             error.status(),
             "Your document was not added",
             &format!(
@@ -229,11 +255,11 @@ async fn receive_document(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if let Some(length) = declared.filter(|&n| n > documents::MAX_DOCUMENT_BYTES + FORM_OVERHEAD) {
+    if let Some(length) = declared.filter(|&n| n > file_kinds::MAX_DOCUMENT_BYTES + FORM_OVERHEAD) {
         drain(request.into_body()).await;
         return Err(no_title(AppError::invalid(
             "file",
-            documents::too_large_message(length),
+            file_kinds::too_large_message(length),
         )));
     }
     let unreadable = |e: &dyn std::fmt::Display| {
@@ -264,9 +290,9 @@ async fn receive_document(
                     .map_err(|e| (unreadable(&e), title.clone()))?
                 {
                     bytes.extend_from_slice(&chunk);
-                    if bytes.len() > documents::MAX_DOCUMENT_BYTES {
+                    if bytes.len() > file_kinds::MAX_DOCUMENT_BYTES {
                         return Err((
-                            AppError::invalid("file", documents::too_large_message(bytes.len())),
+                            AppError::invalid("file", file_kinds::too_large_message(bytes.len())),
                             title,
                         ));
                     }
@@ -324,7 +350,7 @@ pub async fn download_document(
             }
             response
         }
-        Err(error) => crate::router::plain_page(
+        Err(error) => crate::plain_pages::plain_page(
             error.status(),
             "Document not available",
             &format!("<p>{}</p>", html_escape(&error.to_string())),

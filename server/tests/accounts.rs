@@ -1,5 +1,7 @@
 //! Accounts, sign-in, joining, invitations and the protections around them,
 //! through HTTP on the real router, on SQLite and PostgreSQL.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use app::{

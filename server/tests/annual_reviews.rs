@@ -3,6 +3,8 @@
 //! sections, who may write, saving revisions that merge or are kept aside
 //! when they overlap, history and differences, and many people saving the
 //! same section at once with no acknowledged save lost.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use app::{
@@ -606,6 +608,25 @@ on_both_databases! {
         assert!(public.body.contains("it was published late, on"), "the missed date stays on the record");
         let list = app.visitor().get(&format!("/landlords/{SLUG}/annual-reviews")).await;
         assert!(list.body.contains("Published on"), "{}", list.body);
+    }
+
+    async fn a_review_signed_off_and_published_just_after_midnight_in_summer_shows_the_uk_day(backend: Backend) {
+        let app = landlord(backend).await;
+        let (year, _) = started(&app).await;
+        signed_off(&app, year).await;
+        published(&app, year).await;
+        // 00:30 on 16 June in British Summer Time is 23:30 on 15 June in UTC.
+        let half_past_midnight = 1_781_566_200_000_i64;
+        sqlx::query("UPDATE annual_reviews SET signed_off_at = $1, published_at = $1")
+            .bind(half_past_midnight)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let page = app.visitor().get(&format!("/landlords/{SLUG}/annual-reviews/{year}")).await;
+        assert!(page.body.contains("Signed off on 16 June 2026"), "{}", page.body);
+        assert!(!page.body.contains("15 June 2026"), "{}", page.body);
+        let list = app.visitor().get(&format!("/landlords/{SLUG}/annual-reviews")).await;
+        assert!(list.body.contains("Published on 16 June 2026"), "{}", list.body);
     }
 
     async fn the_chair_may_ask_for_more_than_a_majority(backend: Backend) {

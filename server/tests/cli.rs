@@ -1,5 +1,7 @@
 //! The `tenant-voice` binary itself: configuration errors, commands, and a
 //! real serve that answers and shuts down gracefully on SIGTERM.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 use std::{
     io::{BufRead, BufReader, Read, Write},
     net::TcpStream,
@@ -167,6 +169,7 @@ fn serve_answers_logs_each_request_and_stops_cleanly_on_sigterm() {
 
     let response = http_get(&address, "/healthz");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let health_id = request_id_of(&response);
     let response = http_get(&address, "/no-such-page?token=secret");
     assert!(response.starts_with("HTTP/1.1 404"), "{response}");
 
@@ -195,8 +198,9 @@ fn serve_answers_logs_each_request_and_stops_cleanly_on_sigterm() {
         request_lines.iter().any(|l| l.contains("method=GET")
             && l.contains("path=\"/healthz\"")
             && l.contains("status=200")
-            && l.contains("duration_ms=")),
-        "{logs}"
+            && l.contains("duration_ms=")
+            && l.contains(&format!("request{{id={health_id}}}"))),
+        "the request's line carries the id its answer named ({health_id}): {logs}"
     );
     assert!(
         request_lines.iter().any(|l| l.contains("status=404")),
@@ -204,6 +208,83 @@ fn serve_answers_logs_each_request_and_stops_cleanly_on_sigterm() {
     );
     assert!(!logs.contains("secret"), "query strings are never logged");
     assert!(logs.contains("shutting down"), "{logs}");
+}
+
+/// The `x-request-id` an answer names.
+fn request_id_of(response: &str) -> String {
+    response
+        .lines()
+        .find_map(|line| line.strip_prefix("x-request-id: "))
+        .unwrap_or_else(|| panic!("no x-request-id in: {response}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn an_error_reference_leads_to_the_request_that_met_it_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/tenant_voice.js"), "").unwrap();
+    let mut child = tenant_voice(dir.path())
+        .env("LEPTOS_SITE_ROOT", &site)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut ready = String::new();
+    stdout.read_line(&mut ready).unwrap();
+    let address = ready
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("no address in: {ready}"))
+        .to_string();
+
+    // Take the landlords' table away under the running server: the home
+    // page's list of landlords then fails inside the page's own data load.
+    let database = dir.path().join("data/tenant-voice.db");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let mut connection =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+                .await
+                .unwrap();
+        sqlx::query("ALTER TABLE organisations RENAME TO organisations_gone")
+            .execute(&mut connection)
+            .await
+            .unwrap();
+    });
+    let response = http_get(&address, "/");
+    let id = request_id_of(&response);
+    let reference = response
+        .split("please quote reference ")
+        .nth(1)
+        .and_then(|rest| rest.get(..8))
+        .unwrap_or_else(|| panic!("no reference on the page: {response}"))
+        .to_string();
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let error_line = logs
+        .lines()
+        .find(|line| line.contains("internal error") && line.contains(&reference))
+        .unwrap_or_else(|| panic!("no error line with reference {reference}: {logs}"));
+    assert!(
+        error_line.contains(&id),
+        "the error line names the request ({id}): {error_line}"
+    );
 }
 
 fn http_get(address: &str, path: &str) -> String {

@@ -2,6 +2,8 @@
 //! posting and replying, official responses, editing within the window,
 //! reporting, hiding and restoring with the author told, who may do each,
 //! and a corpus of hostile markup that must never come out executable.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use app::{

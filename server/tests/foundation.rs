@@ -1,4 +1,6 @@
 //! The foundation through HTTP and the data layer, on SQLite and PostgreSQL.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use app::{accounts::Role, state::Backend, time::Timestamp};

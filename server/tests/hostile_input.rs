@@ -2,6 +2,8 @@
 //! router with the demo data, on SQLite and PostgreSQL: text that tries to
 //! break out of the element it is shown in, requests the server functions
 //! cannot read, and form posts that say nothing of where they come from.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

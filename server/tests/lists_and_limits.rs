@@ -1,5 +1,7 @@
 //! Long lists come a page at a time, writers anyone can repeat are limited,
 //! and behind a proxy each client is counted (and logged) as itself.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 #[macro_use]
 mod common;
 

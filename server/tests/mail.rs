@@ -1,6 +1,8 @@
 //! Email through the outbox: real SMTP delivery to a local server started by
 //! the test, retries while the server is down or silent, two servers sharing
 //! one outbox, shutdown during a hung send, and .eml files without SMTP.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use std::{

@@ -2,6 +2,8 @@
 //! changes: every kind of change shows on the next request, on both
 //! databases and across two app servers sharing PostgreSQL; signed-in
 //! pages never leak into it; failures are never kept; its size is capped.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use app::{

@@ -2,6 +2,8 @@
 //! PostgreSQL: importing results, status and trend, corrections and their
 //! history, open data, charters, commitments and both sides' verdicts, and
 //! who may do what.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use app::{

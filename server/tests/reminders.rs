@@ -2,6 +2,8 @@
 //! when a vote opens and the day before it closes; staff hear a week before
 //! answers are due and when they are overdue; each reminder goes out once,
 //! even when several servers check at the same moment.
+// Like every test, this stops at the first surprise: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 mod common;
 
 use app::{

@@ -160,14 +160,11 @@ pub async fn decide_join_request(
 pub mod queries {
     use super::JoinStatus;
     use crate::{
-        accounts::{
-            emails,
-            people::{Paging, PAGE_SIZE},
-            Role,
-        },
+        accounts::{emails, Role},
         audit::{self, AuditEntry},
         error::AppError,
         mail,
+        site::paging::{Paging, PAGE_SIZE},
         state::{AppState, Db},
         time::Timestamp,
     };
@@ -252,7 +249,7 @@ pub mod queries {
         organisation_id: i64,
         asked: Option<&str>,
     ) -> Result<(Vec<super::JoinRequestView>, Paging), AppError> {
-        let (_, total) = crate::accounts::people::queries::counts(db, organisation_id).await?;
+        let (_, total) = crate::accounts::counts(db, organisation_id).await?;
         let paging = Paging::clamp(asked, total);
         let rows: Vec<(i64, String, String, String, crate::time::Timestamp)> = sqlx::query_as(
             "SELECT r.id, u.display_name, u.email, r.tenancy_reference, r.created_at \

@@ -138,6 +138,22 @@ pub fn normalise_email(text: &str) -> Result<String, AppError> {
     Ok(email)
 }
 
+/// How many members and pending requests to join a landlord has, from
+/// the counts the database keeps.
+#[cfg(feature = "ssr")]
+pub async fn counts(
+    db: &crate::state::Db,
+    organisation_id: i64,
+) -> Result<(i64, i64), crate::error::AppError> {
+    let counts: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT members, pending_requests FROM organisation_counts WHERE organisation_id = $1",
+    )
+    .bind(organisation_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(counts.unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

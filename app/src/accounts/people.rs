@@ -17,7 +17,7 @@ use crate::{
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
 
-pub use crate::site::paging::{grouped, pager, Paging, PAGE_SIZE};
+use crate::site::paging::{pager, Paging};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
@@ -253,27 +253,17 @@ pub async fn audit_log(
 pub mod queries {
     use super::{
         AuditLine, InvitationStep, InvitationView, MemberView, Paging, PendingInvitation,
-        INVITATIONS_SHOWN, INVITATION_DAYS, PAGE_SIZE,
+        INVITATIONS_SHOWN, INVITATION_DAYS,
     };
     use crate::{
         accounts::{check_display_name, emails, session::load_user, tokens, CurrentUser, Role},
         audit::{self, AuditEntry},
         error::AppError,
         mail,
+        site::paging::PAGE_SIZE,
         state::{AppState, Db},
         time::Timestamp,
     };
-
-    /// How many people a landlord has, from the count the database keeps.
-    pub async fn counts(db: &Db, organisation_id: i64) -> Result<(i64, i64), AppError> {
-        let counts: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT members, pending_requests FROM organisation_counts WHERE organisation_id = $1",
-        )
-        .bind(organisation_id)
-        .fetch_optional(db.pool())
-        .await?;
-        Ok(counts.unwrap_or_default())
-    }
 
     /// One page of members by name. The page is picked from the index on
     /// (landlord, name) alone, then only its 50 people are read.
@@ -282,7 +272,7 @@ pub mod queries {
         organisation_id: i64,
         asked: Option<&str>,
     ) -> Result<(Vec<MemberView>, Paging), AppError> {
-        let (total, _) = counts(db, organisation_id).await?;
+        let (total, _) = crate::accounts::counts(db, organisation_id).await?;
         let paging = Paging::clamp(asked, total);
         let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT u.id, u.display_name, u.email, m.role FROM \
@@ -773,7 +763,7 @@ pub mod queries {
         let lines = rows
             .into_iter()
             .map(|(when, who, action, subject, source)| AuditLine {
-                when: when.to_chrono().format("%-d %b %Y %H:%M UTC").to_string(),
+                when: crate::time::format_moment(when),
                 who: who.unwrap_or_else(|| "(nobody signed in)".into()),
                 action: action.replace('_', " "),
                 subject,
@@ -1174,46 +1164,5 @@ pub fn AuditLogPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_numbers_from_the_address_stay_within_the_list() {
-        let page = |asked: &str| Paging::clamp(Some(asked), 200_000).page;
-        assert_eq!(Paging::clamp(None, 200_000).pages, 4_000);
-        assert_eq!((page("2"), page(" 3 "), page("4000")), (2, 3, 4_000));
-        assert_eq!(
-            (page("4001"), page("99999999999999999999999")),
-            (4_000, 4_000)
-        );
-        assert_eq!((page("0"), page("-5"), page("two"), page("")), (1, 1, 1, 1));
-        assert_eq!(
-            Paging::clamp(Some("7"), 0).page,
-            1,
-            "an empty list has one page"
-        );
-        let second = Paging::clamp(Some("2"), 200_000);
-        assert_eq!(second.offset(), 50);
-        assert_eq!(
-            second.showing("members"),
-            "Showing 51 to 100 of 200,000 members"
-        );
-        assert_eq!(
-            Paging::clamp(Some("3"), 126).showing("members"),
-            "Showing 101 to 126 of 126 members"
-        );
-    }
-
-    #[test]
-    fn numbers_are_grouped_in_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000), "1,000");
-        assert_eq!(grouped(200_002), "200,002");
-        assert_eq!(grouped(-1_234_567), "-1,234,567");
     }
 }

@@ -336,7 +336,7 @@ pub async fn sign_review(
         .await?;
     let dissent = match decision.as_str() {
         "signed" => None,
-        "dissent" => Some(crate::site::forms::required_text(
+        "dissent" => Some(crate::validation::required_text(
             "note",
             note.as_deref().unwrap_or_default(),
             "why you dissent, which is published with the review",
@@ -372,7 +372,7 @@ pub async fn respond_to_review(slug: String, year: i32, response: String) -> Res
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
         .await?;
-    let response = crate::site::forms::required_text(
+    let response = crate::validation::required_text(
         "response",
         &response,
         "the landlord's response",
@@ -397,7 +397,7 @@ pub async fn respond_to_section(
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
         .await?;
-    let response = crate::site::forms::optional_text(
+    let response = crate::validation::optional_text(
         "response",
         &response,
         "the response to this section",
@@ -435,7 +435,7 @@ pub async fn add_section(slug: String, year: i32, title: String) -> Result<(), A
     let crate::permissions::Authorised {
         state, landlord, ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
-    let title = crate::site::forms::required_text("title", &title, "the section's title", 150)?;
+    let title = crate::validation::required_text("title", &title, "the section's title", 150)?;
     queries::add_section(&state.db, &landlord, year, &title).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
@@ -454,7 +454,7 @@ pub async fn arrange_section(
         state, landlord, ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
     let change = match change.as_str() {
-        "rename" => queries::Arrange::Rename(crate::site::forms::required_text(
+        "rename" => queries::Arrange::Rename(crate::validation::required_text(
             "title",
             title.as_deref().unwrap_or_default(),
             "the section's new title",
@@ -601,7 +601,7 @@ pub async fn add_section_note(
         landlord,
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
-    let note = crate::site::forms::required_text("note", &note, "your note", 2000)?;
+    let note = crate::validation::required_text("note", &note, "your note", 2000)?;
     queries::add_note(&state.db, &landlord, year, id, &person, &note).await?;
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}#notes"

@@ -21,7 +21,7 @@ use crate::{
     },
     permissions::{allows, may_write_annual_review, require_or_hide, Action},
     state::Db,
-    time::{civil_day, format_date, Timestamp},
+    time::{format_date, uk_day, Timestamp},
 };
 
 fn landlord_ref(landlord: &LandlordRecord) -> LandlordRef {
@@ -683,7 +683,7 @@ pub async fn section(
                         .unwrap_or_else(|| "someone whose account has gone".into()),
                 );
             }
-            Some((and_list(&names), crate::comments::queries::uk_moment(*at)))
+            Some((and_list(&names), crate::time::format_moment(*at)))
         }
         _ => None,
     };
@@ -724,7 +724,7 @@ pub async fn section(
             format!(
                 "Revision {revision}, saved by {} on {}",
                 by.unwrap_or_else(|| "someone whose account has gone".into()),
-                crate::comments::queries::uk_moment(at)
+                crate::time::format_moment(at)
             )
         }),
         my_draft,
@@ -1045,7 +1045,7 @@ async fn tell_replaced(
                     "{replacer_name} has put their own version of the section \u{201c}{title}\u{201d} in place of the one \
                      saved on {} (revision {replaced}). This is in the {review} at {}. Their changes overlapped \
                      yours, and they chose to replace your version rather than combine the two.",
-                    crate::comments::queries::uk_moment(saved_at),
+                    crate::time::format_moment(saved_at),
                     landlord.name
                 ),
                 "Your words are not lost. They are kept in the section\u{2019}s history, where you can read them \
@@ -1127,6 +1127,10 @@ pub async fn set_state(
     Ok(())
 }
 
+/// A stored revision: its number, author, when saved, the revision it was
+/// based on, whether it was merged, its text, and the revision it replaced.
+type RevisionRow = (i64, Option<String>, i64, i64, i64, String, Option<i64>);
+
 #[allow(clippy::too_many_arguments)]
 pub async fn history(
     db: &Db,
@@ -1144,7 +1148,7 @@ pub async fn history(
         .bind(id)
         .fetch_one(db.pool())
         .await?;
-    let rows: Vec<(i64, Option<String>, i64, i64, i64, String, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<RevisionRow> = sqlx::query_as(
         "SELECT r.number, u.display_name, r.saved_at, r.based_on, r.merged, r.body, r.replaced_revision \
          FROM section_revisions r LEFT JOIN users u ON u.id = r.author_id \
          WHERE r.section_id = $1 ORDER BY r.number DESC",
@@ -1187,7 +1191,7 @@ pub async fn history(
                 |(number, by, at, based_on, merged, body, replaced)| RevisionLine {
                     number: *number,
                     by: by.clone().unwrap_or_else(gone),
-                    on: crate::comments::queries::uk_moment(*at),
+                    on: crate::time::format_moment(*at),
                     based_on: *based_on,
                     merged: *merged == 1,
                     characters: body.chars().count(),
@@ -1515,7 +1519,7 @@ async fn progress(
         quorum: review.quorum(),
         response_due_on: review
             .response_due_at
-            .map(|at| crate::scrutiny::queries::uk_date(at - 1)),
+            .map(|at| crate::time::format_date(at - 1)),
         response_overdue: review.published_at.is_none()
             && review.response_due_at.is_some_and(|due| now >= due),
         published_late: matches!((review.published_at, review.response_due_at), (Some(at), Some(due)) if at >= due),
@@ -1583,7 +1587,7 @@ pub async fn followup(
     .bind(i64::from(year - 1))
     .fetch_optional(db.pool())
     .await?;
-    let year_of = |at: i64| Period::year_containing(civil_day(Timestamp(at))).year;
+    let year_of = |at: i64| Period::year_containing(uk_day(Timestamp(at))).year;
     let scrutiny = crate::scrutiny::reviews::server::published_recommendations(db, landlord.id)
         .await?
         .into_iter()
@@ -1720,13 +1724,13 @@ async fn notes(db: &Db, id: i64) -> Result<Vec<super::SectionNote>, sqlx::Error>
         .map(|row| super::SectionNote {
             id: row.id,
             by: row.author.unwrap_or_else(gone),
-            on: crate::comments::queries::uk_moment(row.created_at),
+            on: crate::time::format_moment(row.created_at),
             body: row.body,
             resolved: row.resolved_at.map(|at| {
                 format!(
                     "Resolved by {} on {}",
                     row.resolver.clone().unwrap_or_else(gone),
-                    crate::comments::queries::uk_moment(at)
+                    crate::time::format_moment(at)
                 )
             }),
         })

@@ -2,8 +2,6 @@
 //! that show whether each promise is kept, and the landlord's and the tenant
 //! panel's verdicts side by side, year by year. Every change to a
 //! commitment is kept as a version anyone can read.
-#[cfg(feature = "ssr")]
-pub mod open_data;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;
@@ -17,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::AppError,
     performance::{model::Status, LandlordRef},
-    site::forms::{optional_text, required_text},
+    validation::{optional_text, required_text},
 };
 
 /// A verdict on whether a commitment is being kept.

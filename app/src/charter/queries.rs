@@ -21,7 +21,7 @@ use crate::{
 
 /// The latest reporting year that has ended.
 pub fn last_full_year() -> i32 {
-    let today = crate::time::civil_day(Timestamp::now());
+    let today = crate::time::today();
     Period::year_containing(today).year - 1
 }
 

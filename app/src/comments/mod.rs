@@ -14,9 +14,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    error::AppError,
-    performance::LandlordRef,
-    site::{forms::required_text, paging::Paging},
+    error::AppError, performance::LandlordRef, site::paging::Paging, validation::required_text,
 };
 
 /// Minutes an author may edit a comment after posting it.

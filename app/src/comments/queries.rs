@@ -1,5 +1,4 @@
 //! Comments, reports and moderation in the database.
-use chrono_tz::Europe::London;
 
 use super::{
     CommentDetail, CommentView, ModerationLine, ModerationQueue, Subject, SubjectKind, EDIT_MINUTES,
@@ -24,22 +23,6 @@ const EDIT_MILLIS: i64 = EDIT_MINUTES * 60 * 1000;
 pub struct Place {
     pub title: String,
     pub link: String,
-}
-
-/// "26 November 2026 at 2:05pm", UK time.
-pub fn uk_moment(at: i64) -> String {
-    let local = chrono::DateTime::from_timestamp_millis(at)
-        .unwrap_or_default()
-        .with_timezone(&London);
-    use chrono::{Datelike, Timelike};
-    let (pm, hour) = local.hour12();
-    format!(
-        "{} at {}:{:02}{}",
-        crate::time::format_day((local.year(), local.month(), local.day())),
-        hour,
-        local.minute(),
-        if pm { "pm" } else { "am" }
-    )
 }
 
 /// The subject's title and page, if it belongs to this landlord and the
@@ -156,12 +139,12 @@ impl CommentRow {
                 .and_then(Role::parse)
                 .map(|role| role.label().to_string()),
             official: self.official == 1,
-            posted: uk_moment(self.created_at),
+            posted: crate::time::format_moment(self.created_at),
             edited: self.edited_at.is_some(),
             hidden_note: self.hidden_at.map(|at| {
                 format!(
                     "A moderator hid this comment on {}. Their reason: {}",
-                    uk_moment(at),
+                    crate::time::format_moment(at),
                     self.hidden_reason.clone().unwrap_or_default()
                 )
             }),
@@ -412,14 +395,14 @@ pub async fn detail(
         hidden_html: (hidden && (mine || moderator)).then(|| markdown::to_html(&row.body)),
         edit_until: comment
             .can_edit
-            .then(|| uk_moment(row.created_at + EDIT_MILLIS)),
+            .then(|| crate::time::format_moment(row.created_at + EDIT_MILLIS)),
         reports: reports
             .into_iter()
-            .map(|(at, reason)| (uk_moment(at), reason))
+            .map(|(at, reason)| (crate::time::format_moment(at), reason))
             .collect(),
         earlier_versions: earlier
             .into_iter()
-            .map(|(at, body)| (uk_moment(at), body))
+            .map(|(at, body)| (crate::time::format_moment(at), body))
             .collect(),
         hidden,
         reported_by_me,
@@ -735,7 +718,7 @@ pub async fn moderate(
                     format!(
                         "This is about your comment{about} at {}, posted {}.",
                         landlord.name,
-                        uk_moment(row.created_at)
+                        crate::time::format_moment(row.created_at)
                     ),
                     news,
                 ],
@@ -844,7 +827,7 @@ pub async fn queue(
                 excerpt,
                 subject_title,
                 reports: row.reports,
-                when: uk_moment(row.at),
+                when: crate::time::format_moment(row.at),
             });
         }
         Ok::<_, AppError>(lines)
@@ -861,16 +844,4 @@ pub async fn queue(
         hidden,
         hidden_paging,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn moments_are_shown_in_uk_time() {
-        // 14:05 UTC in November is 2:05pm in the UK; in July it is 3:05pm.
-        assert_eq!(uk_moment(1_795_701_900_000), "26 November 2026 at 2:05pm");
-        assert_eq!(uk_moment(1_783_001_100_000), "2 July 2026 at 3:05pm");
-    }
 }

@@ -1,11 +1,11 @@
-//! Landlords hosted on this portal: the list on the home page and each
+//! Landlords hosted on this portal: the home page, which lists them, and each
 //! landlord's own home page, which later features fill with commitments,
 //! performance, scrutiny and reviews.
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;
 
-pub use pages::{LandlordList, LandlordPage};
+pub use pages::{HomePage, LandlordList, LandlordPage};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

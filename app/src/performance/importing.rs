@@ -229,9 +229,9 @@ pub mod server {
             .collect()
     }
 
-    /// Today, as the checker counts days (UTC).
+    /// Today in the UK, as the checker counts days.
     pub fn today() -> (i32, u32, u32) {
-        crate::time::civil_day(Timestamp::now())
+        crate::time::today()
     }
 
     /// Checks an uploaded file and keeps the outcome as an import; returns its id.

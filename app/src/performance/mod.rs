@@ -1,7 +1,7 @@
 //! How a landlord is doing: the Tenant Satisfaction Measures and its own
 //! local measures, results and targets per period, status against target and
-//! trend, charts and tables, the CSV import staff publish through, and the
-//! open data anyone can download.
+//! trend, charts and tables, and the CSV import staff publish through (the
+//! open data anyone can download is in `crate::open_data`).
 pub mod catalogue;
 pub mod charts;
 #[cfg(feature = "ssr")]
@@ -9,8 +9,6 @@ pub mod import;
 pub mod importing;
 pub mod manage;
 pub mod model;
-#[cfg(feature = "ssr")]
-pub mod open_data;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;

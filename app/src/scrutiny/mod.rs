@@ -3,6 +3,8 @@
 //! on. One resident, one vote per topic is enforced by the database.
 #[cfg(feature = "ssr")]
 pub mod documents;
+#[cfg(feature = "ssr")]
+pub mod file_kinds;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;
@@ -19,7 +21,7 @@ pub use review_pages::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, performance::LandlordRef, site::forms::required_text};
+use crate::{error::AppError, performance::LandlordRef, validation::required_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -10,12 +10,12 @@ use super::{
     RoundState, ScreenProposal, ScrutinyOverview, SetVoteEmails, SupportProposal,
 };
 use crate::{
-    accounts::people::grouped,
     comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
     performance::LandlordRef,
     site::{
         forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
         loaded,
+        paging::grouped,
     },
 };
 

@@ -1,6 +1,5 @@
 //! Proposals, screening, rounds and votes in the database.
-use chrono::{NaiveDate, TimeZone};
-use chrono_tz::Europe::London;
+use chrono::NaiveDate;
 use sqlx::{Any, Transaction};
 
 use super::{
@@ -15,43 +14,21 @@ use crate::{
     performance::LandlordRef,
     site::paging::{Paging, PAGE_SIZE},
     state::Db,
-    time::{format_date, Timestamp},
+    time::{format_date, start_of_uk_day, uk_today, Timestamp},
 };
-
-/// The start of a UK day, as UTC milliseconds.
-fn uk_midnight(day: NaiveDate) -> Option<i64> {
-    London
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
-        .earliest()
-        .map(|at| at.timestamp_millis())
-}
-
-/// The UK day of a moment, as people write it.
-pub fn uk_date(at: i64) -> String {
-    let day = chrono::DateTime::from_timestamp_millis(at)
-        .unwrap_or_default()
-        .with_timezone(&London)
-        .date_naive();
-    use chrono::Datelike;
-    crate::time::format_day((day.year(), day.month(), day.day()))
-}
 
 /// "From 1 December 2026 to the end of 14 December 2026".
 pub fn window_text(opens_at: i64, closes_at: i64) -> String {
     format!(
         "From {} to the end of {}",
-        uk_date(opens_at),
-        uk_date(closes_at - 1)
+        format_date(opens_at),
+        format_date(closes_at - 1)
     )
-}
-
-fn today_uk() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&London).date_naive()
 }
 
 /// Suggested opening (tomorrow) and closing (two weeks on) days.
 pub fn suggested_dates() -> (String, String) {
-    let tomorrow = today_uk() + chrono::Duration::days(1);
+    let tomorrow = uk_today() + chrono::Duration::days(1);
     let close = tomorrow + chrono::Duration::days(13);
     (tomorrow.to_string(), close.to_string())
 }
@@ -65,7 +42,7 @@ pub fn window(opens_on: &str, closes_on: &str) -> Result<(i64, i64), AppError> {
     };
     let opens = day("opens_on", opens_on)?;
     let closes = day("closes_on", closes_on)?;
-    if opens < today_uk() {
+    if opens < uk_today() {
         return Err(AppError::invalid(
             "opens_on",
             "The round cannot open on a day that has passed",
@@ -84,8 +61,8 @@ pub fn window(opens_on: &str, closes_on: &str) -> Result<(i64, i64), AppError> {
         ));
     }
     let opens_at =
-        uk_midnight(opens).ok_or_else(|| AppError::invalid("opens_on", "Enter a real date"))?;
-    let closes_at = uk_midnight(closes + chrono::Duration::days(1))
+        start_of_uk_day(opens).ok_or_else(|| AppError::invalid("opens_on", "Enter a real date"))?;
+    let closes_at = start_of_uk_day(closes + chrono::Duration::days(1))
         .ok_or_else(|| AppError::invalid("closes_on", "Enter a real date"))?;
     Ok((opens_at, closes_at))
 }
@@ -788,7 +765,7 @@ async fn open_round_for_vote(
         RoundState::Upcoming => {
             return Err(AppError::Conflict(format!(
                 "Voting in this round has not started yet. It opens on {}.",
-                uk_date(row.opens_at)
+                format_date(row.opens_at)
             )))
         }
         RoundState::Closed => {

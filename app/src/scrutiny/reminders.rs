@@ -7,7 +7,8 @@
 //! when several app servers run the check at the same moment.
 use sqlx::{Any, Transaction};
 
-use super::queries::{uk_date, window_text};
+use super::queries::window_text;
+use crate::time::format_date;
 use crate::{
     error::AppError,
     mail::{self, Email},
@@ -69,7 +70,7 @@ pub async fn send_due(db: &Db, base_url: &str, now: i64) -> Result<Sent, AppErro
                         &[format!(
                             "The vote at {} closes at the end of {}, UK time. If you have not voted yet, or want to change your votes, there is still time.",
                             round.name,
-                            uk_date(round.closes_at - 1)
+                            format_date(round.closes_at - 1)
                         )],
                         Some(("Vote now", &address)),
                         "you asked to hear the day before a vote closes. You can stop these emails on the scrutiny page.",
@@ -144,7 +145,7 @@ pub async fn send_due(db: &Db, base_url: &str, now: i64) -> Result<Sent, AppErro
                         format!("Overdue: answers to the panel's report \u{201c}{title}\u{201d}"),
                         format!(
                             "The answers were due by the end of {}. {unanswered} of {total} recommendations have no answer, and they are now shown as overdue on the public pages.",
-                            uk_date(due - 1)
+                            format_date(due - 1)
                         ),
                     )
                 } else {
@@ -152,7 +153,7 @@ pub async fn send_due(db: &Db, base_url: &str, now: i64) -> Result<Sent, AppErro
                         format!("Due in a week: answers to the panel's report \u{201c}{title}\u{201d}"),
                         format!(
                             "The answers are due by the end of {}. {unanswered} of {total} recommendations have no answer yet. Anything not answered by then is shown as overdue on the public pages.",
-                            uk_date(due - 1)
+                            format_date(due - 1)
                         ),
                     )
                 };

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::site::forms::{optional_text, required_text};
+use crate::validation::{optional_text, required_text};
 use crate::{error::AppError, performance::LandlordRef};
 
 /// The landlord's answer to a recommendation.
@@ -533,8 +533,7 @@ pub async fn load_what_happened_next(slug: String) -> Result<WhatHappenedNext, A
 
 #[cfg(feature = "ssr")]
 pub mod server {
-    use chrono::{Datelike, NaiveDate, TimeZone};
-    use chrono_tz::Europe::London;
+    use chrono::{Datelike, NaiveDate};
     use sqlx::Any;
 
     use super::*;
@@ -553,13 +552,7 @@ pub mod server {
         let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
             AppError::invalid("due_on", "Enter the date it is due, such as 2027-03-12")
         })?;
-        let next = (day + chrono::Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default();
-        London
-            .from_local_datetime(&next)
-            .earliest()
-            .map(|at| at.timestamp_millis() - 1)
+        crate::time::end_of_uk_day(day)
             .ok_or_else(|| AppError::invalid("due_on", "Enter a real date"))
     }
 
@@ -708,7 +701,7 @@ pub mod server {
                 "Enter the date of the meeting, such as 2026-11-03",
             )
         })?;
-        let today = chrono::Utc::now().with_timezone(&London).date_naive();
+        let today = crate::time::uk_today();
         if day < today - chrono::Duration::days(5 * 366)
             || day > today + chrono::Duration::days(366)
         {
@@ -1116,7 +1109,7 @@ pub mod server {
     }
 
     fn due_text(at: i64) -> String {
-        super::super::queries::uk_date(at)
+        format_date(at)
     }
 
     /// The review, if the viewer may read it: published reports are
@@ -1182,8 +1175,8 @@ pub mod server {
                 title,
                 body: format!(
                     "{}, {}",
-                    crate::scrutiny::documents::label_of(&content_type),
-                    crate::scrutiny::documents::size_text(size)
+                    crate::scrutiny::file_kinds::label_of(&content_type),
+                    crate::scrutiny::file_kinds::size_text(size)
                 ),
                 url: Some(format!(
                     "/landlords/{}/scrutiny/reviews/{id}/documents/{document}",

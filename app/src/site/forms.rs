@@ -86,28 +86,6 @@ fn typed_value(name: &str) -> Option<String> {
     }
 }
 
-/// Checks text people typed into `field`, returning it trimmed: it must
-/// not be empty, nor longer than `max` characters. `what` names it in the
-/// message ("Enter a short title").
-pub fn required_text(field: &str, text: &str, what: &str, max: usize) -> Result<String, AppError> {
-    if text.trim().is_empty() {
-        return Err(AppError::invalid(field, format!("Enter {what}")));
-    }
-    optional_text(field, text, what, max)
-}
-
-/// Like `required_text`, but empty is allowed (and comes back as "").
-pub fn optional_text(field: &str, text: &str, what: &str, max: usize) -> Result<String, AppError> {
-    let text = text.trim();
-    if text.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("Keep {what} to {max} characters or fewer"),
-        ));
-    }
-    Ok(text.to_string())
-}
-
 /// The hidden field in which every form names its own page, so that a
 /// refusal finds its way back there even from a browser that sends no
 /// Referer (the server puts it in its place; see `server::router`).

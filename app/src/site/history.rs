@@ -30,7 +30,7 @@ pub fn required_reason(text: &str) -> Result<String, AppError> {
             "Say why you are changing this answer. It has been published, so the earlier wording stays on the record with your reason.",
         ));
     }
-    crate::site::forms::optional_text(REASON_FIELD, text, "the reason for the change", 2000)
+    crate::validation::optional_text(REASON_FIELD, text, "the reason for the change", 2000)
 }
 
 /// Earlier versions of an answer, oldest first; nothing when it never changed.
@@ -171,10 +171,7 @@ pub mod store {
             query = query.bind(*id);
         }
         let rows = query.fetch_all(db.pool()).await?;
-        let day = |at: Option<i64>| {
-            at.map(crate::scrutiny::queries::uk_date)
-                .unwrap_or_else(|| "no date".into())
-        };
+        let day = |at: Option<i64>| at.map(format_date).unwrap_or_else(|| "no date".into());
         Ok(rows
             .into_iter()
             .map(

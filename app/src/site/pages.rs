@@ -1,23 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::landlords::LandlordList;
-
-#[component]
-pub fn HomePage() -> impl IntoView {
-    view! {
-        <Title text=""/>
-        <h1>"Hold your landlord to its promises"</h1>
-        <p class="lead">
-            "See what your landlord promised, how it is doing against those promises, "
-            "which problems tenants chose to look into, and what the landlord said and did next. "
-            "Everything here can be read without an account."
-        </p>
-        <h2>"Landlords on this portal"</h2>
-        <LandlordList/>
-    }
-}
-
 #[component]
 pub fn AboutPage() -> impl IntoView {
     view! {

@@ -91,3 +91,44 @@ pub fn pager(paging: Paging, what: &'static str, href: impl Fn(i64) -> String) -
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_from_the_address_stay_within_the_list() {
+        let page = |asked: &str| Paging::clamp(Some(asked), 200_000).page;
+        assert_eq!(Paging::clamp(None, 200_000).pages, 4_000);
+        assert_eq!((page("2"), page(" 3 "), page("4000")), (2, 3, 4_000));
+        assert_eq!(
+            (page("4001"), page("99999999999999999999999")),
+            (4_000, 4_000)
+        );
+        assert_eq!((page("0"), page("-5"), page("two"), page("")), (1, 1, 1, 1));
+        assert_eq!(
+            Paging::clamp(Some("7"), 0).page,
+            1,
+            "an empty list has one page"
+        );
+        let second = Paging::clamp(Some("2"), 200_000);
+        assert_eq!(second.offset(), 50);
+        assert_eq!(
+            second.showing("members"),
+            "Showing 51 to 100 of 200,000 members"
+        );
+        assert_eq!(
+            Paging::clamp(Some("3"), 126).showing("members"),
+            "Showing 101 to 126 of 126 members"
+        );
+    }
+
+    #[test]
+    fn numbers_are_grouped_in_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(200_002), "200,002");
+        assert_eq!(grouped(-1_234_567), "-1,234,567");
+    }
+}

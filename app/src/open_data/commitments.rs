@@ -2,9 +2,12 @@
 use axum::response::Response;
 use serde::Serialize;
 
-use super::{queries, Side};
+use super::{csv_table, defuse, download, json_file};
 use crate::{
-    error::AppError, landlords::queries::LandlordRecord, performance::model::Period,
+    charter::{queries, Side},
+    error::AppError,
+    landlords::queries::LandlordRecord,
+    performance::model::Period,
     state::AppState,
 };
 
@@ -23,7 +26,39 @@ struct Row {
     panel_evidence: String,
 }
 
-pub async fn commitments_file(
+const COLUMNS: [&str; 11] = [
+    "charter",
+    "position",
+    "commitment",
+    "what_tenants_can_expect",
+    "responsible_team",
+    "measures",
+    "year",
+    "landlord_rating",
+    "landlord_evidence",
+    "panel_rating",
+    "panel_evidence",
+];
+
+impl Row {
+    fn cells(&self) -> Vec<String> {
+        vec![
+            defuse(&self.charter),
+            self.position.to_string(),
+            defuse(&self.commitment),
+            defuse(&self.what_tenants_can_expect),
+            defuse(&self.responsible_team),
+            self.measures.clone(),
+            self.year.clone(),
+            self.landlord_rating.clone(),
+            defuse(&self.landlord_evidence),
+            self.panel_rating.clone(),
+            defuse(&self.panel_evidence),
+        ]
+    }
+}
+
+pub async fn file(
     state: &AppState,
     landlord: &LandlordRecord,
     kind: &str,
@@ -76,55 +111,15 @@ pub async fn commitments_file(
     }
     let name = format!("{}-commitments", landlord.slug);
     let body = if kind == "csv" {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let fail = |e: csv::Error| AppError::internal("writing open data", e);
-        for row in &rows {
-            writer.serialize(defused(row)).map_err(fail)?;
-        }
-        if rows.is_empty() {
-            writer
-                .write_record([
-                    "charter",
-                    "position",
-                    "commitment",
-                    "what_tenants_can_expect",
-                    "responsible_team",
-                    "measures",
-                    "year",
-                    "landlord_rating",
-                    "landlord_evidence",
-                    "panel_rating",
-                    "panel_evidence",
-                ])
-                .map_err(fail)?;
-        }
-        String::from_utf8(
-            writer
-                .into_inner()
-                .map_err(|e| AppError::internal("writing open data", e))?,
-        )
-        .map_err(|e| AppError::internal("writing open data", e))?
+        csv_table(&COLUMNS, rows.iter().map(Row::cells))?
     } else {
-        serde_json::to_string_pretty(&serde_json::json!({
-            "landlord": { "name": landlord.name, "slug": landlord.slug },
-            "about": "One row per commitment per year. Ratings are kept, partly_kept or not_kept; empty when not given. Years run April to March.",
-            "rows": rows,
-        }))
-        .map_err(|e| AppError::internal("writing open data", e))?
+        json_file(
+            serde_json::json!({
+                "landlord": { "name": landlord.name, "slug": landlord.slug },
+                "about": "One row per commitment per year. Ratings are kept, partly_kept or not_kept; empty when not given. Years run April to March.",
+            }),
+            &rows,
+        )?
     };
-    Ok(crate::performance::open_data::download(&name, kind, body))
-}
-
-/// A row with free text made safe to open in a spreadsheet.
-fn defused(row: &Row) -> Row {
-    use crate::performance::open_data::defuse;
-    Row {
-        charter: defuse(&row.charter),
-        commitment: defuse(&row.commitment),
-        what_tenants_can_expect: defuse(&row.what_tenants_can_expect),
-        responsible_team: defuse(&row.responsible_team),
-        landlord_evidence: defuse(&row.landlord_evidence),
-        panel_evidence: defuse(&row.panel_evidence),
-        ..row.clone()
-    }
+    Ok(download(&name, kind, body))
 }
