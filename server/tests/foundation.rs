@@ -270,3 +270,63 @@ async fn sqlite_files_use_wal_and_foreign_keys() {
         .unwrap();
     assert_eq!((mode.as_str(), keys), ("wal", 1));
 }
+
+/// The SQLite and PostgreSQL migrations must build the same database: the
+/// same numbered steps, and after them the same tables with the same
+/// columns, so one SQL text serves both.
+#[tokio::test]
+async fn both_databases_hold_the_same_steps_tables_and_columns() {
+    let steps = |backend: &str| -> Vec<String> {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(backend);
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        steps("sqlite"),
+        steps("postgres"),
+        "the same numbered steps"
+    );
+
+    let sqlite = TestApp::start(Backend::Sqlite).await;
+    let postgres = TestApp::start(Backend::Postgres).await;
+    let mut in_sqlite: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
+    )
+    .fetch_all(sqlite.db.pool())
+    .await
+    .unwrap();
+    let mut in_postgres: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c \
+         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+         WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+         AND c.table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(postgres.db.pool())
+    .await
+    .unwrap();
+    in_sqlite.sort();
+    in_postgres.sort();
+    let only_in = |these: &[(String, String)], those: &[(String, String)]| -> Vec<String> {
+        these
+            .iter()
+            .filter(|column| !those.contains(column))
+            .map(|(table, column)| format!("{table}.{column}"))
+            .collect()
+    };
+    assert!(in_sqlite.len() > 100, "{in_sqlite:?}");
+    assert_eq!(
+        (
+            only_in(&in_sqlite, &in_postgres),
+            only_in(&in_postgres, &in_sqlite)
+        ),
+        (Vec::new(), Vec::new()),
+        "(only in SQLite, only in PostgreSQL)"
+    );
+}
