@@ -69,5 +69,7 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start || true; fi
 
 lint:
+	@if ! cargo fmt --version >/dev/null 2>&1; then echo "Installing rustfmt"; rustup component add rustfmt; fi
+	@if ! cargo clippy --version >/dev/null 2>&1; then echo "Installing clippy"; rustup component add clippy; fi
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
