@@ -6,7 +6,7 @@ use std::{
     io::{BufRead, BufReader, Read, Write},
     net::TcpStream,
     path::Path,
-    process::{Command, Stdio},
+    process::{Child, Command, Stdio},
     time::Duration,
 };
 
@@ -145,27 +145,7 @@ fn commands_create_the_default_database_load_the_demo_and_make_an_admin() {
 #[test]
 fn serve_answers_logs_each_request_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    // `serve` checks that the built site is there; a stand-in script is enough
-    // here because this test never loads it in a browser (end2end does).
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("pkg/tenant_voice.js"), "").unwrap();
-
-    let mut child = tenant_voice(dir.path())
-        .env("LEPTOS_SITE_ROOT", &site)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut ready = String::new();
-    stdout.read_line(&mut ready).unwrap();
-    let address = ready
-        .split_whitespace()
-        .find_map(|word| word.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("no address in: {ready}"))
-        .to_string();
+    let (mut child, address) = serve(tenant_voice(dir.path()));
 
     let response = http_get(&address, "/healthz");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
@@ -183,13 +163,7 @@ fn serve_answers_logs_each_request_and_stops_cleanly_on_sigterm() {
         exit.success(),
         "SIGTERM should end the server cleanly, got {exit}"
     );
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = logs_of(&mut child);
     let request_lines: Vec<&str> = logs
         .lines()
         .filter(|line| line.contains("request"))
@@ -223,24 +197,7 @@ fn request_id_of(response: &str) -> String {
 #[test]
 fn an_error_reference_leads_to_the_request_that_met_it_in_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("pkg/tenant_voice.js"), "").unwrap();
-    let mut child = tenant_voice(dir.path())
-        .env("LEPTOS_SITE_ROOT", &site)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut ready = String::new();
-    stdout.read_line(&mut ready).unwrap();
-    let address = ready
-        .split_whitespace()
-        .find_map(|word| word.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("no address in: {ready}"))
-        .to_string();
+    let (child, address) = serve(tenant_voice(dir.path()));
 
     // Take the landlords' table away under the running server: the home
     // page's list of landlords then fails inside the page's own data load.
@@ -265,18 +222,7 @@ fn an_error_reference_leads_to_the_request_that_met_it_in_the_log() {
         .unwrap_or_else(|| panic!("no reference on the page: {response}"))
         .to_string();
 
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    child.wait().unwrap();
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = stop(child);
     let error_line = logs
         .lines()
         .find(|line| line.contains("internal error") && line.contains(&reference))
@@ -285,6 +231,57 @@ fn an_error_reference_leads_to_the_request_that_met_it_in_the_log() {
         error_line.contains(&id),
         "the error line names the request ({id}): {error_line}"
     );
+}
+
+/// Starts `tenant-voice serve` on a free port, from `command` (made by
+/// `tenant_voice`, with any settings of the test), and waits for the address
+/// it prints. `serve` checks that the built site is there; a stand-in script
+/// is enough because these tests never load it in a browser (end2end does).
+fn serve(mut command: Command) -> (Child, String) {
+    let site = command
+        .get_current_dir()
+        .expect("tenant_voice sets the folder")
+        .join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/tenant_voice.js"), "").unwrap();
+    let mut child = command
+        .env("LEPTOS_SITE_ROOT", &site)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut ready = String::new();
+    stdout.read_line(&mut ready).unwrap();
+    let address = ready
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("no address in: {ready}"))
+        .to_string();
+    (child, address)
+}
+
+/// Stops the server with SIGTERM and returns what it logged.
+fn stop(mut child: Child) -> String {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    logs_of(&mut child)
+}
+
+/// Everything a stopped server wrote to its log.
+fn logs_of(child: &mut Child) -> String {
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    logs
 }
 
 fn http_get(address: &str, path: &str) -> String {
@@ -306,9 +303,6 @@ fn http_get(address: &str, path: &str) -> String {
 /// the email file, stops, and returns (logs, the email file's text).
 fn serve_and_ask_for_a_link(database_url: Option<&str>, demo: bool) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("pkg/tenant_voice.js"), "").unwrap();
     let with_database = |command: &mut Command| {
         if let Some(url) = database_url {
             command.env("DATABASE_URL", url);
@@ -319,24 +313,10 @@ fn serve_and_ask_for_a_link(database_url: Option<&str>, demo: bool) -> (String, 
     let (code, _, stderr) = run(admin.args(["admin", "create", "--email", "chief@example.org"]));
     assert_eq!(code, 0, "{stderr}");
 
-    let mut serve = tenant_voice(dir.path());
-    with_database(&mut serve);
-    let mut child = serve
-        .env("LEPTOS_SITE_ROOT", &site)
-        .env("DEMO", if demo { "true" } else { "false" })
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut ready = String::new();
-    stdout.read_line(&mut ready).unwrap();
-    let address = ready
-        .split_whitespace()
-        .find_map(|word| word.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("no address in: {ready}"))
-        .to_string();
+    let mut command = tenant_voice(dir.path());
+    with_database(&mut command);
+    command.env("DEMO", if demo { "true" } else { "false" });
+    let (child, address) = serve(command);
     let body = "email=chief%40example.org";
     let mut stream = TcpStream::connect(&address).unwrap();
     write!(
@@ -363,18 +343,7 @@ fn serve_and_ask_for_a_link(database_url: Option<&str>, demo: bool) -> (String, 
         std::thread::sleep(Duration::from_millis(100));
     }
     let email = email.expect("the email worker should write the email to a file");
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    child.wait().unwrap();
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = stop(child);
     (logs, email)
 }
 
