@@ -378,16 +378,8 @@ fn CommitmentView(
     });
     let assess_form = data.can_assess_as.map(|side| {
         let slug = slug.clone();
-        let ratings: Vec<(String, String)> = Rating::ALL
-            .iter()
-            .map(|r| (r.as_str().to_string(), r.label().to_string()))
-            .collect();
-        let years: Vec<(String, String)> = (0..5)
-            .map(|back| {
-                let label = Period::year(data.year - back).year_label();
-                (label.clone(), label)
-            })
-            .collect();
+        let ratings = rating_choices();
+        let years = year_choices((0..5).map(|back| data.year - back));
         view! {
             <section class="staff-tools" aria-labelledby="assess-heading">
                 <h2 id="assess-heading">{format!("Record {}", side.label().to_lowercase())}</h2>
@@ -408,18 +400,8 @@ fn CommitmentView(
     let later_error = Signal::derive(move || last_error(later.value().get()));
     let later_form = data.can_assess_as.filter(|_| !data.closed_years.is_empty()).map(|side| {
         let slug = slug.clone();
-        let ratings: Vec<(String, String)> = Rating::ALL
-            .iter()
-            .map(|r| (r.as_str().to_string(), r.label().to_string()))
-            .collect();
-        let years: Vec<(String, String)> = data
-            .closed_years
-            .iter()
-            .map(|year| {
-                let label = Period::year(*year).year_label();
-                (label.clone(), label)
-            })
-            .collect();
+        let ratings = rating_choices();
+        let years = year_choices(data.closed_years.iter().copied());
         view! {
             <section class="staff-tools" aria-labelledby="later-heading">
                 <h2 id="later-heading">{format!("Add a later view: {}", side.label().to_lowercase())}</h2>
@@ -487,4 +469,22 @@ fn CommitmentView(
             </ol>
         </section>
     }
+}
+
+/// The verdicts to choose from, as (value, label).
+fn rating_choices() -> Vec<(String, String)> {
+    Rating::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), r.label().to_string()))
+        .collect()
+}
+
+/// Years to choose from, each as its label ("2025/26") both ways.
+fn year_choices(years: impl Iterator<Item = i32>) -> Vec<(String, String)> {
+    years
+        .map(|year| {
+            let label = Period::year(year).year_label();
+            (label.clone(), label)
+        })
+        .collect()
 }

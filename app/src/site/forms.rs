@@ -94,6 +94,8 @@ pub const PAGE_FIELD: &str = "__page";
 /// The server function a `PostForm` posts to, for its fields to find what
 /// was typed into it (and not into another form on the page).
 #[derive(Clone, Copy)]
+// Only the server reads it: in the browser, the form itself keeps what was typed.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
 struct FormPath(&'static str);
 
 /// A form posting to a server function: an `ActionForm` (so it works with
