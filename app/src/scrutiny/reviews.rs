@@ -691,7 +691,6 @@ pub mod server {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     /// The day a meeting was held, as "2026-11-03": a real date, within the
     /// last five years or the coming one.
     pub fn meeting_day(text: &str) -> Result<String, AppError> {
