@@ -27,7 +27,6 @@ use tenant_voice::router;
 use tower::ServiceExt;
 
 mod common;
-use common::BenchDatabase;
 
 const SAVES: usize = 300;
 const PAGE_LOADS: usize = 300;
@@ -74,9 +73,7 @@ fn summary(label: &str, mut latencies: Vec<Duration>, extra: &str) -> String {
 }
 
 async fn run(backend: Backend) {
-    let folder = tempfile::tempdir().unwrap();
-    let bench = BenchDatabase::create(backend, folder.path(), "annual").await;
-    let db = bench.db.clone();
+    let (database, db) = common::fresh_database(backend).await;
     let (year, sections, writer) = setup(&db).await;
     let landlord = record(&db, "bench-homes").await.unwrap();
     println!(
@@ -185,7 +182,8 @@ async fn run(backend: Backend) {
         20 + 3 * SAVES,
         "every save made a revision"
     );
-    bench.drop_database().await;
+    db.pool().close().await;
+    drop(database);
 }
 
 /// Loads the page `PAGE_LOADS` times; returns the times and the last page.

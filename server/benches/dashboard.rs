@@ -26,7 +26,7 @@ use tenant_voice::{demo, router};
 use tower::ServiceExt;
 
 mod common;
-use common::{count, BenchDatabase, Timings};
+use common::{count, Timings};
 
 const REQUESTS: usize = 4_000;
 const CONCURRENCY: usize = 64;
@@ -43,9 +43,8 @@ async fn main() {
 }
 
 async fn run(backend: Backend) {
+    let (database, db) = common::fresh_database(backend).await;
     let folder = tempfile::tempdir().unwrap();
-    let bench = BenchDatabase::create(backend, folder.path(), "dashboard").await;
-    let db = bench.db.clone();
     demo::load(&db).await.unwrap();
     grow_charter_to_30(&db).await;
     let (review_slug, year): (String, i64) = sqlx::query_as(
@@ -116,7 +115,8 @@ async fn run(backend: Backend) {
         );
     }
 
-    bench.drop_database().await;
+    db.pool().close().await;
+    drop(database);
 }
 
 /// The demo charter has six commitments; add a second charter of 24 so the

@@ -28,7 +28,7 @@ use tenant_voice::{demo, router, sessions::COOKIE_NAME};
 use tower::ServiceExt;
 
 mod common;
-use common::{count, link_token, post, session_cookie, BenchDatabase};
+use common::{count, link_token, post, session_cookie};
 
 const RESIDENTS: i64 = 200_000;
 const REQUESTS: usize = 300;
@@ -45,9 +45,7 @@ async fn main() {
     println!(
         "scale benchmark ({backend:?}): each page {REQUESTS} times, one at a time, after {WARM_UP} to warm up, through the router in process"
     );
-    let folder = tempfile::tempdir().unwrap();
-    let bench = BenchDatabase::create(backend, folder.path(), "scale").await;
-    let db = bench.db.clone();
+    let (database, db) = common::fresh_database(backend).await;
     demo::load(&db).await.unwrap();
     let round: i64 = sqlx::query_scalar(
         "SELECT r.id FROM voting_rounds r JOIN organisations o ON o.id = r.organisation_id \
@@ -143,7 +141,8 @@ async fn main() {
             large.1.as_secs_f64() / small.1.as_secs_f64(),
         );
     }
-    bench.drop_database().await;
+    db.pool().close().await;
+    drop(database);
 }
 
 /// 200,000 residents at the landlord, each with two of the open round's

@@ -21,7 +21,7 @@ use leptos::server_fn::ServerFn;
 use tenant_voice::router;
 
 mod common;
-use common::{link_token, post, BenchDatabase};
+use common::{link_token, post};
 
 const PEOPLE: usize = 400;
 const CONCURRENCY: usize = 16;
@@ -35,9 +35,7 @@ async fn main() {
 }
 
 async fn run(backend: Backend) {
-    let folder = tempfile::tempdir().unwrap();
-    let bench = BenchDatabase::create(backend, folder.path(), "sign_in").await;
-    let db = bench.db.clone();
+    let (database, db) = common::fresh_database(backend).await;
     for n in 0..PEOPLE {
         sqlx::query("INSERT INTO users (email, display_name, created_at) VALUES ($1, $2, 0)")
             .bind(format!("person{n}@example.org"))
@@ -90,7 +88,8 @@ async fn run(backend: Backend) {
     );
 
     println!("{backend:?}: email me a link {ask_rate:.0} requests/s; use the link (sign in) {use_rate:.0} requests/s");
-    bench.drop_database().await;
+    db.pool().close().await;
+    drop(database);
 }
 
 /// Sends every form body to `path`, `CONCURRENCY` at a time, each from its

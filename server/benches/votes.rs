@@ -22,7 +22,7 @@ use leptos::server_fn::ServerFn;
 use tenant_voice::router;
 
 mod common;
-use common::{link_token, post, session_cookie, BenchDatabase, Timings};
+use common::{link_token, post, session_cookie, Timings};
 
 const RESIDENTS: usize = 600;
 const CONCURRENCY: usize = 32;
@@ -36,9 +36,7 @@ async fn main() {
 }
 
 async fn run(backend: Backend) {
-    let folder = tempfile::tempdir().unwrap();
-    let bench = BenchDatabase::create(backend, folder.path(), "votes").await;
-    let db = bench.db.clone();
+    let (database, db) = common::fresh_database(backend).await;
     let (round, topics) = setup(&db).await;
     let app = router::build_app(AppState {
         db: db.clone(),
@@ -68,7 +66,8 @@ async fn run(backend: Backend) {
         .unwrap();
     assert_eq!(counted as usize, RESIDENTS * 2, "every vote counted once");
     println!("{backend:?}: {}", timings.summary("votes"));
-    bench.drop_database().await;
+    db.pool().close().await;
+    drop(database);
 }
 
 /// A landlord, its residents, and an open round on three topics.

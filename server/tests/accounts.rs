@@ -4,30 +4,20 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use app::{
-    accounts::{
-        account::{
-            ChangeEmail, ChangeName, ConfirmEmailChange, DeleteAccount, RemovePassword, SetPassword,
-        },
-        demo::DemoSignIn,
-        joining::{DecideJoinRequest, RequestToJoin},
-        people::{AcceptInvitation, ChangeRole, Invite, WithdrawInvitation},
-        sign_in::{
-            Register, RequestSignInLink, SignInWithPassword, SignOut, SignOutEverywhere,
-            UseSignInLink,
-        },
-        Role,
+use app::accounts::{
+    account::{
+        ChangeEmail, ChangeName, ConfirmEmailChange, DeleteAccount, RemovePassword, SetPassword,
     },
-    state::Backend,
+    demo::DemoSignIn,
+    joining::{DecideJoinRequest, RequestToJoin},
+    people::{AcceptInvitation, ChangeRole, Invite, WithdrawInvitation},
+    sign_in::{
+        Register, RequestSignInLink, SignInWithPassword, SignOut, SignOutEverywhere, UseSignInLink,
+    },
+    Role,
 };
-use common::TestApp;
+use common::{Setup, TestApp};
 use tenant_voice::demo;
-
-async fn with_demo(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    demo::load(&app.db).await.unwrap();
-    app
-}
 
 fn token_of(link: &str) -> String {
     link.rsplit('=').next().unwrap().to_string()
@@ -35,7 +25,7 @@ fn token_of(link: &str) -> String {
 
 on_both_databases! {
     async fn a_sign_in_link_signs_in_once(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut visitor = app.visitor();
         let reply = visitor.call::<RequestSignInLink>(&[("email", " Aisha.Rahman@Example.org ")]).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
@@ -71,7 +61,7 @@ on_both_databases! {
     }
 
     async fn expired_and_forged_links_are_refused_and_audited(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut visitor = app.visitor();
         visitor.call::<RequestSignInLink>(&[("email", "tom.whitfield@example.org")]).await;
         let token = token_of(&app.emailed_link("tom.whitfield@example.org", "/sign-in/link?token=").await);
@@ -89,7 +79,7 @@ on_both_databases! {
     }
 
     async fn the_sign_in_page_answers_alike_for_unknown_addresses(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let known = app.visitor().call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
         let unknown = app.visitor().call::<RequestSignInLink>(&[("email", "nobody@example.org")]).await;
         assert_eq!((known.status, known.header("location")), (unknown.status, unknown.header("location")));
@@ -104,7 +94,7 @@ on_both_databases! {
     }
 
     async fn without_javascript_errors_come_back_to_the_form(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut browser = app.browser_without_javascript();
         browser.on_page = "/sign-in".into();
         let reply = browser.call::<RequestSignInLink>(&[("email", "not an email")]).await;
@@ -127,7 +117,7 @@ on_both_databases! {
     }
 
     async fn signing_in_changes_the_session_id(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut visitor = app.signed_in("aisha.rahman@example.org").await;
         let first = visitor.cookie.clone().unwrap();
         visitor.sign_in("aisha.rahman@example.org").await;
@@ -140,7 +130,7 @@ on_both_databases! {
     }
 
     async fn signing_out_ends_the_session(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut visitor = app.signed_in("aisha.rahman@example.org").await;
         let cookie = visitor.cookie.clone();
         let reply = visitor.call::<SignOut>(&[]).await;
@@ -152,7 +142,7 @@ on_both_databases! {
     }
 
     async fn signing_out_everywhere_ends_every_session(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut phone = app.signed_in("aisha.rahman@example.org").await;
         let mut laptop = app.signed_in("aisha.rahman@example.org").await;
         let mut someone_else = app.signed_in("tom.whitfield@example.org").await;
@@ -168,14 +158,14 @@ on_both_databases! {
     }
 
     async fn sessions_end_after_inactivity(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut visitor = app.signed_in("aisha.rahman@example.org").await;
         sqlx::query("UPDATE sessions SET expires_at = 1").execute(app.db.pool()).await.unwrap();
         assert_eq!(visitor.get("/account").await.status, 401);
     }
 
     async fn over_https_the_cookie_is_secure(backend: Backend) {
-        let app = TestApp::start_configured(backend, false, "https://portal.test").await;
+        let app = TestApp::start_with(backend, Setup { base_url: Some("https://portal.test"), ..Setup::default() }).await;
         app.add_person("Aisha Rahman", "aisha@example.org", None).await;
         let mut visitor = app.visitor();
         visitor.call::<RequestSignInLink>(&[("email", "aisha@example.org")]).await;
@@ -186,7 +176,7 @@ on_both_databases! {
     }
 
     async fn registering_never_reveals_who_has_an_account(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let new = app.visitor().call::<Register>(&[("name", "Nia Brown"), ("email", "nia@example.net")]).await;
         let taken = app.visitor().call::<Register>(&[("name", "Someone"), ("email", "aisha.rahman@example.org")]).await;
         assert_eq!((new.status, new.header("location"), &new.body), (taken.status, taken.header("location"), &taken.body));
@@ -207,7 +197,7 @@ on_both_databases! {
     }
 
     async fn a_request_to_join_is_approved_by_staff(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         app.visitor().call::<Register>(&[("name", "Nia Brown"), ("email", "nia@example.net")]).await;
         let mut nia = app.signed_in("nia@example.net").await;
         let form = nia.get("/landlords/brackenmoor-homes/join").await;
@@ -243,7 +233,7 @@ on_both_databases! {
     }
 
     async fn a_declined_request_tells_the_person_why(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let nia_id = app.add_person("Nia Brown", "nia@example.net", None).await;
         let mut nia = app.signed_in("nia@example.net").await;
         nia.call::<RequestToJoin>(&[("slug", "brackenmoor-homes"), ("tenancy_reference", "BH-1")]).await;
@@ -270,7 +260,7 @@ on_both_databases! {
     }
 
     async fn an_invitation_works_once_and_expires(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut staff = app.signed_in("priya.shah@example.org").await;
         let reply = staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "New.Member@example.net"), ("role", "panel_member")]).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
@@ -300,7 +290,7 @@ on_both_databases! {
     }
 
     async fn staff_cannot_hand_out_more_power_than_they_hold(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut staff = app.signed_in("priya.shah@example.org").await;
         let reply = staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "boss@example.net"), ("role", "landlord_admin")]).await;
         assert_eq!(reply.status, 403);
@@ -322,7 +312,7 @@ on_both_databases! {
     }
 
     async fn an_admin_of_one_landlord_can_do_nothing_at_another(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         // A request waiting at Fernhill Vale, and one of its members.
         let nia = app.add_person("Nia Brown", "nia@example.net", None).await;
         sqlx::query("INSERT INTO join_requests (user_id, organisation_id, tenancy_reference, created_at) SELECT $1, id, 'FV-1', 0 FROM organisations WHERE slug = 'fernhill-vale-housing'")
@@ -364,7 +354,7 @@ on_both_databases! {
     }
 
     async fn cross_origin_posts_are_refused(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         for (header, value) in [
             ("origin", "http://evil.example"),
             ("sec-fetch-site", "cross-site"),
@@ -395,7 +385,7 @@ on_both_databases! {
     }
 
     async fn posts_that_say_nothing_of_where_they_come_from_are_refused(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         // No browser submits a form without Origin or Sec-Fetch-Site; a
         // request with neither might be forged, so it changes nothing.
         for html in [false, true] {
@@ -417,7 +407,7 @@ on_both_databases! {
     }
 
     async fn sign_in_requests_are_rate_limited_then_released(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         for _ in 0..5 {
             let reply = app.visitor().call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
             assert_eq!(reply.status, 200);
@@ -444,7 +434,7 @@ on_both_databases! {
     }
 
     async fn the_demo_personas_exist_only_in_demo_mode(backend: Backend) {
-        let app = TestApp::start_with(backend, false).await;
+        let app = TestApp::start(backend).await;
         demo::load(&app.db).await.unwrap();
         let mut visitor = app.visitor();
         assert_eq!(visitor.get("/demo").await.status, 404);
@@ -454,7 +444,7 @@ on_both_databases! {
         let mut browser = app.browser_without_javascript();
         assert_eq!(browser.call::<DemoSignIn>(&[("email", "david.kerr@example.org")]).await.status, 404);
 
-        let app = TestApp::start_with(backend, true).await;
+        let app = TestApp::start_with(backend, Setup { demo_mode: true, ..Setup::default() }).await;
         demo::load(&app.db).await.unwrap();
         let mut visitor = app.visitor();
         let page = visitor.get("/demo").await;
@@ -471,7 +461,7 @@ on_both_databases! {
     }
 
     async fn the_header_shows_who_is_signed_in(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut visitor = app.visitor();
         assert!(visitor.get("/").await.body.contains("href=\"/sign-in\""));
         visitor.sign_in("aisha.rahman@example.org").await;
@@ -484,7 +474,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn a_password_can_be_added_used_and_removed(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut aisha = app.signed_in("aisha.rahman@example.org").await;
         let short = aisha.call::<SetPassword>(&[("password", "short"), ("password_again", "short")]).await;
         assert_eq!(short.status, 422);
@@ -516,7 +506,7 @@ on_both_databases! {
     }
 
     async fn wrong_passwords_are_rate_limited(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         for _ in 0..10 {
             let reply = app.visitor().call::<SignInWithPassword>(&[("email", "tom.whitfield@example.org"), ("password", "guess guess guess")]).await;
             assert_eq!(reply.status, 422);
@@ -526,7 +516,7 @@ on_both_databases! {
     }
 
     async fn name_and_email_changes(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut aisha = app.signed_in("aisha.rahman@example.org").await;
         assert_eq!(aisha.call::<ChangeName>(&[("name", "")]).await.status, 422);
         assert_eq!(aisha.call::<ChangeName>(&[("name", "Aisha R.")]).await.status, 200);
@@ -553,7 +543,7 @@ on_both_databases! {
     }
 
     async fn everything_held_about_a_person_can_be_downloaded(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut sam = app.signed_in("sam.okafor@example.org").await;
         let export = sam.get("/api/account/export").await;
         assert_eq!(export.status, 200, "{}", export.body);
@@ -566,7 +556,7 @@ on_both_databases! {
     }
 
     async fn a_deleted_account_is_emptied_but_its_row_stays(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut aisha = app.signed_in("aisha.rahman@example.org").await;
         let mut phone = app.signed_in("aisha.rahman@example.org").await;
         let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = 'aisha.rahman@example.org'").fetch_one(app.db.pool()).await.unwrap();
@@ -626,7 +616,7 @@ async fn counts_match_a_recount(app: &TestApp) {
 
 on_both_databases! {
     async fn long_lists_of_members_and_requests_come_a_page_at_a_time(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         // 120 more residents, named to come first, and 70 people waiting.
         for n in 0..120 {
             app.add_person(&format!("Aaron {n:03}"), &format!("aaron{n}@example.net"), Some(("brackenmoor-homes", Role::Resident))).await;
@@ -696,7 +686,7 @@ on_both_databases! {
     }
 
     async fn member_and_request_counts_follow_every_change(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         counts_match_a_recount(&app).await;
         let slug = "brackenmoor-homes";
         let mut staff = app.signed_in("priya.shah@example.org").await;
@@ -760,7 +750,7 @@ on_both_databases! {
         use app::accounts::password::gate;
         use leptos::server_fn::ServerFn;
         use tower::ServiceExt;
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let cap = gate::max_at_once();
         // Four times as many at once as may be checked together, each for a
         // different address, so no rate limit turns them away first.
@@ -842,7 +832,7 @@ on_both_databases! {
     async fn an_error_written_into_a_link_never_shows_on_the_page(backend: Backend) {
         use base64::Engine;
         use leptos::server_fn::{error::FromServerFnError, ServerFn};
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let crafted = "This link did not work: call 0800 123 4567";
         // Written exactly as the portal writes a refusal into an address.
         for error in [
@@ -880,7 +870,7 @@ on_both_databases! {
     async fn over_https_browsers_stay_on_https_and_the_session_cookie_is_secure(backend: Backend) {
         use tenant_voice::router::{HSTS, PRIVATE};
         for (base_url, https) in [("https://portal.test", true), ("http://portal.test", false)] {
-            let app = TestApp::start_configured(backend, false, base_url).await;
+            let app = TestApp::start_with(backend, Setup { base_url: Some(base_url), ..Setup::default() }).await;
             demo::load(&app.db).await.unwrap();
             let home = app.visitor().get("/").await;
             assert_eq!(home.status, 200);
@@ -908,7 +898,7 @@ on_both_databases! {
 
     async fn no_page_for_a_signed_in_person_is_kept_by_any_cache(backend: Backend) {
         use tenant_voice::router::PRIVATE;
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let slug = "brackenmoor-homes";
         let mut admin = app.signed_in("david.kerr@example.org").await;
         for page in [
@@ -929,7 +919,7 @@ on_both_databases! {
     }
 
     async fn a_copy_of_the_database_gives_no_live_session(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut aisha = app.signed_in("aisha.rahman@example.org").await;
         let cookie = aisha.cookie.clone().unwrap();
         let stored: Vec<(String,)> = sqlx::query_as("SELECT id FROM sessions").fetch_all(app.db.pool()).await.unwrap();
@@ -945,7 +935,7 @@ on_both_databases! {
     }
 
     async fn on_a_shared_computer_the_cookie_ends_with_the_browser(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let page = app.visitor().get("/sign-in").await;
         assert!(page.body.contains("This is a shared computer"), "the password form offers the choice");
         for (shared, lasting) in [(Some("yes"), false), (None, true)] {
@@ -976,7 +966,7 @@ on_both_databases! {
     }
 
     async fn the_sign_in_page_names_the_account_it_signs_in_to(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut visitor = app.visitor();
         visitor.call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
         let link = app.emailed_link("aisha.rahman@example.org", "/sign-in/link?token=").await;
@@ -994,7 +984,7 @@ on_both_databases! {
     }
 
     async fn asking_for_a_sign_in_link_looks_nothing_up_until_the_worker_runs(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let known = app.visitor().call::<RequestSignInLink>(&[("email", "aisha.rahman@example.org")]).await;
         let unknown = app.visitor().call::<RequestSignInLink>(&[("email", "nobody@example.org")]).await;
         assert_eq!((known.status, known.header("location"), &known.body), (unknown.status, unknown.header("location"), &unknown.body));
@@ -1012,7 +1002,7 @@ on_both_databases! {
     }
 
     async fn changing_email_or_password_needs_a_recent_sign_in(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut aisha = app.signed_in("aisha.rahman@example.org").await;
         age_sessions(&app, 11).await;
         let email = aisha.call::<ChangeEmail>(&[("email", "aisha.new@example.net")]).await;
@@ -1037,7 +1027,7 @@ on_both_databases! {
     }
 
     async fn changing_email_or_password_signs_out_other_devices_and_tells_the_old_address(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut phone = app.signed_in("aisha.rahman@example.org").await;
         let mut laptop = app.signed_in("aisha.rahman@example.org").await;
         let reply = laptop.call::<SetPassword>(&[("password", "blue kettle morning"), ("password_again", "blue kettle morning")]).await;
@@ -1062,7 +1052,7 @@ on_both_databases! {
     }
 
     async fn an_invitation_cannot_change_a_members_role_unless_an_administrator_sent_it(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let tom = user_id_of(&app, "tom.whitfield@example.org").await;
         let role_of_tom = format!("SELECT COUNT(*) FROM memberships m JOIN organisations o ON o.id = m.organisation_id \
                                    WHERE m.user_id = {tom} AND o.slug = 'brackenmoor-homes' AND m.role = ");
@@ -1085,7 +1075,7 @@ on_both_databases! {
     }
 
     async fn staff_cannot_invite_themselves_into_another_role(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut staff = app.signed_in("priya.shah@example.org").await;
         let reply = staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "Priya.Shah@example.org"), ("role", "panel_chair")]).await;
         assert_eq!(reply.status, 422, "{}", reply.body);
@@ -1094,7 +1084,7 @@ on_both_databases! {
     }
 
     async fn pending_invitations_are_listed_and_can_be_withdrawn(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut staff = app.signed_in("priya.shah@example.org").await;
         staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "new.member@example.net"), ("role", "panel_member")]).await;
         let link = app.emailed_link("new.member@example.net", "/invitations/accept?token=").await;
@@ -1118,7 +1108,7 @@ on_both_databases! {
     }
 
     async fn an_invitation_lapses_when_its_sender_can_no_longer_invite(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut staff = app.signed_in("priya.shah@example.org").await;
         staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "new.member@example.net"), ("role", "landlord_staff")]).await;
         let link = app.emailed_link("new.member@example.net", "/invitations/accept?token=").await;
@@ -1135,7 +1125,7 @@ on_both_databases! {
     }
 
     async fn an_invitation_link_does_not_sign_an_existing_account_in(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         app.add_person("Nia Brown", "nia@example.net", None).await;
         let mut staff = app.signed_in("priya.shah@example.org").await;
         staff.call::<Invite>(&[("slug", "brackenmoor-homes"), ("email", "nia@example.net"), ("role", "resident")]).await;

@@ -19,27 +19,16 @@ use app::{
     state::Backend,
     time::{civil_day, Timestamp},
 };
-use common::{pairs, TestApp, Visitor};
+use common::{
+    cast::{Member, CATH, PAT, PETER, RITA, SAM, SLUG},
+    pairs, Setup, TestApp, Visitor,
+};
 
-const SLUG: &str = "test-homes";
+/// The people these stories need, from the one cast.
+const PEOPLE: &[Member] = &[RITA, PAT, PETER, CATH, SAM];
 
 fn last_year() -> i32 {
     Period::year_containing(civil_day(Timestamp::now())).year - 1
-}
-
-async fn landlord(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    app.add_landlord(SLUG, "Test Homes").await;
-    for (name, email, role) in [
-        ("Rita Resident", "rita@example.org", Role::Resident),
-        ("Pat Panel", "pat@example.org", Role::PanelMember),
-        ("Peter Panel", "peter@example.org", Role::PanelMember),
-        ("Cath Chair", "chair@example.org", Role::PanelChair),
-        ("Sam Staff", "sam@example.org", Role::LandlordStaff),
-    ] {
-        app.add_person(name, email, Some((SLUG, role))).await;
-    }
-    app
 }
 
 /// The NHF charter adopted, TP01 results for last year and the year before
@@ -258,7 +247,7 @@ fn section_response(year: i32, section: i64, text: &str) -> Vec<(&'static str, S
 
 on_both_databases! {
     async fn the_chair_starts_a_review_with_a_section_per_commitment_and_frozen_figures(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         // Introduction, six NHF commitments, then three free sections.
         assert_eq!(sections.len(), 10);
@@ -293,7 +282,7 @@ on_both_databases! {
     }
 
     async fn the_chair_adds_renames_moves_and_removes_sections(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let year_text = year.to_string();
         let mut chair = app.signed_in("chair@example.org").await;
@@ -319,7 +308,7 @@ on_both_databases! {
     }
 
     async fn the_panel_and_invited_staff_write_and_overlapping_saves_lose_nothing(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let intro = sections[0];
         let mut pat = app.signed_in("pat@example.org").await;
@@ -403,7 +392,7 @@ on_both_databases! {
     }
 
     async fn many_people_saving_one_section_at_once_lose_no_acknowledged_save(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let section = sections[0];
         // Eight paragraphs; each writer rewrites their own, all from revision 1.
@@ -450,7 +439,7 @@ on_both_databases! {
     }
 
     async fn rounds_of_random_overlapping_saves_keep_every_acknowledged_word_and_every_draft(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let section = sections[0];
         let paragraphs: Vec<String> = (0..8).map(|n| format!("Paragraph {n} as first written.")).collect();
@@ -539,7 +528,7 @@ on_both_databases! {
     }
 
     async fn the_panel_signs_off_with_a_dissent_and_the_landlord_answers_and_publishes(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let y = year.to_string();
         let page = format!("/landlords/{SLUG}/annual-reviews/{year}");
@@ -611,7 +600,7 @@ on_both_databases! {
     }
 
     async fn a_review_signed_off_and_published_just_after_midnight_in_summer_shows_the_uk_day(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, _) = started(&app).await;
         signed_off(&app, year).await;
         published(&app, year).await;
@@ -630,7 +619,7 @@ on_both_databases! {
     }
 
     async fn the_chair_may_ask_for_more_than_a_majority(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let y = year.to_string();
         let mut pat = app.signed_in("pat@example.org").await;
@@ -656,7 +645,7 @@ on_both_databases! {
     }
 
     async fn the_landlord_may_answer_single_sections_and_the_published_review_has_charts(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let commitment = sections[1];
         let mut pat = app.signed_in("pat@example.org").await;
@@ -710,7 +699,7 @@ on_both_databases! {
     }
 
     async fn each_review_follows_up_last_years_recommendations_and_the_scrutiny_panels(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let recommendations = *sections.last().unwrap();
         let mut pat = app.signed_in("pat@example.org").await;
@@ -761,7 +750,7 @@ on_both_databases! {
         assert!(!page.body.contains("What became of earlier recommendations"));
     }
     async fn saving_the_kept_aside_draft_unchanged_does_not_replace_the_other_authors_words(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, intro, mut pat) = overlapped(&app).await;
         // The overlap page's form is based on revision 2, the one shown beside
         // the draft; pressing the ordinary save with the draft unchanged would
@@ -783,7 +772,7 @@ on_both_databases! {
     }
 
     async fn replacing_their_version_is_recorded_shown_in_the_history_and_emailed_to_them(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, intro, mut pat) = overlapped(&app).await;
         let emails_before = app.outbox().await.len();
         let reply = save_choosing(&mut pat, year, intro, 2, PATS, Some("yes")).await;
@@ -819,7 +808,7 @@ on_both_databases! {
     }
 
     async fn replacing_a_version_saved_after_the_page_was_shown_asks_again(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, intro, mut pat) = overlapped(&app).await;
         // The chair saves revision 3 while Pat reads the overlap page (based on 2).
         let mut chair = app.signed_in("chair@example.org").await;
@@ -841,7 +830,7 @@ on_both_databases! {
     }
 
     async fn a_combined_text_after_an_overlap_saves_as_usual(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, intro, mut pat) = overlapped(&app).await;
         let emails_before = app.outbox().await.len();
         let combined = "Repairs were much slower than promised, though quick by March. Complaints rose. Cleaning improved.";
@@ -861,7 +850,7 @@ on_both_databases! {
     }
 
     async fn without_javascript_the_overlap_page_offers_both_choices_and_says_what_replacing_does(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, intro, _) = overlapped(&app).await;
         let mut browser = app.browser_without_javascript();
         browser.sign_in("pat@example.org").await;
@@ -897,7 +886,7 @@ on_both_databases! {
     }
 
     async fn a_year_once_reviewed_is_closed_and_later_views_are_added_beside_it(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, _) = started(&app).await;
         let commitment: i64 = sqlx::query_scalar("SELECT MIN(commitment_id) FROM review_sections WHERE commitment_id IS NOT NULL")
             .fetch_one(app.db.pool()).await.unwrap();
@@ -940,7 +929,7 @@ on_both_databases! {
     }
 
     async fn saves_and_notes_racing_a_request_for_sign_off_never_land_after_it(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let (year, sections) = started(&app).await;
         let y = year.to_string();
         let mut pat = app.signed_in("pat@example.org").await;

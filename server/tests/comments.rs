@@ -7,95 +7,20 @@
 mod common;
 
 use app::{
-    accounts::Role,
     charter::AdoptTemplate,
     comments::{EditComment, ModerateComment, PostComment, ReportComment},
     scrutiny::{
         reviews::{AddRecommendation, StartReview},
         Propose,
     },
-    state::Backend,
 };
-use common::{TestApp, Visitor};
+use common::{
+    cast::{key, last_number, propose, Member, ADA, CATH, NORA, OTTO, PAT, RITA, ROB, SAM, SLUG},
+    Setup, TestApp, Visitor,
+};
 
-const SLUG: &str = "test-homes";
-
-async fn landlord(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    app.add_landlord(SLUG, "Test Homes").await;
-    app.add_landlord("other-homes", "Other Homes").await;
-    for (name, email, role) in [
-        (
-            "Rita Resident",
-            "rita@example.org",
-            Some((SLUG, Role::Resident)),
-        ),
-        (
-            "Rob Resident",
-            "rob@example.org",
-            Some((SLUG, Role::Resident)),
-        ),
-        (
-            "Pat Panel",
-            "pat@example.org",
-            Some((SLUG, Role::PanelMember)),
-        ),
-        (
-            "Cath Chair",
-            "chair@example.org",
-            Some((SLUG, Role::PanelChair)),
-        ),
-        (
-            "Sam Staff",
-            "sam@example.org",
-            Some((SLUG, Role::LandlordStaff)),
-        ),
-        (
-            "Ada Admin",
-            "ada@example.org",
-            Some((SLUG, Role::LandlordAdmin)),
-        ),
-        ("Nora Nobody", "nora@example.org", None),
-        (
-            "Otto Other",
-            "otto@example.org",
-            Some(("other-homes", Role::Resident)),
-        ),
-    ] {
-        app.add_person(name, email, role).await;
-    }
-    app
-}
-
-fn key(n: u32) -> String {
-    format!("{n:08x}").repeat(8)
-}
-
-async fn propose(app: &TestApp, title: &str) -> i64 {
-    let mut rita = app.signed_in("rita@example.org").await;
-    let reply = rita
-        .call::<Propose>(&[
-            ("slug", SLUG),
-            ("submission_key", &key(900 + title.len() as u32)),
-            ("title", title),
-            ("problem", "Repairs take weeks."),
-            ("why_it_matters", "Families live with mould."),
-            ("concerns", ""),
-        ])
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    last_number(reply.header("location").unwrap())
-}
-
-/// The number at the end of an address: "/…/proposals/12" or "…#comment-12".
-fn last_number(location: &str) -> i64 {
-    location
-        .rsplit(['/', '-'])
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap_or_else(|_| panic!("no number at the end of {location}"))
-}
+/// The people these stories need, from the one cast.
+const PEOPLE: &[Member] = &[RITA, ROB, PAT, CATH, SAM, ADA, NORA, OTTO];
 
 async fn post(
     visitor: &mut Visitor<'_>,
@@ -249,8 +174,8 @@ const HOSTILE: [&str; 16] = [
 
 on_both_databases! {
     async fn people_comment_and_reply_once_with_safe_markdown(backend: Backend) {
-        let app = landlord(backend).await;
-        let proposal = propose(&app, "Damp").await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let proposal = propose(&mut app.signed_in(RITA.email).await, 1, "Damp").await;
         let subject = format!("proposal:{proposal}");
         let mut rob = app.signed_in("rob@example.org").await;
         let first = comment(&mut rob, &subject, None, 1, "We *all* have this.\n\n- Flat 3\n- Flat 9").await;
@@ -262,7 +187,7 @@ on_both_databases! {
         let refused = post(&mut rob, &subject, Some(reply), 3, "Replying to a reply").await;
         assert_eq!(refused.status, 422, "{}", refused.body);
         // A reply belongs under a comment on the same subject.
-        let other = propose(&app, "Bins and recycling").await;
+        let other = propose(&mut app.signed_in(RITA.email).await, 2, "Bins and recycling").await;
         let refused = post(&mut rob, &format!("proposal:{other}"), Some(first), 4, "Wrong place").await;
         assert_eq!(refused.status, 404, "{}", refused.body);
         assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 2);
@@ -298,7 +223,7 @@ on_both_databases! {
     }
 
     async fn comments_on_recommendations_follow_the_report_and_on_commitments(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut pat = app.signed_in("pat@example.org").await;
         let reply = pat.call::<StartReview>(&[("slug", SLUG), ("title", "Cleaning")]).await;
         let review = last_number(reply.header("location").unwrap()).to_string();
@@ -326,8 +251,8 @@ on_both_databases! {
     }
 
     async fn only_landlord_staff_post_official_responses(backend: Backend) {
-        let app = landlord(backend).await;
-        let proposal = propose(&app, "Damp").await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let proposal = propose(&mut app.signed_in(RITA.email).await, 1, "Damp").await;
         let subject = format!("proposal:{proposal}");
         for (n, (email, allowed)) in [("rita@example.org", false), ("chair@example.org", false), ("sam@example.org", true), ("ada@example.org", true)].into_iter().enumerate() {
             let mut person = app.signed_in(email).await;
@@ -344,8 +269,8 @@ on_both_databases! {
     }
 
     async fn a_changed_official_response_keeps_its_earlier_wording_and_reason_in_public(backend: Backend) {
-        let app = landlord(backend).await;
-        let proposal = propose(&app, "Damp").await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let proposal = propose(&mut app.signed_in(RITA.email).await, 1, "Damp").await;
         let subject = format!("proposal:{proposal}");
         let mut sam = app.signed_in("sam@example.org").await;
         let reply = sam
@@ -377,8 +302,8 @@ on_both_databases! {
     }
 
     async fn authors_edit_for_fifteen_minutes_and_readers_see_it_was_edited(backend: Backend) {
-        let app = landlord(backend).await;
-        let proposal = propose(&app, "Damp").await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let proposal = propose(&mut app.signed_in(RITA.email).await, 1, "Damp").await;
         let subject = format!("proposal:{proposal}");
         let mut rob = app.signed_in("rob@example.org").await;
         let id = comment(&mut rob, &subject, None, 1, "Frist!").await;
@@ -407,8 +332,8 @@ on_both_databases! {
     }
 
     async fn reports_reach_the_moderators_who_hide_and_restore_with_the_author_told(backend: Backend) {
-        let app = landlord(backend).await;
-        let proposal = propose(&app, "Damp").await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let proposal = propose(&mut app.signed_in(RITA.email).await, 1, "Damp").await;
         let subject = format!("proposal:{proposal}");
         let mut rob = app.signed_in("rob@example.org").await;
         let id = comment(&mut rob, &subject, None, 1, "Rita at number 12 never pays her rent.").await;
@@ -476,8 +401,8 @@ on_both_databases! {
     }
 
     async fn hostile_markup_in_comments_and_proposals_never_runs(backend: Backend) {
-        let app = landlord(backend).await;
-        let proposal = propose(&app, "Damp").await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let proposal = propose(&mut app.signed_in(RITA.email).await, 1, "Damp").await;
         let subject = format!("proposal:{proposal}");
         let mut rob = app.signed_in("rob@example.org").await;
         for (n, payload) in HOSTILE.iter().enumerate() {

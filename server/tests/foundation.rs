@@ -4,18 +4,12 @@
 mod common;
 
 use app::{accounts::Role, state::Backend, time::Timestamp};
-use common::TestApp;
+use common::{Setup, TestApp};
 use tenant_voice::{
     admin::{create_admin, AdminError, AdminOutcome},
     database,
     demo::{self, DemoError, DemoOutcome},
 };
-
-async fn with_demo(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    assert_eq!(demo::load(&app.db).await.unwrap(), DemoOutcome::Loaded);
-    app
-}
 
 on_both_databases! {
     async fn health_check_answers_when_the_database_does(backend: Backend) {
@@ -30,10 +24,10 @@ on_both_databases! {
     }
 
     async fn home_page_lists_every_hosted_landlord(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let page = app.get("/").await;
         assert_eq!(page.status, 200);
-        assert!(page.content_type.starts_with("text/html"), "{}", page.content_type);
+        assert!(page.content_type().starts_with("text/html"), "{}", page.content_type());
         for landlord in demo::LANDLORDS {
             let link = format!("href=\"/landlords/{}\"", landlord.slug);
             assert!(page.body.contains(&link), "home page should link to {}", landlord.slug);
@@ -51,7 +45,7 @@ on_both_databases! {
     }
 
     async fn every_page_has_the_accessible_shell(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         for path in ["/", "/about", "/landlords/brackenmoor-homes", "/no-such-page"] {
             let body = app.get(path).await.body;
             for part in [
@@ -78,7 +72,7 @@ on_both_databases! {
     }
 
     async fn landlord_page_shows_its_name_and_sections(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let page = app.get("/landlords/fernhill-vale-housing").await;
         assert_eq!(page.status, 200);
         assert!(page.body.contains("<h1>Fernhill Vale Housing</h1>"));
@@ -90,7 +84,7 @@ on_both_databases! {
     }
 
     async fn unknown_pages_get_a_friendly_404(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         for path in ["/landlords/no-such-landlord", "/landlords/NOT..a..slug", "/nothing/here"] {
             let page = app.get(path).await;
             assert_eq!(page.status, 404, "{path}");
@@ -100,7 +94,7 @@ on_both_databases! {
     }
 
     async fn a_failing_query_gives_a_friendly_500_with_a_reference(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         sqlx::query("ALTER TABLE organisations RENAME TO organisations_moved").execute(app.db.pool()).await.unwrap();
         let page = app.get("/landlords/brackenmoor-homes").await;
         assert_eq!(page.status, 500);
@@ -111,7 +105,7 @@ on_both_databases! {
     }
 
     async fn an_unreachable_database_gives_a_503_page(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         app.db.pool().close().await;
         let page = app.get("/").await;
         assert_eq!(page.status, 503);
@@ -159,7 +153,7 @@ on_both_databases! {
     }
 
     async fn the_database_enforces_its_rules(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let pool = app.db.pool();
         let org: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = 'brackenmoor-homes'").fetch_one(pool).await.unwrap();
         let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'grace.mensah@example.org'").fetch_one(pool).await.unwrap();
@@ -184,7 +178,7 @@ on_both_databases! {
     }
 
     async fn demo_data_has_someone_in_every_role_at_every_landlord(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         for landlord in demo::LANDLORDS {
             let roles: Vec<String> = sqlx::query_scalar(
                 "SELECT DISTINCT m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE o.slug = $1",
@@ -208,7 +202,7 @@ on_both_databases! {
     }
 
     async fn demo_loads_once_and_never_over_real_data(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         assert_eq!(demo::load(&app.db).await.unwrap(), DemoOutcome::AlreadyLoaded);
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(app.db.pool()).await.unwrap();
 
@@ -227,7 +221,7 @@ on_both_databases! {
     }
 
     async fn admin_create_makes_promotes_and_audits(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let pool = app.db.pool();
         assert_eq!(create_admin(&app.db, " New.Admin@Example.org ", Some("New Admin")).await.unwrap(), AdminOutcome::Created);
         assert_eq!(create_admin(&app.db, "new.admin@example.org", None).await.unwrap(), AdminOutcome::AlreadyAdmin);
@@ -249,9 +243,9 @@ on_both_databases! {
     }
 
     async fn demo_mode_shows_the_demo_banner_only_when_on(backend: Backend) {
-        let demo = TestApp::start_with(backend, true).await;
+        let demo = TestApp::start_with(backend, Setup { demo_mode: true, ..Setup::default() }).await;
         assert!(demo.get("/").await.body.contains("Demo portal."));
-        let real = TestApp::start_with(backend, false).await;
+        let real = TestApp::start(backend).await;
         assert!(!real.get("/").await.body.contains("Demo portal."));
     }
 }

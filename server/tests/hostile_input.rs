@@ -8,10 +8,8 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use app::state::Backend;
-use common::{TestApp, Visitor};
+use common::{Setup, TestApp, Visitor};
 use scraper::{Html, Selector};
-use tenant_voice::demo;
 
 /// Typed text that tries to end each element the browser reads as raw text
 /// and open a script. Short enough for every box's limit.
@@ -60,12 +58,6 @@ const NOT_TAKEN: &[&str] = &[
     "change_email",
     "set_password",
 ];
-
-async fn with_demo(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    demo::load(&app.db).await.unwrap();
-    app
-}
 
 fn selector(css: &str) -> Selector {
     Selector::parse(css).unwrap()
@@ -336,7 +328,7 @@ on_both_databases! {
     /// filled in for editing and when a refused post keeps what was typed,
     /// and it never becomes an element of the page.
     async fn typed_text_shown_back_in_a_text_box_stays_text(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut seen = Seen::default();
         walk_as(&app, PEOPLE, true, &mut seen).await;
         // The landlord answers a review once the panel has signed it off;
@@ -447,7 +439,7 @@ on_both_databases! {
     /// router serves, signed out and signed in: each is answered 4xx with a
     /// plain message, never 500, and an oversized body 413.
     async fn malformed_requests_to_every_server_function_get_a_plain_4xx(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let paths: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path)
             .collect();
@@ -506,7 +498,7 @@ on_both_databases! {
     /// A browser that sends no Referer (some are set to hide it) is sent
     /// back to the form's own page with the message, not to the home page.
     async fn a_refused_form_post_without_a_referer_returns_to_its_own_page(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut aisha = app.signed_in("aisha.rahman@example.org").await;
         aisha.html = true;
         let page = format!("/landlords/{BRACKENMOOR}/scrutiny/propose");
@@ -551,7 +543,7 @@ on_both_databases! {
     /// Every page says which scripts may run: only the portal's own files
     /// and the page's own inline script, by its nonce; other answers none.
     async fn every_page_sends_a_content_security_policy_with_its_nonce(backend: Backend) {
-        let app = with_demo(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let mut david = app.signed_in("david.kerr@example.org").await;
         let mut nonces = BTreeSet::new();
         let mut scripts_seen = 0;

@@ -7,12 +7,22 @@ mod common;
 
 use app::accounts::sign_in::{RequestSignInLink, UseSignInLink};
 use app::state::Backend;
-use common::{TestApp, Visitor};
+use common::{
+    cast::{Member, ADA, CATH, NORA, RITA, SLUG},
+    Setup, TestApp, Visitor,
+};
 
 const PROXY: &str = "10.0.0.1";
 
 async fn behind_proxy(backend: Backend) -> TestApp {
-    let app = TestApp::start_behind(backend, false, "http://portal.test", "10.0.0.0/8").await;
+    let app = TestApp::start_with(
+        backend,
+        Setup {
+            trusted_proxies: "10.0.0.0/8",
+            ..Setup::default()
+        },
+    )
+    .await;
     app.add_person("Vera Victim", "vera@example.org", None)
         .await;
     app
@@ -122,33 +132,23 @@ on_both_databases! {
     }
 }
 
-const SLUG: &str = "test-homes";
+/// The people these stories need, from the one cast.
+const PEOPLE: &[Member] = &[RITA, CATH, ADA, NORA];
 
-/// A landlord with a resident, a chair and an administrator.
+/// Test Homes with a resident, a chair and an administrator; returns the
+/// portal, the landlord's id and Rita's.
 async fn landlord(backend: Backend) -> (TestApp, i64, i64) {
-    use app::accounts::Role;
-    let app = TestApp::start(backend).await;
-    let landlord = app.add_landlord(SLUG, "Test Homes").await;
-    let rita = app
-        .add_person(
-            "Rita Resident",
-            "rita@example.org",
-            Some((SLUG, Role::Resident)),
-        )
+    let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+    let landlord = app
+        .count(&format!(
+            "SELECT id FROM organisations WHERE slug = '{SLUG}'"
+        ))
         .await;
-    app.add_person(
-        "Cath Chair",
-        "chair@example.org",
-        Some((SLUG, Role::PanelChair)),
-    )
-    .await;
-    app.add_person(
-        "Ada Admin",
-        "ada@example.org",
-        Some((SLUG, Role::LandlordAdmin)),
-    )
-    .await;
-    app.add_person("Nora Nobody", "nora@example.org", None)
+    let rita = app
+        .count(&format!(
+            "SELECT id FROM users WHERE email = '{}'",
+            RITA.email
+        ))
         .await;
     (app, landlord, rita)
 }

@@ -11,17 +11,11 @@ use app::{
     state::{AppState, Backend},
 };
 use axum::{body::Body, http::Request, Router};
-use common::{Reply, TestApp};
-use tenant_voice::{database, demo, page_cache, router};
+use common::{Reply, Setup, TestApp};
+use tenant_voice::{database, page_cache, router};
 use tower::ServiceExt;
 
 const SLUG: &str = "brackenmoor-homes";
-
-async fn demo_app(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    demo::load(&app.db).await.unwrap();
-    app
-}
 
 /// A signed-out visitor's request.
 async fn load(app: &TestApp, path: &str) -> Reply {
@@ -113,7 +107,7 @@ async fn a_proposal(app: &TestApp) -> i64 {
 on_both_databases! {
     /// Each kind of change shows on the next signed-out request.
     async fn every_kind_of_change_shows_on_the_next_request(backend: Backend) {
-        let app = demo_app(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let org = org();
 
         // The landlords' list: a landlord renamed.
@@ -197,7 +191,7 @@ on_both_databases! {
     /// Signing in and loading public pages never puts the person's page in
     /// the cache: a signed-out visitor then sees no name and no "Sign out".
     async fn signed_in_pages_never_reach_visitors(backend: Backend) {
-        let app = demo_app(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let proposal = a_proposal(&app).await;
         let pages = [
             "/".to_string(),
@@ -243,7 +237,7 @@ on_both_databases! {
 
     /// Pages that fail are never kept.
     async fn failing_pages_are_never_cached(backend: Backend) {
-        let app = demo_app(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         for path in [
             "/landlords/no-such-landlord".to_string(),
             format!("/landlords/{SLUG}/scrutiny/proposals/999999"),
@@ -266,7 +260,7 @@ on_both_databases! {
 
     /// Query strings that do not change a page fill the cache only up to its cap.
     async fn query_strings_never_grow_the_cache_past_its_cap(backend: Backend) {
-        let app = demo_app(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let cache = page_cache::PageCache::with_limits(app.db.clone(), 50, 4 * 1024 * 1024);
         let capped: Router = Router::new()
             .fallback_service(app.router.clone())
@@ -295,7 +289,7 @@ on_both_databases! {
     /// The stored page is sent compressed as the client accepts, with the
     /// same headers as a fresh render.
     async fn cached_pages_are_compressed_once_and_keep_their_headers(backend: Backend) {
-        let app = demo_app(backend).await;
+        let app = TestApp::start_with(backend, Setup::demo_data()).await;
         let path = format!("/landlords/{SLUG}");
         let mut visitor = app.visitor();
         visitor.extra.push(("accept-encoding", "br".into()));
@@ -327,7 +321,7 @@ on_both_databases! {
 /// shows on server B's next request, though B had the page cached.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_on_one_server_shows_on_another() {
-    let app = demo_app(Backend::Postgres).await;
+    let app = TestApp::start_with(Backend::Postgres, Setup::demo_data()).await;
     let db = database::connect(app.url()).await.unwrap();
     let other: Router = router::build_app(AppState {
         db,

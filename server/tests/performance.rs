@@ -14,14 +14,18 @@ use app::{
         manage::{AddLocalMeasure, SetCloseMargin},
         model::Period,
     },
-    state::Backend,
     time::{civil_day, Timestamp},
 };
-use common::{pairs, TestApp, Visitor};
+use common::{
+    cast::{Member, CATH, RITA, SAM, SLUG},
+    pairs, Setup, TestApp, Visitor,
+};
 
-const SLUG: &str = "test-homes";
+/// The people these stories need, from the one cast.
+const PEOPLE: &[Member] = &[SAM, RITA, CATH];
+
 const IMPORT: &str = "/landlords/test-homes/performance/import";
-const STAFF: &str = "staff@example.org";
+const STAFF: &str = SAM.email;
 
 /// The last reporting year that has ended.
 fn last_year() -> i32 {
@@ -51,27 +55,6 @@ fn results_file() -> String {
     )
 }
 
-/// A landlord with a member of staff, a resident and a panel chair.
-async fn landlord(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    app.add_landlord(SLUG, "Test Homes").await;
-    app.add_person("Sally Staff", STAFF, Some((SLUG, Role::LandlordStaff)))
-        .await;
-    app.add_person(
-        "Rita Resident",
-        "resident@example.org",
-        Some((SLUG, Role::Resident)),
-    )
-    .await;
-    app.add_person(
-        "Cath Chair",
-        "chair@example.org",
-        Some((SLUG, Role::PanelChair)),
-    )
-    .await;
-    app
-}
-
 /// Uploads a file and returns the import's page address.
 async fn upload(visitor: &mut Visitor<'_>, name: &str, bytes: &[u8]) -> String {
     let reply = visitor.upload(IMPORT, name, bytes).await;
@@ -98,7 +81,7 @@ async fn figures(app: &TestApp) -> i64 {
 
 on_both_databases! {
     async fn staff_import_check_preview_and_publish(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut staff = app.signed_in(STAFF).await;
         let location = upload(&mut staff, "results.csv", results_file().as_bytes()).await;
         // Checked but not yet published: nothing public has changed.
@@ -147,7 +130,7 @@ on_both_databases! {
     }
 
     async fn a_reimport_of_the_same_file_changes_nothing(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut staff = app.signed_in(STAFF).await;
         let first = upload(&mut staff, "results.csv", results_file().as_bytes()).await;
         assert_eq!(publish(&mut staff, &first, "").await.status, 200);
@@ -168,7 +151,7 @@ on_both_databases! {
     }
 
     async fn corrections_need_a_reason_and_stay_visible(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut staff = app.signed_in(STAFF).await;
         let first = upload(&mut staff, "results.csv", results_file().as_bytes()).await;
         assert_eq!(publish(&mut staff, &first, "").await.status, 200);
@@ -198,12 +181,12 @@ on_both_databases! {
 
         let page = app.get("/landlords/test-homes/performance/TP01").await;
         assert!(page.body.contains("The contractor re-weighted the survey"), "{}", page.body);
-        assert!(page.body.contains("Sally Staff"));
+        assert!(page.body.contains("Sam Staff"));
         assert!(page.body.contains("73.5%"));
     }
 
     async fn every_kind_of_bad_file_is_explained_and_nothing_is_written(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut staff = app.signed_in(STAFF).await;
         let y = label(last_year());
         let future = label(last_year() + 1);
@@ -236,7 +219,7 @@ on_both_databases! {
     }
 
     async fn a_checked_file_can_be_set_aside(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut staff = app.signed_in(STAFF).await;
         let location = upload(&mut staff, "results.csv", results_file().as_bytes()).await;
         let id = id_of(&location);
@@ -248,14 +231,14 @@ on_both_databases! {
     }
 
     async fn only_this_landlords_staff_may_import(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         app.add_landlord("other-homes", "Other Homes").await;
         app.add_person("Otto Other", "other@example.org", Some(("other-homes", Role::LandlordAdmin))).await;
         let bytes = results_file().into_bytes();
 
         let mut stranger = app.visitor();
         assert_eq!(stranger.upload(IMPORT, "r.csv", &bytes).await.status, 401);
-        let mut resident = app.signed_in("resident@example.org").await;
+        let mut resident = app.signed_in(RITA.email).await;
         assert_eq!(resident.upload(IMPORT, "r.csv", &bytes).await.status, 403);
         assert_eq!(resident.get(IMPORT).await.status, 403);
         let mut other = app.signed_in("other@example.org").await;
@@ -279,7 +262,7 @@ on_both_databases! {
     }
 
     async fn the_close_margin_decides_close_or_missed(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut staff = app.signed_in(STAFF).await;
         let location = upload(&mut staff, "results.csv", results_file().as_bytes()).await;
         assert_eq!(publish(&mut staff, &location, "").await.status, 200);
@@ -292,13 +275,13 @@ on_both_databases! {
         let body = app.get("/landlords/test-homes/performance").await.body;
         assert!(!body.contains("Close to target"), "{body}");
         assert!(body.contains("Target missed"));
-        let mut resident = app.signed_in("resident@example.org").await;
+        let mut resident = app.signed_in(RITA.email).await;
         let reply = resident.call::<SetCloseMargin>(&[("slug", SLUG), ("close_within", "10")]).await;
         assert_eq!(reply.status, 403);
     }
 
     async fn local_measures_can_be_added_and_imported(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut staff = app.signed_in(STAFF).await;
         let measure = |code: &'static str| {
             [("slug", SLUG), ("code", code), ("title", "Average days to fix damp and mould"),
@@ -321,7 +304,7 @@ on_both_databases! {
     }
 
     async fn open_data_downloads_state_units_and_periods(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         app.add_landlord("other-homes", "Other Homes").await;
         let mut staff = app.signed_in(STAFF).await;
         let location = upload(&mut staff, "results.csv", results_file().as_bytes()).await;
@@ -378,7 +361,7 @@ on_both_databases! {
     /// The "Start a charter of your own" form, submitted as a browser
     /// without JavaScript submits it, with the fields the page draws.
     async fn staff_start_a_charter_of_their_own_from_its_form(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut staff = app.signed_in(STAFF).await;
         staff.html = true;
         let page = format!("/landlords/{SLUG}/commitments");
@@ -410,8 +393,8 @@ on_both_databases! {
     }
 
     async fn charters_commitments_history_and_verdicts(backend: Backend) {
-        let app = landlord(backend).await;
-        let mut resident = app.signed_in("resident@example.org").await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let mut resident = app.signed_in(RITA.email).await;
         let reply = resident.call::<AdoptTemplate>(&[("slug", SLUG)]).await;
         assert_eq!(reply.status, 403);
         let mut staff = app.signed_in(STAFF).await;

@@ -7,83 +7,23 @@
 mod common;
 
 use app::{
-    accounts::Role,
     scrutiny::{
         reminders::{send_due, Sent},
         reviews::{AddRecommendation, AnswerRecommendation, PublishReport, StartReview},
-        OpenRound, Propose, ScreenProposal, SetVoteEmails,
+        SetVoteEmails,
     },
-    state::Backend,
     time::Timestamp,
 };
-use common::{pairs, TestApp, Visitor};
+use common::{
+    cast::{last_number, open_vote, Member, ADA, CATH, PAT, RITA, ROB, SAM, SLUG},
+    pairs, Setup, TestApp, Visitor,
+};
 
-const SLUG: &str = "test-homes";
+/// The people these stories need, from the one cast.
+const PEOPLE: &[Member] = &[RITA, ROB, PAT, CATH, SAM, ADA];
+
 const HOUR: i64 = 3600 * 1000;
 const DAY: i64 = 24 * HOUR;
-
-async fn landlord(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    app.add_landlord(SLUG, "Test Homes").await;
-    for (name, email, role) in [
-        ("Rita Resident", "rita@example.org", Role::Resident),
-        ("Rob Resident", "rob@example.org", Role::Resident),
-        ("Pat Panel", "pat@example.org", Role::PanelMember),
-        ("Cath Chair", "chair@example.org", Role::PanelChair),
-        ("Sam Staff", "sam@example.org", Role::LandlordStaff),
-        ("Ada Admin", "ada@example.org", Role::LandlordAdmin),
-    ] {
-        app.add_person(name, email, Some((SLUG, role))).await;
-    }
-    app
-}
-
-fn last_number(location: &str) -> i64 {
-    location.rsplit('/').next().unwrap().parse().unwrap()
-}
-
-/// A vote open from today for a week on two proposals; returns its id.
-async fn open_vote(app: &TestApp) -> i64 {
-    let mut rita = app.signed_in("rita@example.org").await;
-    let mut pat = app.signed_in("pat@example.org").await;
-    for (n, title) in ["Damp", "Bins"].into_iter().enumerate() {
-        let key = format!("{n:02x}").repeat(32);
-        let reply = rita
-            .call::<Propose>(&[
-                ("slug", SLUG),
-                ("submission_key", &key),
-                ("title", title),
-                ("problem", "A problem"),
-                ("why_it_matters", "It matters"),
-                ("concerns", ""),
-            ])
-            .await;
-        let id = last_number(reply.header("location").unwrap()).to_string();
-        let reply = pat
-            .call::<ScreenProposal>(&[("slug", SLUG), ("id", &id), ("decision", "put_forward")])
-            .await;
-        assert_eq!(reply.status, 200, "{}", reply.body);
-    }
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .date_naive();
-    let (opens, closes) = (
-        today.to_string(),
-        (today + chrono::Duration::days(7)).to_string(),
-    );
-    let mut chair = app.signed_in("chair@example.org").await;
-    let reply = chair
-        .call::<OpenRound>(&[
-            ("slug", SLUG),
-            ("title", "Spring topics"),
-            ("opens_on", &opens),
-            ("closes_on", &closes),
-            ("votes_per_resident", "1"),
-        ])
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    last_number(reply.header("location").unwrap())
-}
 
 async fn sent_to(app: &TestApp, subject_start: &str) -> Vec<String> {
     app.outbox()
@@ -104,7 +44,7 @@ async fn set_emails(visitor: &mut Visitor<'_>, wanted: bool) -> u16 {
 
 on_both_databases! {
     async fn residents_who_asked_hear_when_a_vote_opens_and_the_day_before_it_closes(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut rita = app.signed_in("rita@example.org").await;
         assert_eq!(set_emails(&mut rita, true).await, 200);
         let page = rita.get(&format!("/landlords/{SLUG}/scrutiny")).await;
@@ -116,7 +56,7 @@ on_both_databases! {
         assert_eq!(set_emails(&mut app.signed_in("sam@example.org").await, true).await, 403);
         assert_eq!(set_emails(&mut app.visitor(), true).await, 401);
 
-        let round = open_vote(&app).await;
+        let round = open_vote(&app, &["Damp", "Bins"], "1", false).await.0;
         let (opens_at, closes_at): (i64, i64) = sqlx::query_as("SELECT opens_at, closes_at FROM voting_rounds WHERE id = $1")
             .bind(round).fetch_one(app.db.pool()).await.unwrap();
         let before = send_due(&app.db, "https://tv.example.org", opens_at - HOUR).await.unwrap();
@@ -138,11 +78,11 @@ on_both_databases! {
     }
 
     async fn several_servers_checking_at_once_send_each_reminder_once(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         for email in ["rita@example.org", "rob@example.org", "pat@example.org"] {
             assert_eq!(set_emails(&mut app.signed_in(email).await, true).await, 200);
         }
-        let round = open_vote(&app).await;
+        let round = open_vote(&app, &["Damp", "Bins"], "1", false).await.0;
         let opens_at: i64 = sqlx::query_scalar("SELECT opens_at FROM voting_rounds WHERE id = $1")
             .bind(round).fetch_one(app.db.pool()).await.unwrap();
         let now = Timestamp::now().millis().max(opens_at);
@@ -163,7 +103,7 @@ on_both_databases! {
     }
 
     async fn staff_hear_a_week_before_answers_are_due_and_when_they_are_overdue(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut pat = app.signed_in("pat@example.org").await;
         let mut chair = app.signed_in("chair@example.org").await;
         let mut reviews = Vec::new();

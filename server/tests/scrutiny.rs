@@ -20,78 +20,23 @@ use app::{
     time::Timestamp,
 };
 use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
-use common::{pairs, TestApp, Visitor};
+use common::{
+    cast::{key, open_vote, propose, uk_days, Member, CATH, NORA, OTTO, PAT, RITA, ROB, SLUG},
+    pairs, Setup, TestApp, Visitor,
+};
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
 use tower::ServiceExt;
 
-const SLUG: &str = "test-homes";
+/// The topics the votes in these stories are on.
+const TOPICS: [&str; 3] = [
+    "Damp and mould",
+    "Communal cleaning",
+    "Anti-social behaviour",
+];
 
-async fn landlord(backend: Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    app.add_landlord(SLUG, "Test Homes").await;
-    app.add_landlord("other-homes", "Other Homes").await;
-    app.add_person(
-        "Rita Resident",
-        "rita@example.org",
-        Some((SLUG, Role::Resident)),
-    )
-    .await;
-    app.add_person(
-        "Rob Resident",
-        "rob@example.org",
-        Some((SLUG, Role::Resident)),
-    )
-    .await;
-    app.add_person(
-        "Pat Panel",
-        "pat@example.org",
-        Some((SLUG, Role::PanelMember)),
-    )
-    .await;
-    app.add_person(
-        "Cath Chair",
-        "chair@example.org",
-        Some((SLUG, Role::PanelChair)),
-    )
-    .await;
-    app.add_person("Nora Nobody", "nora@example.org", None)
-        .await;
-    app.add_person(
-        "Otto Other",
-        "otto@example.org",
-        Some(("other-homes", Role::Resident)),
-    )
-    .await;
-    app
-}
-
-fn key(n: u8) -> String {
-    format!("{n:02x}").repeat(32)
-}
-
-/// Proposes a topic and returns its id.
-async fn propose(visitor: &mut Visitor<'_>, n: u8, title: &str) -> i64 {
-    let reply = visitor
-        .call::<Propose>(&[
-            ("slug", SLUG),
-            ("submission_key", &key(n)),
-            ("title", title),
-            ("problem", "Repairs take weeks."),
-            ("why_it_matters", "Families live with mould."),
-            ("concerns", ""),
-        ])
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply
-        .header("location")
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
+/// The people these stories need, from the one cast.
+const PEOPLE: &[Member] = &[RITA, ROB, PAT, CATH, NORA, OTTO];
 
 fn proposal_fields(title: &str, problem: &str, concerns: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -117,43 +62,6 @@ async fn status(app: &TestApp, id: i64) -> String {
         .fetch_one(app.db.pool())
         .await
         .unwrap()
-}
-
-/// Two proposals put forward and a vote opened on them today, for a week;
-/// returns (round id, [topic ids]).
-async fn open_vote(app: &TestApp, votes: &str, running_totals: bool) -> (i64, Vec<i64>) {
-    let mut rita = app.signed_in("rita@example.org").await;
-    let a = propose(&mut rita, 1, "Damp and mould").await;
-    let b = propose(&mut rita, 2, "Communal cleaning").await;
-    let c = propose(&mut rita, 3, "Anti-social behaviour").await;
-    let mut pat = app.signed_in("pat@example.org").await;
-    for id in [a, b, c] {
-        let reply = screen(&mut pat, id, &[("decision", "put_forward")]).await;
-        assert_eq!(reply.status, 200, "{}", reply.body);
-    }
-    let (opens, closes) = days(0, 7);
-    let mut chair = app.signed_in("chair@example.org").await;
-    let mut fields = vec![
-        ("slug", SLUG),
-        ("title", "Spring topics"),
-        ("opens_on", opens.as_str()),
-        ("closes_on", closes.as_str()),
-        ("votes_per_resident", votes),
-    ];
-    if running_totals {
-        fields.push(("show_running_totals", "yes"));
-    }
-    let reply = chair.call::<OpenRound>(&fields).await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    let round: i64 = reply
-        .header("location")
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    (round, vec![a, b, c])
 }
 
 /// A second report with one recommendation, published; returns its id.
@@ -183,17 +91,6 @@ async fn pat_adds_and_publishes(
     );
     let _ = app;
     review.parse().unwrap()
-}
-
-/// UK days from today, as the date fields send them.
-fn days(from: i64, to: i64) -> (String, String) {
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .date_naive();
-    (
-        (today + chrono::Duration::days(from)).to_string(),
-        (today + chrono::Duration::days(to)).to_string(),
-    )
 }
 
 async fn cast(visitor: &mut Visitor<'_>, round: i64, topic: i64, vote: bool) -> common::Reply {
@@ -323,7 +220,7 @@ async fn votes_for(app: &TestApp, topic: i64) -> i64 {
 
 on_both_databases! {
     async fn residents_propose_once_and_others_may_not(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut rita = app.signed_in("rita@example.org").await;
         let id = propose(&mut rita, 1, "Damp <script>alert(1)</script> and mould").await;
         // The same form posted again (a double click, a retry) makes no second proposal.
@@ -366,7 +263,7 @@ on_both_databases! {
     }
 
     async fn the_panel_screens_and_the_proposer_is_told(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut rita = app.signed_in("rita@example.org").await;
         let damp = propose(&mut rita, 1, "Damp").await;
         let mould = propose(&mut rita, 2, "Mould").await;
@@ -408,12 +305,12 @@ on_both_databases! {
     }
 
     async fn the_chair_opens_a_vote_on_what_was_put_forward(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut rita = app.signed_in("rita@example.org").await;
         let only = propose(&mut rita, 1, "Damp").await;
         let mut pat = app.signed_in("pat@example.org").await;
         screen(&mut pat, only, &[("decision", "put_forward")]).await;
-        let (opens, closes) = days(0, 7);
+        let (opens, closes) = uk_days(0, 7);
         let mut chair = app.signed_in("chair@example.org").await;
         let fields = |opens: &str, closes: &str, votes: &str| {
             vec![("slug", SLUG.to_string()), ("title", "Spring".to_string()), ("opens_on", opens.to_string()),
@@ -424,7 +321,7 @@ on_both_databases! {
 
         let second = propose(&mut rita, 2, "Mould").await;
         screen(&mut pat, second, &[("decision", "put_forward")]).await;
-        let (yesterday, _) = days(-1, 0);
+        let (yesterday, _) = uk_days(-1, 0);
         for (opens, closes, votes, field) in [
             (yesterday.as_str(), closes.as_str(), "1", "opens_on"),
             (opens.as_str(), yesterday.as_str(), "1", "closes_on"),
@@ -445,8 +342,8 @@ on_both_databases! {
     }
 
     async fn residents_vote_change_their_votes_and_see_results_when_it_closes(backend: Backend) {
-        let app = landlord(backend).await;
-        let (round, topics) = open_vote(&app, "2", false).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let (round, topics) = open_vote(&app, &TOPICS, "2", false).await;
         let (a, b, c) = (topics[0], topics[1], topics[2]);
         let mut rob = app.signed_in("rob@example.org").await;
         assert_eq!(cast(&mut rob, round, a, true).await.status, 200);
@@ -497,8 +394,8 @@ on_both_databases! {
     }
 
     async fn ties_and_running_totals_show_as_such(backend: Backend) {
-        let app = landlord(backend).await;
-        let (round, topics) = open_vote(&app, "1", true).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let (round, topics) = open_vote(&app, &TOPICS, "1", true).await;
         let mut rob = app.signed_in("rob@example.org").await;
         let mut rita = app.signed_in("rita@example.org").await;
         cast(&mut rob, round, topics[0], true).await;
@@ -516,8 +413,8 @@ on_both_databases! {
     }
 
     async fn five_hundred_residents_voting_at_once_give_exact_totals(backend: Backend) {
-        let app = landlord(backend).await;
-        let (round, topics) = open_vote(&app, "2", false).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let (round, topics) = open_vote(&app, &TOPICS, "2", false).await;
         let organisation: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
             .bind(SLUG).fetch_one(app.db.pool()).await.unwrap();
         let mut residents = Vec::new();
@@ -564,8 +461,8 @@ on_both_databases! {
     }
 
     async fn many_residents_voting_changing_and_taking_back_at_once_keep_exact_tallies(backend: Backend) {
-        let app = landlord(backend).await;
-        let (round, topics) = open_vote(&app, "2", true).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let (round, topics) = open_vote(&app, &TOPICS, "2", true).await;
         const RESIDENTS: usize = 60;
         let mut cookies = Vec::new();
         for n in 0..RESIDENTS {
@@ -637,8 +534,8 @@ on_both_databases! {
     }
 
     async fn every_way_of_changing_a_vote_moves_the_tally(backend: Backend) {
-        let app = landlord(backend).await;
-        let (round, topics) = open_vote(&app, "2", true).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let (round, topics) = open_vote(&app, &TOPICS, "2", true).await;
         let (a, b, c) = (topics[0], topics[1], topics[2]);
         let mut rob = app.signed_in("rob@example.org").await;
         let mut rita = app.signed_in("rita@example.org").await;
@@ -711,7 +608,7 @@ on_both_databases! {
     }
 
     async fn supporter_counts_follow_support_and_merging(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut rita = app.signed_in("rita@example.org").await;
         let mut rob = app.signed_in("rob@example.org").await;
         let damp = propose(&mut rita, 1, "Damp").await;
@@ -755,7 +652,7 @@ on_both_databases! {
     }
 
     async fn the_panel_reports_and_the_landlord_answers_on_the_record(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         app.add_person("Sally Staff", "staff@example.org", Some((SLUG, Role::LandlordStaff))).await;
         app.add_person("Olga Otherstaff", "olga@example.org", Some(("other-homes", Role::LandlordStaff))).await;
         let mut pat = app.signed_in("pat@example.org").await;
@@ -775,7 +672,7 @@ on_both_databases! {
 
         let reply = pat.call::<SaveReviewText>(&[("slug", SLUG), ("id", &review), ("scope", "Repairs booking"), ("summary", "")]).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
-        let (met, _) = days(-3, 0);
+        let (met, _) = uk_days(-3, 0);
         for (kind, title, url, held_on, status) in [
             ("link", "Policy", "javascript:alert(1)", "", 422),
             ("link", "Policy", "", "", 422),
@@ -811,7 +708,7 @@ on_both_databases! {
 
         let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM recommendations ORDER BY number").fetch_all(app.db.pool()).await.unwrap();
         let (first, second) = (ids[0].to_string(), ids[1].to_string());
-        let (soon, _) = days(30, 0);
+        let (soon, _) = uk_days(30, 0);
         let answer = |id: &str, answer: &str, action: &str, owner: &str, due: &str| {
             vec![("slug", SLUG.to_string()), ("review_id", review.clone()), ("recommendation_id", id.to_string()),
                  ("answer", answer.to_string()), ("reason", "Because".to_string()), ("action", action.to_string()),
@@ -860,7 +757,7 @@ on_both_databases! {
     }
 
     async fn the_landlord_admin_sets_the_time_to_answer(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         app.add_person("Sally Staff", "staff@example.org", Some((SLUG, Role::LandlordStaff))).await;
         app.add_person("Ada Admin", "ada@example.org", Some((SLUG, Role::LandlordAdmin))).await;
         let mut staff = app.signed_in("staff@example.org").await;
@@ -885,7 +782,7 @@ on_both_databases! {
     }
 
     async fn the_panel_uploads_documents_that_are_checked_and_served_as_downloads(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut pat = app.signed_in("pat@example.org").await;
         let reply = pat.call::<StartReview>(&[("slug", SLUG), ("title", "Repairs")]).await;
         let review = reply.header("location").unwrap().rsplit('/').next().unwrap().to_string();
@@ -946,7 +843,7 @@ on_both_databases! {
     }
 
     async fn a_changed_answer_keeps_its_earlier_wording_and_reason_on_the_public_page(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         app.add_person("Sally Staff", "staff@example.org", Some((SLUG, Role::LandlordStaff))).await;
         let mut pat = app.signed_in("pat@example.org").await;
         let mut chair = app.signed_in("chair@example.org").await;
@@ -957,7 +854,7 @@ on_both_databases! {
         sqlx::query("UPDATE scrutiny_reviews SET response_due_at = $1 WHERE id = $2")
             .bind(Timestamp::now().millis() - 40 * day - 3600 * 1000).bind(review).execute(app.db.pool()).await.unwrap();
         let rec: i64 = sqlx::query_scalar("SELECT id FROM recommendations WHERE review_id = $1").bind(review).fetch_one(app.db.pool()).await.unwrap();
-        let (soon, later) = days(30, 400);
+        let (soon, later) = uk_days(30, 400);
         let answer = |answer: &str, reason: &str, owner: &str, due: &str, change: Option<&str>| {
             let mut fields = vec![("slug", SLUG.to_string()), ("review_id", review.to_string()), ("recommendation_id", rec.to_string()),
                  ("answer", answer.to_string()), ("reason", reason.to_string()), ("action", "Clean every week".to_string()),
@@ -991,7 +888,7 @@ on_both_databases! {
     }
 
     async fn edits_racing_the_publication_of_a_report_never_land_after_it(backend: Backend) {
-        let app = landlord(backend).await;
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
         let mut pat = app.signed_in("pat@example.org").await;
         let mut chair = app.signed_in("chair@example.org").await;
         // A probe for the test only: notes any write to a report that is

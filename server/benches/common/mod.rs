@@ -10,53 +10,17 @@ use axum::{body::Body, extract::ConnectInfo, http::Request, response::Response, 
 use tenant_voice::{database, sessions::COOKIE_NAME};
 use tower::ServiceExt;
 
-/// A fresh, migrated database, dropped (PostgreSQL) or deleted (SQLite,
-/// with `folder`) when the benchmark calls `drop_database`.
-pub struct BenchDatabase {
-    pub db: Db,
-    postgres: Option<(Db, String)>,
-}
+#[path = "../../tests/common/test_database.rs"]
+mod test_database;
+use test_database::TestDatabase;
 
-impl BenchDatabase {
-    /// PostgreSQL is taken from TEST_POSTGRES_URL (default: this machine's
-    /// local server).
-    pub async fn create(backend: Backend, folder: &std::path::Path, label: &str) -> BenchDatabase {
-        let (url, postgres) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}/bench.db", folder.display()), None),
-            Backend::Postgres => {
-                let admin_url = std::env::var("TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-                let name = format!("tv_bench_{label}_{}", std::process::id());
-                let admin = database::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL for the benchmark");
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-                    .execute(admin.pool())
-                    .await
-                    .unwrap();
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(admin.pool())
-                    .await
-                    .unwrap();
-                let mut url = url::Url::parse(&admin_url).unwrap();
-                url.set_path(&name);
-                (url.to_string(), Some((admin, name)))
-            }
-        };
-        let db = database::connect(&url).await.unwrap();
-        database::migrate(&db).await.unwrap();
-        BenchDatabase { db, postgres }
-    }
-
-    pub async fn drop_database(self) {
-        self.db.pool().close().await;
-        if let Some((admin, name)) = self.postgres {
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-        }
-    }
+/// A fresh, migrated database on `backend`, made as the tests make theirs;
+/// it is deleted or dropped when the returned `TestDatabase` is.
+pub async fn fresh_database(backend: Backend) -> (TestDatabase, Db) {
+    let database = TestDatabase::create(backend).await;
+    let db = database::connect(&database.url).await.unwrap();
+    database::migrate(&db).await.unwrap();
+    (database, db)
 }
 
 pub async fn count(db: &Db, sql: &str) -> i64 {

@@ -2,9 +2,9 @@
 //! uses) over a fresh database, on SQLite or on PostgreSQL.
 #![allow(dead_code)]
 
+pub mod cast;
 pub mod smtp;
-
-use std::sync::atomic::{AtomicU32, Ordering};
+pub mod test_database;
 
 use app::state::{AppState, Backend, Db};
 use axum::{
@@ -14,18 +14,12 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use tenant_voice::{database, router};
+pub use test_database::TestDatabase;
 use tower::ServiceExt;
 
 /// Form fields built at run time, as `Visitor::call` takes them.
 pub fn pairs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
-/// The server that test databases are created on. The test command sets it;
-/// the default is this machine's local PostgreSQL.
-pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub struct TestApp {
@@ -35,33 +29,50 @@ pub struct TestApp {
     _database: TestDatabase,
 }
 
-pub struct Page {
-    pub status: u16,
-    pub content_type: String,
-    pub body: String,
+/// How a test portal is set up. `Setup::default()` is an empty portal
+/// (each test adds its landlords and people) reached at http://portal.test.
+#[derive(Default)]
+pub struct Setup {
+    /// The demo landlords, their people and data, as `tenant-voice demo` loads them.
+    pub demo_data: bool,
+    /// Demo mode (DEMO=true): sign-in links shown on the page.
+    pub demo_mode: bool,
+    /// BASE_URL; http://portal.test if not given.
+    pub base_url: Option<&'static str>,
+    /// TRUSTED_PROXIES, as the setting reads it.
+    pub trusted_proxies: &'static str,
+    /// People from the cast (and their landlords).
+    pub cast: &'static [cast::Member],
+}
+
+impl Setup {
+    /// The demo landlords with their people and data.
+    pub fn demo_data() -> Setup {
+        Setup {
+            demo_data: true,
+            ..Setup::default()
+        }
+    }
+
+    /// Test Homes with these people from the cast.
+    pub fn cast(people: &'static [cast::Member]) -> Setup {
+        Setup {
+            cast: people,
+            ..Setup::default()
+        }
+    }
 }
 
 impl TestApp {
+    /// An empty portal.
     pub async fn start(backend: Backend) -> TestApp {
-        Self::start_with(backend, false).await
+        Self::start_with(backend, Setup::default()).await
     }
 
-    pub async fn start_with(backend: Backend, demo: bool) -> TestApp {
-        Self::start_configured(backend, demo, "http://portal.test").await
-    }
-
-    pub async fn start_configured(backend: Backend, demo: bool, base_url: &str) -> TestApp {
-        Self::start_behind(backend, demo, base_url, "").await
-    }
-
-    /// A portal that believes `X-Forwarded-For` from `trusted_proxies`
-    /// (as the TRUSTED_PROXIES setting reads it).
-    pub async fn start_behind(
-        backend: Backend,
-        demo: bool,
-        base_url: &str,
-        trusted_proxies: &str,
-    ) -> TestApp {
+    /// The one way a test portal starts: a fresh, migrated database on
+    /// `backend` behind the router the binary builds, set up as asked.
+    pub async fn start_with(backend: Backend, setup: Setup) -> TestApp {
+        let base_url = setup.base_url.unwrap_or("http://portal.test");
         let database = TestDatabase::create(backend).await;
         let db = database::connect(&database.url)
             .await
@@ -76,47 +87,36 @@ impl TestApp {
                 "127.0.0.1:0".parse().unwrap(),
             ),
             base_url: base_url.into(),
-            demo,
+            demo: setup.demo_mode,
         };
-        let proxies = app::network::TrustedProxies::parse(trusted_proxies)
+        let proxies = app::network::TrustedProxies::parse(setup.trusted_proxies)
             .expect("trusted proxies are addresses or ranges");
-        TestApp {
+        let app = TestApp {
             router: router::build_app_behind(state, router::DEFAULT_SESSION_IDLE, proxies),
             db,
             base_url: base_url.into(),
             _database: database,
+        };
+        if setup.demo_data {
+            assert_eq!(
+                tenant_voice::demo::load(&app.db).await.unwrap(),
+                tenant_voice::demo::DemoOutcome::Loaded
+            );
         }
+        if !setup.cast.is_empty() {
+            cast::add_cast(&app, setup.cast).await;
+        }
+        app
     }
 
     pub fn url(&self) -> &str {
         &self._database.url
     }
 
-    pub async fn get(&self, path: &str) -> Page {
-        let request = Request::get(path).body(Body::empty()).unwrap();
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
+    /// A GET with no cookie and no headers, as a bare client sends it.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
             .await
-            .expect("the router answers");
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|value| value.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("read the body")
-            .to_bytes();
-        Page {
-            status,
-            content_type,
-            body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
-        }
     }
 }
 
@@ -130,6 +130,10 @@ pub struct Reply {
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or_default()
     }
 }
 
@@ -462,97 +466,6 @@ impl Visitor<'_> {
             self.cookie.is_some(),
             "signing in should set the session cookie"
         );
-    }
-}
-
-/// A throwaway database: a file in a temporary folder, or a PostgreSQL
-/// database created for this test and dropped when it ends.
-pub struct TestDatabase {
-    pub url: String,
-    backend: Backend,
-    postgres_name: Option<String>,
-    _folder: Option<tempfile::TempDir>,
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-impl TestDatabase {
-    pub async fn create(backend: Backend) -> TestDatabase {
-        match backend {
-            Backend::Sqlite => {
-                let folder = tempfile::tempdir().expect("temporary folder");
-                let url = format!("sqlite://{}/tenant-voice.db", folder.path().display());
-                TestDatabase {
-                    url,
-                    backend,
-                    postgres_name: None,
-                    _folder: Some(folder),
-                }
-            }
-            Backend::Postgres => {
-                let name = format!(
-                    "tv_test_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::SeqCst),
-                    rand::random::<u32>()
-                );
-                let admin = admin_connection().await;
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&admin)
-                    .await
-                    .expect("create a PostgreSQL test database");
-                admin.close().await;
-                let mut url =
-                    url::Url::parse(&postgres_admin_url()).expect("TEST_POSTGRES_URL is a URL");
-                url.set_path(&name);
-                TestDatabase {
-                    url: url.to_string(),
-                    backend,
-                    postgres_name: Some(name),
-                    _folder: None,
-                }
-            }
-        }
-    }
-}
-
-async fn admin_connection() -> sqlx::AnyPool {
-    sqlx::any::install_default_drivers();
-    let url = postgres_admin_url();
-    sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(std::time::Duration::from_secs(5))
-        .connect(&url)
-        .await
-        .unwrap_or_else(|error| {
-            panic!(
-                "PostgreSQL is needed for these tests and cannot be reached at {url}: {error}. \
-                 Start it (see README, Testing) or set TEST_POSTGRES_URL."
-            )
-        })
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let (Backend::Postgres, Some(name)) = (self.backend, self.postgres_name.take()) else {
-            return;
-        };
-        // Drop runs outside any async context that could be awaited, so use a
-        // small runtime of its own; FORCE ends the pool's open connections.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let admin = admin_connection().await;
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&admin)
-                    .await;
-                admin.close().await;
-            });
-        })
-        .join();
     }
 }
 
