@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    accounts::{CurrentUser, Role},
     error::AppError,
+    identity::{CurrentUser, Role},
 };
 
 /// Something a person may try to do within one landlord's part of the portal.
@@ -198,8 +198,9 @@ pub fn require_or_hide(
     })
 }
 
-/// What a server function has once the person may do `action` at the
-/// landlord: the application, the landlord and the person.
+/// What an action has once the person may do it at the landlord: the
+/// application, the landlord, the person, and the one value passed down to
+/// the writes (who, where, from where).
 #[cfg(feature = "ssr")]
 pub struct Authorised {
     pub state: crate::state::AppState,
@@ -207,18 +208,31 @@ pub struct Authorised {
     pub person: CurrentUser,
 }
 
-/// Finds the landlord at `slug` and the signed-in person, and checks that
-/// they may do `action` there: the start of every server function that
-/// changes a landlord's things.
+/// The start of every server function that changes a landlord's things:
+/// `authorise_caller` for the request being run.
 #[cfg(feature = "ssr")]
 pub async fn authorise(slug: &str, action: Action) -> Result<Authorised, AppError> {
     let state = crate::state::app_state()?;
+    let caller = crate::identity::session::Caller::current().await?;
+    authorise_caller(&state, &caller, slug, action).await
+}
+
+/// The one authorisation step, for server functions and axum handlers
+/// alike: finds the landlord at `slug` and the signed-in person, and
+/// checks that they may do `action` there.
+#[cfg(feature = "ssr")]
+pub async fn authorise_caller(
+    state: &crate::state::AppState,
+    caller: &crate::identity::session::Caller,
+    slug: &str,
+    action: Action,
+) -> Result<Authorised, AppError> {
     let landlord = crate::landlords::queries::record(&state.db, slug).await?;
-    let person = crate::accounts::session::current_user().await?;
+    let person = caller.person(&state.db).await?;
     require(person.as_ref(), action, landlord.id)?;
     let person = person.ok_or(AppError::NotSignedIn)?;
     Ok(Authorised {
-        state,
+        state: state.clone(),
         landlord,
         person,
     })
@@ -227,7 +241,7 @@ pub async fn authorise(slug: &str, action: Action) -> Result<Authorised, AppErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::Membership;
+    use crate::identity::Membership;
 
     const OWN: i64 = 1;
     const OTHER: i64 = 2;

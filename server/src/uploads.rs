@@ -3,22 +3,20 @@
 //! JavaScript: the file is checked, kept as an import, and the browser is
 //! sent to the import's page to see the problems or the preview. Review
 //! documents arrive the same way and leave as downloads.
-use std::net::SocketAddr;
-
 use app::{
     error::AppError,
+    identity::session::Caller,
     performance::{import, importing::server as importing},
-    permissions::{self, Action},
+    permissions::{self, Action, Authorised},
     scrutiny::{documents, file_kinds, reviews::DOCUMENT_HINT},
     state::AppState,
 };
 use axum::{
     body::Body,
-    extract::{ConnectInfo, FromRequest, Multipart, Path, Request, State},
+    extract::{FromRequest, Multipart, Path, Request, State},
     http::header,
     response::{IntoResponse, Redirect, Response},
 };
-use tower_sessions::Session;
 
 /// Room for the form's other parts around the largest file accepted.
 const FORM_OVERHEAD: usize = 64 * 1024;
@@ -55,11 +53,10 @@ pub fn routes() -> axum::Router<AppState> {
 pub async fn upload_results(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    session: Session,
+    caller: Caller,
     request: Request,
 ) -> Response {
-    let source = client_address(&request);
-    match receive(&state, &slug, &session, &source, request).await {
+    match receive(&state, &slug, &caller, request).await {
         Ok(id) => {
             Redirect::to(&format!("/landlords/{slug}/performance/import/{id}")).into_response()
         }
@@ -88,14 +85,15 @@ fn html_escape(text: &str) -> String {
 async fn receive(
     state: &AppState,
     slug: &str,
-    session: &Session,
-    source: &str,
+    caller: &Caller,
     request: Request,
 ) -> Result<i64, AppError> {
-    let landlord = app::landlords::queries::record(&state.db, slug).await?;
-    let user = app::accounts::session::user_of(session, &state.db).await?;
-    permissions::require(user.as_ref(), Action::EditPerformance, landlord.id)?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
+    let Authorised {
+        landlord,
+        person: user,
+        ..
+    } = permissions::authorise_caller(state, caller, slug, Action::EditPerformance).await?;
+    let source = caller.source.as_str();
 
     let declared = request
         .headers()
@@ -196,12 +194,11 @@ async fn drain(body: Body) {
 pub async fn upload_document(
     State(state): State<AppState>,
     Path((slug, review_id)): Path<(String, i64)>,
-    session: Session,
+    caller: Caller,
     request: Request,
 ) -> Response {
-    let source = client_address(&request);
     let review = format!("/landlords/{slug}/scrutiny/reviews/{review_id}");
-    match receive_document(&state, &slug, review_id, &session, &source, request).await {
+    match receive_document(&state, &slug, review_id, &caller, request).await {
         Ok(_) => Redirect::to(&format!("{review}#evidence")).into_response(),
         Err((error, title)) => crate::plain_pages::plain_page(
             error.status(),
@@ -237,19 +234,18 @@ async fn receive_document(
     state: &AppState,
     slug: &str,
     review_id: i64,
-    session: &Session,
-    source: &str,
+    caller: &Caller,
     request: Request,
 ) -> Result<i64, (AppError, String)> {
     let no_title = |error: AppError| (error, String::new());
-    let landlord = app::landlords::queries::record(&state.db, slug)
+    let Authorised {
+        landlord,
+        person: user,
+        ..
+    } = permissions::authorise_caller(state, caller, slug, Action::WorkOnReviews)
         .await
         .map_err(no_title)?;
-    let user = app::accounts::session::user_of(session, &state.db)
-        .await
-        .map_err(no_title)?;
-    permissions::require(user.as_ref(), Action::WorkOnReviews, landlord.id).map_err(no_title)?;
-    let user = user.ok_or(AppError::NotSignedIn).map_err(no_title)?;
+    let source = caller.source.as_str();
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -321,9 +317,9 @@ async fn receive_document(
 pub async fn download_document(
     State(state): State<AppState>,
     Path((slug, review_id, id)): Path<(String, i64, i64)>,
-    session: Session,
+    caller: Caller,
 ) -> Response {
-    match find_document(&state, &slug, review_id, id, &session).await {
+    match find_document(&state, &slug, review_id, id, &caller).await {
         Ok((name, content_type, bytes)) => {
             let disposition = format!(
                 "attachment; filename=\"{}\"; filename*=UTF-8''{}",
@@ -363,33 +359,15 @@ async fn find_document(
     slug: &str,
     review_id: i64,
     id: i64,
-    session: &Session,
+    caller: &Caller,
 ) -> Result<(String, String, Vec<u8>), AppError> {
     let landlord = app::landlords::queries::record(&state.db, slug).await?;
-    let user = app::accounts::session::user_of(session, &state.db).await?;
     let (name, content_type, bytes, published) =
         documents::fetch(&state.db, &landlord, review_id, id).await?;
-    if published.is_none()
-        && !permissions::allows(user.as_ref(), Action::SeeDraftReviews, landlord.id)
-    {
-        return Err(if user.is_none() {
-            AppError::NotSignedIn
-        } else {
-            AppError::NotFound
-        });
+    if published.is_none() {
+        // A draft's documents are for those who may see the draft.
+        let user = caller.person(&state.db).await?;
+        permissions::require_or_hide(user.as_ref(), Action::SeeDraftReviews, landlord.id)?;
     }
     Ok((name, content_type, bytes))
-}
-
-/// The address the router worked out (see `app::network`), else the
-/// connection's own.
-fn client_address(request: &Request) -> String {
-    if let Some(app::network::ClientAddress(address)) = request.extensions().get() {
-        return address.to_string();
-    }
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }

@@ -7,7 +7,10 @@
 //! recent sign-in, and whether they said the computer is shared.
 use std::net::SocketAddr;
 
-use axum::{extract::ConnectInfo, Extension};
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::request::Parts,
+};
 use serde::{Deserialize, Serialize};
 use tower_sessions::{Expiry, Session};
 
@@ -159,19 +162,62 @@ pub async fn end() -> Result<(), AppError> {
     session().await?.flush().await.map_err(session_error)
 }
 
-/// Where the request came from, for the audit log and rate limits: the
-/// address the router worked out (see `crate::network`), else the
-/// connection's own.
-pub async fn client_address() -> String {
-    if let Ok(Extension(ClientAddress(address))) =
-        leptos_axum::extract::<Extension<ClientAddress>>().await
-    {
+/// A request's session and where it comes from: what the one
+/// authorisation step (`permissions::authorise_caller`) starts from. An
+/// axum extractor, so server functions (through `leptos_axum::extract`) and
+/// plain handlers (uploads, downloads) read it the same way.
+pub struct Caller {
+    pub session: Session,
+    /// An IP address, for the audit log and rate limits.
+    pub source: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = (http::StatusCode, &'static str);
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state).await?;
+        Ok(Caller {
+            session,
+            source: source_of(parts),
+        })
+    }
+}
+
+impl Caller {
+    /// The caller of the server function being run.
+    pub async fn current() -> Result<Caller, AppError> {
+        leptos_axum::extract::<Caller>()
+            .await
+            .map_err(session_error)
+    }
+
+    /// The signed-in person, or None.
+    pub async fn person(&self, db: &Db) -> Result<Option<CurrentUser>, AppError> {
+        user_of(&self.session, db).await
+    }
+}
+
+/// Where a request came from: the address the router worked out (see
+/// `crate::network`), else the connection's own.
+fn source_of(parts: &Parts) -> String {
+    if let Some(ClientAddress(address)) = parts.extensions.get() {
         return address.to_string();
     }
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| address.ip().to_canonical().to_string())
-        .unwrap_or_else(|_| "unknown".into())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Where the request of the server function being run came from, for the
+/// audit log and rate limits.
+pub async fn client_address() -> String {
+    match leptos_axum::extract::<Caller>().await {
+        Ok(caller) => caller.source,
+        Err(_) => "unknown".into(),
+    }
 }
 
 /// A person who has not deleted their account, with their memberships and
