@@ -59,7 +59,7 @@ async fn run(backend: Backend) {
         .collect();
     let ask_rate = fire(&app, RequestSignInLink::PATH, asks).await;
     // The email worker's part: look each address up and write its link.
-    app::accounts::sign_in::flows::handle_sign_in_requests(&db, "http://portal.test")
+    app::accounts::sign_in::queries::handle_sign_in_requests(&db, "http://portal.test")
         .await
         .unwrap();
 

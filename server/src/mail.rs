@@ -272,7 +272,7 @@ async fn deliver(
     // Requests for sign-in links are looked up here, away from the request
     // that asked, so the answer's timing says nothing about the address.
     if let Err(error) =
-        app::accounts::sign_in::flows::handle_sign_in_requests(db, &mailer.base_url).await
+        app::accounts::sign_in::queries::handle_sign_in_requests(db, &mailer.base_url).await
     {
         tracing::warn!(%error, "could not handle requests for sign-in links");
     }

@@ -210,7 +210,7 @@ impl TestApp {
     /// Does what the email worker does before sending: handles the queued
     /// requests for sign-in links, writing their emails to the outbox.
     pub async fn run_sign_in_requests(&self) -> usize {
-        app::accounts::sign_in::flows::handle_sign_in_requests(&self.db, &self.base_url)
+        app::accounts::sign_in::queries::handle_sign_in_requests(&self.db, &self.base_url)
             .await
             .expect("handle requests for sign-in links")
     }

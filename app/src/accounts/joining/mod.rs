@@ -1,0 +1,154 @@
+//! Asking to join a landlord as a resident, and its staff deciding.
+//!
+//! Until a request is approved the person can read and comment, but cannot
+//! propose topics or vote. A decline carries a reason the person sees.
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod queries;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use pages::JoinPage;
+
+use crate::{accounts::Role, error::AppError};
+
+/// Where the signed-in person stands with one landlord.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinStatus {
+    SignedOut,
+    Member(Role),
+    Pending {
+        tenancy_reference: String,
+    },
+    /// The last request was declined; the person may ask again.
+    Declined {
+        reason: String,
+    },
+    CanAsk,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinPageData {
+    pub landlord_name: String,
+    pub slug: String,
+    pub status: JoinStatus,
+}
+
+/// Checks a tenancy reference as typed: letters, digits, spaces, / and -.
+pub fn check_tenancy_reference(text: &str) -> Result<String, AppError> {
+    let reference = text.trim();
+    if reference.is_empty() {
+        return Err(AppError::invalid(
+            "tenancy_reference",
+            "Enter your tenancy reference. It is on your tenancy agreement and rent statements.",
+        ));
+    }
+    if reference.chars().count() > 40
+        || !reference
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '-'))
+    {
+        return Err(AppError::invalid(
+            "tenancy_reference",
+            "A tenancy reference has up to 40 letters, numbers, spaces, / or -",
+        ));
+    }
+    Ok(reference.to_string())
+}
+
+#[server]
+pub async fn join_page(slug: String) -> Result<JoinPageData, AppError> {
+    let state = crate::state::app_state()?;
+    let (organisation_id, landlord_name) =
+        crate::landlords::queries::identify(&state.db, &slug).await?;
+    let status = match super::session::current_user().await? {
+        None => JoinStatus::SignedOut,
+        Some(user) => queries::status(&state.db, user.id, organisation_id).await?,
+    };
+    Ok(JoinPageData {
+        landlord_name,
+        slug,
+        status,
+    })
+}
+
+#[server]
+pub async fn request_to_join(slug: String, tenancy_reference: String) -> Result<(), AppError> {
+    use crate::permissions::{self, Action};
+    let state = crate::state::app_state()?;
+    let (organisation_id, _) = crate::landlords::queries::identify(&state.db, &slug).await?;
+    let user = super::session::current_user().await?;
+    permissions::require(user.as_ref(), Action::RequestToJoin, organisation_id)?;
+    let user = user.ok_or(AppError::NotSignedIn)?;
+    let reference = check_tenancy_reference(&tenancy_reference)?;
+    crate::rate_limit::hit(
+        &state.db,
+        &format!("join:person:{}", user.id),
+        crate::rate_limit::JOIN_REQUESTS_PER_PERSON,
+    )
+    .await?;
+    let source = super::session::client_address().await;
+    queries::create_request(&state.db, user.id, organisation_id, &reference, &source).await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/join"));
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequestView {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub tenancy_reference: String,
+    pub asked_on: String,
+}
+
+/// Approves or declines a request. `decision` is "approve" or "decline"; a
+/// decline needs a reason, which the person is sent.
+#[server]
+pub async fn decide_join_request(
+    slug: String,
+    request_id: i64,
+    decision: String,
+    reason: Option<String>,
+) -> Result<(), AppError> {
+    use crate::permissions::{self, Action};
+    let state = crate::state::app_state()?;
+    let (organisation_id, _) = crate::landlords::queries::identify(&state.db, &slug).await?;
+    let user = super::session::current_user().await?;
+    permissions::require(user.as_ref(), Action::ReviewJoinRequests, organisation_id)?;
+    let user = user.ok_or(AppError::NotSignedIn)?;
+    let decision = match decision.as_str() {
+        "approve" => queries::Decision::Approve,
+        "decline" => {
+            let reason = reason.unwrap_or_default();
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(AppError::invalid(
+                    "reason",
+                    "Say why you are declining: the person will be told",
+                ));
+            }
+            if reason.chars().count() > 1000 {
+                return Err(AppError::invalid(
+                    "reason",
+                    "The reason must be 1,000 characters or fewer",
+                ));
+            }
+            queries::Decision::Decline(reason.to_string())
+        }
+        _ => return Err(AppError::invalid("decision", "Choose approve or decline")),
+    };
+    let source = super::session::client_address().await;
+    queries::decide(
+        &state,
+        organisation_id,
+        request_id,
+        user.id,
+        decision,
+        &source,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/landlords/{slug}/people"));
+    Ok(())
+}
