@@ -21,6 +21,16 @@ use crate::{
 pub const EDIT_MINUTES: i64 = 15;
 pub const MAX_COMMENT_CHARS: usize = 5000;
 
+/// What a moderator chose for a reported or hidden comment, as the form's
+/// buttons send it; anything else is refused when the request is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModerationChoice {
+    Hide,
+    Restore,
+    Keep,
+}
+
 /// What a comment is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SubjectKind {
@@ -300,7 +310,7 @@ pub async fn report_comment(slug: String, id: i64, reason: String) -> Result<(),
 pub async fn moderate_comment(
     slug: String,
     id: i64,
-    decision: String,
+    decision: ModerationChoice,
     reason: Option<String>,
 ) -> Result<(), AppError> {
     let crate::permissions::Authorised {
@@ -308,21 +318,15 @@ pub async fn moderate_comment(
         landlord,
         person,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::ModerateComments).await?;
-    let decision = match decision.as_str() {
-        "hide" => queries::Moderation::Hide(required_text(
+    let decision = match decision {
+        ModerationChoice::Hide => queries::Moderation::Hide(required_text(
             "reason",
             reason.as_deref().unwrap_or_default(),
             "the reason, which the author and readers will see",
             500,
         )?),
-        "restore" => queries::Moderation::Restore,
-        "keep" => queries::Moderation::Keep,
-        _ => {
-            return Err(AppError::invalid(
-                "decision",
-                "Choose what to do with the comment",
-            ))
-        }
+        ModerationChoice::Restore => queries::Moderation::Restore,
+        ModerationChoice::Keep => queries::Moderation::Keep,
     };
     let source = crate::accounts::session::client_address().await;
     queries::moderate(

@@ -103,13 +103,22 @@ pub struct JoinRequestView {
     pub asked_on: String,
 }
 
-/// Approves or declines a request. `decision` is "approve" or "decline"; a
-/// decline needs a reason, which the person is sent.
+/// Whether staff approve or decline a request to join, as the form's
+/// buttons send it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinDecision {
+    Approve,
+    Decline,
+}
+
+/// Approves or declines a request; a decline needs a reason, which the
+/// person is sent.
 #[server]
 pub async fn decide_join_request(
     slug: String,
     request_id: i64,
-    decision: String,
+    decision: JoinDecision,
     reason: Option<String>,
 ) -> Result<(), AppError> {
     use crate::permissions::{self, Action};
@@ -118,9 +127,9 @@ pub async fn decide_join_request(
     let user = super::session::current_user().await?;
     permissions::require(user.as_ref(), Action::ReviewJoinRequests, organisation_id)?;
     let user = user.ok_or(AppError::NotSignedIn)?;
-    let decision = match decision.as_str() {
-        "approve" => queries::Decision::Approve,
-        "decline" => {
+    let decision = match decision {
+        JoinDecision::Approve => queries::Decision::Approve,
+        JoinDecision::Decline => {
             let reason = reason.unwrap_or_default();
             let reason = reason.trim();
             if reason.is_empty() {
@@ -137,7 +146,6 @@ pub async fn decide_join_request(
             }
             queries::Decision::Decline(reason.to_string())
         }
-        _ => return Err(AppError::invalid("decision", "Choose approve or decline")),
     };
     let source = super::session::client_address().await;
     queries::decide(
