@@ -9,7 +9,7 @@ use app::{
     error::AppError,
     performance::{import, importing::server as importing},
     permissions::{self, Action},
-    scrutiny::{documents, file_kinds, reviews::DOCUMENT_HINT},
+    scrutiny::reviews::{file_kinds, queries::documents, DOCUMENT_HINT},
     state::AppState,
 };
 use axum::{
