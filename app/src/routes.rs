@@ -30,8 +30,8 @@ use crate::{
         ComparePage, DashboardPage, MeasurePage,
     },
     scrutiny::{
-        NewRoundPage, ProposalPage, ProposePage, RecommendationPage, ReviewPage, RoundPage,
-        ScrutinyPage, WhatHappenedNextPage,
+        reviews::{RecommendationPage, ReviewPage, WhatHappenedNextPage},
+        NewRoundPage, ProposalPage, ProposePage, RoundPage, ScrutinyPage,
     },
     site::{inert_title, stylesheet_href, AboutPage, NotFoundPage, SITE_NAME},
 };

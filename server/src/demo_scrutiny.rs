@@ -237,8 +237,11 @@ async fn report(
     cast: &Cast,
     now: i64,
 ) -> Result<(), AppError> {
-    use app::scrutiny::reviews::{server as reviews, Answer};
-    let id = reviews::start(
+    use app::scrutiny::reviews::{
+        queries::{answers, report},
+        Answer,
+    };
+    let id = report::start(
         db,
         landlord.id,
         cast.chair,
@@ -247,7 +250,7 @@ async fn report(
         "demo",
     )
     .await?;
-    reviews::save_text(
+    report::save_text(
         db,
         landlord.id,
         id,
@@ -279,7 +282,7 @@ async fn report(
             Some("https://example.org/repairs-policy"),
         ),
     ] {
-        reviews::add_evidence(
+        report::add_evidence(
             db,
             landlord.id,
             id,
@@ -294,9 +297,9 @@ async fn report(
     }
     let mut numbers = Vec::new();
     for text in RECOMMENDATIONS {
-        numbers.push(reviews::add_recommendation(db, landlord.id, id, text).await?);
+        numbers.push(report::add_recommendation(db, landlord.id, id, text).await?);
     }
-    reviews::publish(db, landlord, id, cast.chair, now - 10 * 7 * DAY, "demo").await?;
+    report::publish(db, landlord, id, cast.chair, now - 10 * 7 * DAY, "demo").await?;
     let recommendation = |number: i64| async move {
         sqlx::query_scalar::<_, i64>(
             "SELECT id FROM recommendations WHERE review_id = $1 AND number = $2",
@@ -320,7 +323,7 @@ async fn report(
     ];
     for (number, answer, reason, plan) in answers {
         let recommendation_id = recommendation(number).await?;
-        reviews::answer(
+        answers::answer(
             db,
             "",
             landlord,
@@ -336,7 +339,7 @@ async fn report(
         .await?;
     }
     let second = recommendation(2).await?;
-    reviews::progress(
+    answers::progress(
         db,
         landlord.id,
         id,
@@ -347,7 +350,7 @@ async fn report(
     )
     .await?;
     let sixth = recommendation(6).await?;
-    reviews::progress(
+    answers::progress(
         db,
         landlord.id,
         id,
@@ -360,7 +363,7 @@ async fn report(
     // Recommendation 4 is never answered: its answer is overdue.
     debug_assert_eq!(numbers.len(), RECOMMENDATIONS.len());
 
-    let draft = reviews::start(
+    let draft = report::start(
         db,
         landlord.id,
         cast.panel_member,
@@ -369,7 +372,7 @@ async fn report(
         "demo",
     )
     .await?;
-    reviews::add_evidence(
+    report::add_evidence(
         db,
         landlord.id,
         draft,

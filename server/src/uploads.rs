@@ -8,7 +8,7 @@ use app::{
     identity::session::Caller,
     performance::{import, importing::server as importing},
     permissions::{self, Action, Authorised},
-    scrutiny::{documents, file_kinds, reviews::DOCUMENT_HINT},
+    scrutiny::reviews::{file_kinds, queries::documents, DOCUMENT_HINT},
     state::AppState,
 };
 use axum::{

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     error::AppError,
     performance::LandlordRef,
-    scrutiny::RecommendationsTable,
+    scrutiny::reviews::RecommendationsTable,
     site::{
         forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
         loaded, Breadcrumb,

@@ -1588,7 +1588,11 @@ pub async fn followup(
     .fetch_optional(db.pool())
     .await?;
     let year_of = |at: i64| Period::year_containing(uk_day(Timestamp(at))).year;
-    let scrutiny = crate::scrutiny::reviews::server::published_recommendations(db, landlord.id)
+    let scrutiny =
+        crate::scrutiny::reviews::queries::what_happened_next::published_recommendations(
+            db,
+            landlord.id,
+        )
         .await?
         .into_iter()
         .filter(|f| {

@@ -1,22 +1,15 @@
 //! Scrutiny topics: residents propose them, the panel screens them, residents
 //! vote in rounds, and the panel chair records which topics the panel takes
-//! on. One resident, one vote per topic is enforced by the database.
-#[cfg(feature = "ssr")]
-pub mod documents;
-#[cfg(feature = "ssr")]
-pub mod file_kinds;
+//! on. One resident, one vote per topic is enforced by the database. The
+//! panel's review of a chosen topic is the `reviews` sub-slice.
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod queries;
 #[cfg(feature = "ssr")]
 pub mod reminders;
-mod review_pages;
 pub mod reviews;
 
 pub use pages::{NewRoundPage, ProposalPage, ProposePage, RoundPage, ScrutinyPage};
-pub use review_pages::{
-    RecommendationPage, RecommendationsTable, ReviewPage, WhatHappenedNextPage,
-};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -1,12 +1,17 @@
 //! Documents the panel uploads into a review's evidence log: kept in the
 //! database (so every app server sharing it has them), checked to be the
-//! kind of file their name says (see `file_kinds`), and served as
+//! kind of file their name says (see `reviews::file_kinds`), and served as
 //! downloads, never as pages.
 use sha2::{Digest, Sha256};
 
-use super::file_kinds::{download_name, kind_of};
+use super::report::hold_draft;
 use crate::{
-    audit, error::AppError, landlords::queries::LandlordRecord, state::Db, time::Timestamp,
+    audit,
+    error::AppError,
+    landlords::queries::LandlordRecord,
+    scrutiny::reviews::file_kinds::{download_name, kind_of},
+    state::Db,
+    time::Timestamp,
     validation::required_text,
 };
 
@@ -27,7 +32,7 @@ pub async fn store(
     let (content_type, _) = kind_of(file_name, bytes)?;
     let digest = format!("{:x}", Sha256::digest(bytes));
     let mut tx = db.begin_write().await?;
-    super::reviews::server::hold_draft(&mut tx, landlord.id, review_id)
+    hold_draft(&mut tx, landlord.id, review_id)
         .await
         .map_err(|error| match error {
             AppError::Conflict(_) => AppError::Conflict(

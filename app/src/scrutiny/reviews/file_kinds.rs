@@ -1,6 +1,6 @@
 //! The files a review's evidence log accepts: which kinds, how each is
 //! checked to be what its name says, and how a kind and size read to
-//! people. No database here; the documents themselves are in `documents`.
+//! people. No database here; the documents themselves are in `queries::documents`.
 use crate::error::AppError;
 
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;

@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::pages::Crumbs;
-use super::reviews::{
+use super::{
     load_recommendation, load_review, load_what_happened_next, AddEvidence, AddProgress,
     AddRecommendation, Answer, AnswerRecommendation, NextLine, PublishReport, Recommendation,
     RecommendationDetail, ReviewDetail, SaveReviewText, SetResponseWeeks, StartReview,
@@ -13,6 +12,7 @@ use super::reviews::{
 };
 use crate::{
     comments::{comment_thread, CommentThread, Subject, SubjectKind, ThreadHandle},
+    scrutiny::pages::Crumbs,
     site::{
         forms::{last_error, successes, ErrorSummary, Field, PostForm, Select, TextArea},
         history::ChangeHistory,
@@ -179,7 +179,7 @@ fn AnswerForms(
     recommendations: Vec<Recommendation>,
     actions: ReviewActions,
 ) -> impl IntoView {
-    use super::reviews::Standing;
+    use super::Standing;
     let answer_error = Signal::derive(move || last_error(actions.answer.value().get()));
     let progress_error = Signal::derive(move || last_error(actions.progress.value().get()));
     let choice = |r: &Recommendation| {
