@@ -25,7 +25,7 @@ use crate::{
     error::AppError,
     landlords::{HomePage, LandlordPage},
     performance::{
-        importing::{ImportPage, ImportResultPage},
+        imports::{ImportPage, ImportResultPage},
         manage::ManagePage,
         ComparePage, DashboardPage, MeasurePage,
     },

@@ -6,8 +6,7 @@ use app::{
     charter::{queries as charter, Rating, Side},
     error::AppError,
     performance::{
-        import::ImportRow,
-        importing::server as importing,
+        imports::{check::ImportRow, queries as imports},
         model::{Figure, Period, Tenure},
     },
     state::Db,
@@ -217,7 +216,7 @@ pub async fn load(
     .execute(db.pool())
     .await?;
 
-    let id = importing::store_outcome(
+    let id = imports::store_outcome(
         db,
         landlord.id,
         staff_id,
@@ -227,7 +226,7 @@ pub async fn load(
         "demo",
     )
     .await?;
-    importing::publish(db, &landlord, id, staff_id, "", "demo").await?;
+    imports::publish(db, &landlord, id, staff_id, "", "demo").await?;
 
     // One correction, so the history has something to show.
     let correction = ImportRow {
@@ -241,7 +240,7 @@ pub async fn load(
         responses: None,
         method_note: String::new(),
     };
-    let id = importing::store_outcome(
+    let id = imports::store_outcome(
         db,
         landlord.id,
         staff_id,
@@ -251,7 +250,7 @@ pub async fn load(
         "demo",
     )
     .await?;
-    importing::publish(
+    imports::publish(
         db,
         &landlord,
         id,

@@ -6,7 +6,7 @@
 use app::{
     error::AppError,
     identity::session::Caller,
-    performance::{import, importing::server as importing},
+    performance::imports::{check, queries as imports},
     permissions::{self, Action, Authorised},
     scrutiny::reviews::{file_kinds, queries::documents, DOCUMENT_HINT},
     state::AppState,
@@ -34,9 +34,8 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route(
             "/landlords/{slug}/performance/import",
-            post(upload_results).layer(DefaultBodyLimit::max(
-                import::MAX_FILE_BYTES + FORM_OVERHEAD,
-            )),
+            post(upload_results)
+                .layer(DefaultBodyLimit::max(check::MAX_FILE_BYTES + FORM_OVERHEAD)),
         )
         .route(
             "/landlords/{slug}/scrutiny/reviews/{id}/documents",
@@ -100,9 +99,9 @@ async fn receive(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if let Some(length) = declared.filter(|&n| n > import::MAX_FILE_BYTES + FORM_OVERHEAD) {
+    if let Some(length) = declared.filter(|&n| n > check::MAX_FILE_BYTES + FORM_OVERHEAD) {
         drain(request.into_body()).await;
-        return importing::store_outcome(
+        return imports::store_outcome(
             &state.db,
             landlord.id,
             user.id,
@@ -135,8 +134,8 @@ async fn receive(
         {
             bytes.extend_from_slice(&chunk);
             // Without a declared length, stop reading once it is too large.
-            if bytes.len() > import::MAX_FILE_BYTES {
-                return importing::store_outcome(
+            if bytes.len() > check::MAX_FILE_BYTES {
+                return imports::store_outcome(
                     &state.db,
                     landlord.id,
                     user.id,
@@ -155,19 +154,19 @@ async fn receive(
     if name.is_empty() && bytes.is_empty() {
         return Err(AppError::invalid("file", "Choose a CSV file to upload"));
     }
-    importing::store(&state.db, &landlord, user.id, &name, &bytes, source).await
+    imports::store(&state.db, &landlord, user.id, &name, &bytes, source).await
 }
 
 /// The answer for a file over the limit, refused before it is read in full.
-fn too_large(length: usize) -> import::Rejected {
+fn too_large(length: usize) -> check::Rejected {
     let megabytes = length as f64 / (1024.0 * 1024.0);
-    import::Rejected {
-        problems: vec![import::Problem {
+    check::Rejected {
+        problems: vec![check::Problem {
             line: None,
             column: None,
             message: format!(
                 "The file is {megabytes:.1} MB; the largest file the portal accepts is {} MB. Split it into smaller files.",
-                import::MAX_FILE_BYTES / (1024 * 1024)
+                check::MAX_FILE_BYTES / (1024 * 1024)
             ),
         }],
         more: 0,

@@ -15,7 +15,7 @@ use app::{
         SetSectionState, SignReview, StartAnnualReview,
     },
     charter::{AddLaterView, AdoptTemplate, RecordAssessment},
-    performance::{importing::PublishImport, model::Period},
+    performance::{imports::PublishImport, model::Period},
     state::Backend,
     time::{civil_day, Timestamp},
 };

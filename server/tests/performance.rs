@@ -10,7 +10,7 @@ use app::{
     accounts::Role,
     charter::{AddCommitment, AdoptTemplate, EditCommitment, RecordAssessment},
     performance::{
-        importing::{DiscardImport, PublishImport},
+        imports::{DiscardImport, PublishImport},
         manage::{AddLocalMeasure, SetCloseMargin},
         model::Period,
     },

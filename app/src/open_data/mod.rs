@@ -66,7 +66,7 @@ pub async fn import_template() -> Response {
     let mut response = download(
         "results-template",
         "csv",
-        crate::performance::import::template(crate::time::today()),
+        crate::performance::imports::check::template::template(crate::time::today()),
     );
     response
         .headers_mut()

@@ -4,9 +4,7 @@
 //! open data anyone can download is in `crate::open_data`).
 pub mod catalogue;
 pub mod charts;
-#[cfg(feature = "ssr")]
-pub mod import;
-pub mod importing;
+pub mod imports;
 pub mod manage;
 pub mod model;
 mod pages;
