@@ -53,3 +53,21 @@ pub async fn by_person<'c>(
     )
     .await
 }
+
+/// Records what `actor` did at their landlord.
+pub async fn by_actor<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    actor: &crate::identity::Actor,
+    action: &str,
+    subject: String,
+) -> Result<(), sqlx::Error> {
+    by_person(
+        executor,
+        actor.user_id,
+        actor.organisation_id,
+        action,
+        subject,
+        &actor.source,
+    )
+    .await
+}

@@ -206,6 +206,7 @@ pub struct Authorised {
     pub state: crate::state::AppState,
     pub landlord: crate::landlords::queries::LandlordRecord,
     pub person: CurrentUser,
+    pub actor: crate::identity::Actor,
 }
 
 /// The start of every server function that changes a landlord's things:
@@ -227,15 +228,53 @@ pub async fn authorise_caller(
     slug: &str,
     action: Action,
 ) -> Result<Authorised, AppError> {
+    Ok(authorise_first_of(state, caller, slug, &[action]).await?.0)
+}
+
+/// `authorise` for something two roles do on behalf of different sides
+/// (a verdict is the landlord's or the panel's): the first of `actions`
+/// the person may do, or the refusal of the last.
+#[cfg(feature = "ssr")]
+pub async fn authorise_one_of(
+    slug: &str,
+    actions: &[Action],
+) -> Result<(Authorised, Action), AppError> {
+    let state = crate::state::app_state()?;
+    let caller = crate::identity::session::Caller::current().await?;
+    authorise_first_of(&state, &caller, slug, actions).await
+}
+
+#[cfg(feature = "ssr")]
+async fn authorise_first_of(
+    state: &crate::state::AppState,
+    caller: &crate::identity::session::Caller,
+    slug: &str,
+    actions: &[Action],
+) -> Result<(Authorised, Action), AppError> {
     let landlord = crate::landlords::queries::record(&state.db, slug).await?;
     let person = caller.person(&state.db).await?;
-    require(person.as_ref(), action, landlord.id)?;
-    let person = person.ok_or(AppError::NotSignedIn)?;
-    Ok(Authorised {
-        state: state.clone(),
-        landlord,
-        person,
-    })
+    let mut refusal = AppError::NotSignedIn;
+    for &action in actions {
+        match require(person.as_ref(), action, landlord.id) {
+            Ok(()) => {
+                let person = person.ok_or(AppError::NotSignedIn)?;
+                let actor = crate::identity::Actor {
+                    user_id: person.id,
+                    organisation_id: landlord.id,
+                    source: caller.source.clone(),
+                };
+                let authorised = Authorised {
+                    state: state.clone(),
+                    landlord,
+                    person,
+                    actor,
+                };
+                return Ok((authorised, action));
+            }
+            Err(error) => refusal = error,
+        }
+    }
+    Err(refusal)
 }
 
 #[cfg(test)]

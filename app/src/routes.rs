@@ -137,7 +137,7 @@ pub struct SiteInfo {
 #[server]
 pub async fn load_site_info() -> Result<SiteInfo, AppError> {
     let state = crate::state::app_state()?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     Ok(SiteInfo {
         demo: state.demo,
         signed_in_as: user.map(|user| user.name),

@@ -15,9 +15,9 @@
 use std::time::{Duration, Instant};
 
 use app::{
-    accounts::session::load_user,
     annual_reviews::queries,
     charter::queries::last_full_year,
+    identity::session::load_user,
     landlords::queries::record,
     state::{AppState, Backend, Db},
 };
@@ -88,12 +88,12 @@ async fn run(backend: Backend) {
     for n in 0..SAVES {
         let body = text(n, n % 20);
         let start = Instant::now();
-        let saved = queries::save(&db, &landlord, year, section, &writer, base, &body)
+        let saved = queries::revisions::save(&db, &landlord, year, section, &writer, base, &body)
             .await
             .unwrap();
         latencies.push(start.elapsed());
         base = match saved {
-            queries::Saved::New(number) => number,
+            queries::revisions::Saved::New(number) => number,
             other => panic!("expected a new revision, got {other:?}"),
         };
     }
@@ -114,16 +114,18 @@ async fn run(backend: Backend) {
         .unwrap();
         let theirs = replace_paragraph(&base_body, 0, &format!("Paragraph 0, their version {n}."));
         let mine = replace_paragraph(&base_body, 11, &format!("Paragraph 11, my version {n}."));
-        let after_theirs = queries::save(&db, &landlord, year, section, &writer, current, &theirs)
-            .await
-            .unwrap();
+        let after_theirs =
+            queries::revisions::save(&db, &landlord, year, section, &writer, current, &theirs)
+                .await
+                .unwrap();
         let start = Instant::now();
-        let saved = queries::save(&db, &landlord, year, section, &writer, current, &mine)
-            .await
-            .unwrap();
+        let saved =
+            queries::revisions::save(&db, &landlord, year, section, &writer, current, &mine)
+                .await
+                .unwrap();
         latencies.push(start.elapsed());
         current = match saved {
-            queries::Saved::Merged(number) => number,
+            queries::revisions::Saved::Merged(number) => number,
             other => panic!("expected a merge after {after_theirs:?}, got {other:?}"),
         };
     }
@@ -212,7 +214,7 @@ async fn load(app: &Router, path: &str) -> (Vec<Duration>, String) {
 /// A landlord with the NHF charter, a chair and a panel member, and a
 /// review of 20 sections, each with a first revision of about 3,000
 /// characters. Returns the year, the sections and the writer.
-async fn setup(db: &Db) -> (i32, Vec<i64>, app::accounts::CurrentUser) {
+async fn setup(db: &Db) -> (i32, Vec<i64>, app::identity::CurrentUser) {
     let organisation: i64 = sqlx::query_scalar(
         "INSERT INTO organisations (slug, name, summary, created_at) VALUES ('bench-homes', 'Bench Homes', '', 0) RETURNING id",
     )
@@ -238,7 +240,12 @@ async fn setup(db: &Db) -> (i32, Vec<i64>, app::accounts::CurrentUser) {
             .unwrap();
         people.push(user);
     }
-    app::charter::queries::adopt_template(db, organisation, people[0], "bench")
+    let chair = app::identity::Actor {
+        user_id: people[0],
+        organisation_id: organisation,
+        source: "bench".into(),
+    };
+    app::charter::queries::adopt_template(db, &chair)
         .await
         .unwrap();
     let landlord = record(db, "bench-homes").await.unwrap();
@@ -268,11 +275,11 @@ async fn setup(db: &Db) -> (i32, Vec<i64>, app::accounts::CurrentUser) {
             .unwrap();
         }
     }
-    queries::start(db, &landlord, year, people[0], "bench")
+    queries::review::start(db, &landlord, year, &chair)
         .await
         .unwrap();
     for n in 0..10 {
-        queries::add_section(db, &landlord, year, &format!("Extra section {n}"))
+        queries::sections::add_section(db, &landlord, year, &format!("Extra section {n}"))
             .await
             .unwrap();
     }
@@ -283,7 +290,7 @@ async fn setup(db: &Db) -> (i32, Vec<i64>, app::accounts::CurrentUser) {
         .unwrap();
     assert_eq!(sections.len(), 20);
     for &section in &sections {
-        queries::save(db, &landlord, year, section, &writer, 0, &text(0, 99))
+        queries::revisions::save(db, &landlord, year, section, &writer, 0, &text(0, 99))
             .await
             .unwrap();
     }

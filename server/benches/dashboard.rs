@@ -129,14 +129,17 @@ async fn grow_charter_to_30(db: &app::state::Db) {
     .fetch_one(db.pool())
     .await
     .unwrap();
+    let staff = app::identity::Actor {
+        user_id,
+        organisation_id,
+        source: "bench".into(),
+    };
     let charter = app::charter::queries::create_charter(
         db,
-        organisation_id,
-        user_id,
+        &staff,
         "Local service standards",
         "Our own standards, agreed with the tenant panel.",
         None,
-        "bench",
     )
     .await
     .unwrap();
@@ -148,16 +151,9 @@ async fn grow_charter_to_30(db: &app::state::Db) {
             responsible_team: "Customer services".into(),
             measure_codes: format!("{}, {}", codes[n % 22].code, codes[(n + 5) % 22].code),
         };
-        app::charter::queries::add_commitment(
-            db,
-            organisation_id,
-            charter,
-            user_id,
-            &text,
-            "bench",
-        )
-        .await
-        .unwrap();
+        app::charter::queries::add_commitment(db, &staff, charter, &text)
+            .await
+            .unwrap();
     }
 }
 

@@ -96,7 +96,11 @@ async fn setup(db: &Db) -> (i64, Vec<i64>) {
             .unwrap();
         first.get_or_insert(user);
     }
-    let proposer = first.unwrap();
+    let proposer = app::identity::Actor {
+        user_id: first.unwrap(),
+        organisation_id: organisation,
+        source: "bench".into(),
+    };
     let mut topics = Vec::new();
     for n in 0..3u8 {
         let text = app::scrutiny::ProposalText {
@@ -106,12 +110,10 @@ async fn setup(db: &Db) -> (i64, Vec<i64>) {
         };
         let id = app::scrutiny::queries::propose(
             db,
-            organisation,
-            proposer,
+            &proposer,
             &format!("{n:02x}").repeat(32),
             &text,
             "",
-            "bench",
         )
         .await
         .unwrap();
@@ -125,13 +127,11 @@ async fn setup(db: &Db) -> (i64, Vec<i64>) {
     let now = Timestamp::now().millis();
     let round = app::scrutiny::queries::open_round(
         db,
-        organisation,
-        proposer,
+        &proposer,
         "Bench round",
         (now - 1000, now + 3_600_000),
         2,
         false,
-        "bench",
     )
     .await
     .unwrap();

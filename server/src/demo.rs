@@ -2,8 +2,8 @@
 //! newcomer has something real to click through. It goes only into an empty
 //! database, and never touches one that holds real data.
 use app::{
-    accounts::Role,
     audit::{self, AuditEntry},
+    identity::Role,
     state::Db,
     time::Timestamp,
 };

@@ -2,6 +2,7 @@
 //! results and targets for each demo landlord, published through the real
 //! import path, one correction, a local measure, the Together with Tenants
 //! charter, and verdicts from both sides.
+use crate::demo_scrutiny::by;
 use app::{
     charter::{queries as charter, Rating, Side},
     error::AppError,
@@ -218,15 +219,13 @@ pub async fn load(
 
     let id = imports::store_outcome(
         db,
-        landlord.id,
-        staff_id,
+        &by(landlord.id, staff_id),
         "results-five-years.csv",
         "demo",
         Ok(rows(landlord_index, last_year)),
-        "demo",
     )
     .await?;
-    imports::publish(db, &landlord, id, staff_id, "", "demo").await?;
+    imports::publish(db, &landlord, id, &by(landlord.id, staff_id), "").await?;
 
     // One correction, so the history has something to show.
     let correction = ImportRow {
@@ -242,25 +241,19 @@ pub async fn load(
     };
     let id = imports::store_outcome(
         db,
-        landlord.id,
-        staff_id,
+        &by(landlord.id, staff_id),
         "tp09-correction.csv",
         "demo-correction",
         Ok(vec![correction]),
-        "demo",
     )
     .await?;
-    imports::publish(
-        db,
+    imports::publish(db,
         &landlord,
-        id,
-        staff_id,
-        "The survey contractor found 40 complaint-handling answers counted twice and re-weighted the results.",
-        "demo",
-    )
+        id, &by(landlord.id, staff_id),
+        "The survey contractor found 40 complaint-handling answers counted twice and re-weighted the results.")
     .await?;
 
-    charter::adopt_template(db, landlord.id, staff_id, "demo").await?;
+    charter::adopt_template(db, &by(landlord.id, staff_id)).await?;
     let commitments: Vec<(i64, String)> = sqlx::query_as(
         "SELECT c.id, c.title FROM commitments c JOIN charters h ON h.id = c.charter_id \
          WHERE h.organisation_id = $1 ORDER BY c.position",
@@ -277,7 +270,7 @@ pub async fn load(
         for year in [last_year - 1, last_year] {
             charter::record_assessment(
                 db,
-                landlord.id,
+                &by(landlord.id, staff_id),
                 *id,
                 charter::Verdict {
                     year,
@@ -286,13 +279,11 @@ pub async fn load(
                     evidence: landlord_evidence,
                 },
                 "",
-                staff_id,
-                "demo",
             )
             .await?;
             charter::record_assessment(
                 db,
-                landlord.id,
+                &by(landlord.id, chair_id),
                 *id,
                 charter::Verdict {
                     year,
@@ -301,8 +292,6 @@ pub async fn load(
                     evidence: panel_evidence,
                 },
                 "",
-                chair_id,
-                "demo",
             )
             .await?;
         }
@@ -317,13 +306,11 @@ pub async fn load(
         };
         charter::edit_commitment(
             db,
-            landlord.id,
+            &by(landlord.id, staff_id),
             *id,
             1,
-            staff_id,
             &text,
             "Added our damp and mould promise and its measure, as the tenant panel asked.",
-            "demo",
         )
         .await?;
     }

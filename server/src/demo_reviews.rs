@@ -3,11 +3,12 @@
 //! being written, with sections in every state and a revision history that
 //! includes two people's changes merged. Written through the same code the
 //! panel and staff use.
+use crate::demo_scrutiny::by;
 use app::{
-    accounts::session::load_user,
     annual_reviews::{queries, Quorum, SectionState},
     charter::queries::last_full_year,
     error::AppError,
+    identity::session::load_user,
     landlords::queries::record,
     state::Db,
 };
@@ -22,7 +23,7 @@ pub async fn load(
     let landlord = record(db, slug).await?;
     published(db, &landlord, chair, staff).await?;
     let year = last_full_year();
-    queries::start(db, &landlord, year, chair, "demo").await?;
+    queries::review::start(db, &landlord, year, &by(landlord.id, chair)).await?;
     let person = |id: i64| async move {
         load_user(db, id)
             .await?
@@ -30,15 +31,15 @@ pub async fn load(
             .ok_or_else(|| AppError::internal("demo review", "a demo person is missing"))
     };
     let (chair, member) = (person(chair).await?, person(panel_member).await?);
-    let review = queries::review(db, &landlord, year, Some(&chair)).await?;
+    let review = queries::review::review(db, &landlord, year, Some(&chair)).await?;
     let ids: Vec<i64> = review.sections.iter().map(|s| s.id).collect();
     let (intro, first_commitment, told_us) = (ids[0], ids[1], ids[ids.len() - 3]);
     let progress = ids[ids.len() - 2];
 
     let draft = "This is the tenant panel's review of the year, written with the landlord's frontline staff.\n\nWe met eleven times. We visited every estate.";
-    queries::save(db, &landlord, year, intro, &chair, 0, draft).await?;
+    queries::revisions::save(db, &landlord, year, intro, &chair, 0, draft).await?;
     // Two people change different sentences from the same revision: merged.
-    queries::save(
+    queries::revisions::save(
         db,
         &landlord,
         year,
@@ -51,7 +52,7 @@ pub async fn load(
         ),
     )
     .await?;
-    queries::save(
+    queries::revisions::save(
         db,
         &landlord,
         year,
@@ -64,7 +65,7 @@ pub async fn load(
         ),
     )
     .await?;
-    queries::set_state(
+    queries::sections::set_state(
         db,
         &landlord,
         year,
@@ -75,8 +76,8 @@ pub async fn load(
     )
     .await?;
 
-    queries::save(db, &landlord, year, first_commitment, &member, 0, "Satisfaction rose a little, but still short of the target.\n\n- Repairs were the most common complaint.\n- Residents want clearer letters.").await?;
-    queries::set_state(
+    queries::revisions::save(db, &landlord, year, first_commitment, &member, 0, "Satisfaction rose a little, but still short of the target.\n\n- Repairs were the most common complaint.\n- Residents want clearer letters.").await?;
+    queries::sections::set_state(
         db,
         &landlord,
         year,
@@ -87,7 +88,7 @@ pub async fn load(
     )
     .await?;
 
-    queries::save(
+    queries::revisions::save(
         db,
         &landlord,
         year,
@@ -97,7 +98,7 @@ pub async fn load(
         "Notes from the summer drop-in sessions (to be written up).",
     )
     .await?;
-    queries::save(
+    queries::revisions::save(
         db,
         &landlord,
         year,
@@ -107,7 +108,7 @@ pub async fn load(
         "Letters: most are now answered within ten working days. Second visits: dates are given at the first visit on two estates out of five. Complaint figures: published for the first two quarters.",
     )
     .await?;
-    queries::set_state(
+    queries::sections::set_state(
         db,
         &landlord,
         year,
@@ -133,12 +134,12 @@ async fn published(
     staff: i64,
 ) -> Result<(), AppError> {
     let year = last_full_year() - 1;
-    queries::start(db, landlord, year, chair, "demo").await?;
+    queries::review::start(db, landlord, year, &by(landlord.id, chair)).await?;
     let chair_user = load_user(db, chair)
         .await?
         .map(|(user, _)| user)
         .ok_or_else(|| AppError::internal("demo review", "the chair is missing"))?;
-    let review = queries::review(db, landlord, year, Some(&chair_user)).await?;
+    let review = queries::review::review(db, landlord, year, Some(&chair_user)).await?;
     for section in &review.sections {
         let text = match section.kind.as_str() {
             "introduction" => "The panel met ten times this year and read every complaint the landlord closed in March.".to_string(),
@@ -149,8 +150,8 @@ async fn published(
             "recommendations" => RECOMMENDATIONS.to_string(),
             _ => format!("{}: the panel's findings are summarised in the sections above.", section.title),
         };
-        queries::save(db, landlord, year, section.id, &chair_user, 0, &text).await?;
-        queries::set_state(
+        queries::revisions::save(db, landlord, year, section.id, &chair_user, 0, &text).await?;
+        queries::sections::set_state(
             db,
             landlord,
             year,
@@ -161,19 +162,27 @@ async fn published(
         )
         .await?;
     }
-    queries::ask_sign_off(db, "", landlord, year, Quorum::Majority, chair, "demo").await?;
+    queries::sign_off::ask_sign_off(
+        db,
+        "",
+        landlord,
+        year,
+        Quorum::Majority,
+        &by(landlord.id, chair),
+    )
+    .await?;
     let members: Vec<i64> = sqlx::query_scalar(
         "SELECT user_id FROM memberships WHERE organisation_id = $1 AND role = 'panel_member' ORDER BY user_id",
     )
     .bind(landlord.id)
     .fetch_all(db.pool())
     .await?;
-    queries::sign(db, landlord, year, chair, None, "demo").await?;
+    queries::sign_off::sign(db, landlord, year, &by(landlord.id, chair), None).await?;
     if let Some(&dissenter) = members.last() {
-        queries::sign(db, landlord, year, dissenter, Some("The section on repairs is too generous: the second-visit problem was not fixed this year."), "demo").await?;
+        queries::sign_off::sign(db, landlord, year, &by(landlord.id, dissenter), Some("The section on repairs is too generous: the second-visit problem was not fixed this year.")).await?;
     }
     if let Some(&member) = members.first() {
-        queries::sign(db, landlord, year, member, None, "demo").await?;
+        queries::sign_off::sign(db, landlord, year, &by(landlord.id, member), None).await?;
     }
     // The landlord also answers two sections on their own.
     for (kind, answer) in [
@@ -181,10 +190,10 @@ async fn published(
         ("recommendations", "We accept all three. Letters will be answered within ten working days from June, the second visit date will be given at the first, and complaint figures will be published every quarter."),
     ] {
         if let Some(section) = review.sections.iter().find(|s| s.kind == kind) {
-            queries::respond_to_section(db, landlord, year, section.id, staff, answer, "demo").await?;
+            queries::follow_up::respond_to_section(db, landlord, year, section.id, &by(landlord.id, staff), answer).await?;
         }
     }
-    queries::respond(
+    queries::follow_up::respond(
         db,
         landlord,
         year,
@@ -192,6 +201,6 @@ async fn published(
         "We thank the panel for a careful review. We accept its findings, including the dissent on repairs: the second-visit changes start in the spring, and we will report on them at the panel's June meeting.",
     )
     .await?;
-    queries::publish(db, landlord, year, staff, "demo").await?;
+    queries::follow_up::publish(db, landlord, year, &by(landlord.id, staff)).await?;
     Ok(())
 }

@@ -53,13 +53,14 @@ pub async fn load(db: &Db, landlord_index: usize, slug: &str, cast: &Cast) -> Re
     for n in 0..TOPICS.len() {
         let proposer = cast.residents[n % cast.residents.len()];
         let key = format!("{:064x}", (landlord_index as u128) << 64 | n as u128);
-        ids.push(queries::propose(db, landlord.id, proposer, &key, &text(n), "", "demo").await?);
+        ids.push(queries::propose(db, &by(landlord.id, proposer), &key, &text(n), "").await?);
     }
     for (&id, &supporter) in ids.iter().zip(cast.residents.iter().cycle().skip(1)) {
         queries::support(db, landlord.id, id, supporter, true).await?;
     }
+    let panel_member = by(landlord.id, cast.panel_member);
     let screen = |id: i64, decision: Screening| {
-        queries::screen(db, "", &landlord, id, cast.panel_member, decision, "demo")
+        queries::screen(db, "", &landlord, id, &panel_member, decision)
     };
 
     // A vote that closed six weeks ago; the panel took on the winner.
@@ -69,13 +70,11 @@ pub async fn load(db: &Db, landlord_index: usize, slug: &str, cast: &Cast) -> Re
     let (opens, closes) = (now - 60 * DAY, now - 46 * DAY);
     let closed = queries::open_round(
         db,
-        landlord.id,
-        cast.chair,
+        &by(landlord.id, cast.chair),
         "Autumn topics",
         (opens, closes),
         2,
         false,
-        "demo",
     )
     .await?;
     let during = opens + DAY;
@@ -83,16 +82,7 @@ pub async fn load(db: &Db, landlord_index: usize, slug: &str, cast: &Cast) -> Re
         queries::vote(db, landlord.id, closed, ids[0], voter, during).await?;
         queries::vote(db, landlord.id, closed, ids[1 + n % 2], voter, during).await?;
     }
-    queries::decide(
-        db,
-        landlord.id,
-        closed,
-        Some(ids[0]),
-        true,
-        cast.chair,
-        "demo",
-    )
-    .await?;
+    queries::decide(db, &by(landlord.id, cast.chair), closed, Some(ids[0]), true).await?;
 
     // A vote open now, with running totals hidden until it closes.
     for &id in &ids[3..6] {
@@ -100,13 +90,11 @@ pub async fn load(db: &Db, landlord_index: usize, slug: &str, cast: &Cast) -> Re
     }
     let open = queries::open_round(
         db,
-        landlord.id,
-        cast.chair,
+        &by(landlord.id, cast.chair),
         "Spring topics",
         (now - 3 * DAY, now + 11 * DAY),
         2,
         false,
-        "demo",
     )
     .await?;
     // The panel has voted already; other residents have not, so a
@@ -195,15 +183,11 @@ async fn conversations(
         75,
     )
     .await?;
-    comments::moderate(
-        db,
+    comments::moderate(db,
         "",
         landlord,
-        hidden,
-        cast.chair,
-        Moderation::Hide("It names a member of staff. Please tell us what happened without naming anyone, and we will look into it.".into()),
-        "demo",
-    )
+        hidden, &by(landlord.id, cast.chair),
+        Moderation::Hide("It names a member of staff. Please tell us what happened without naming anyone, and we will look into it.".into()))
     .await?;
     say(
         Subject::new(SubjectKind::Proposal, ids[3]),
@@ -241,15 +225,7 @@ async fn report(
         queries::{answers, report},
         Answer,
     };
-    let id = report::start(
-        db,
-        landlord.id,
-        cast.chair,
-        TOPICS[0].0,
-        Some(chosen),
-        "demo",
-    )
-    .await?;
+    let id = report::start(db, &by(landlord.id, cast.chair), TOPICS[0].0, Some(chosen)).await?;
     report::save_text(
         db,
         landlord.id,
@@ -299,7 +275,14 @@ async fn report(
     for text in RECOMMENDATIONS {
         numbers.push(report::add_recommendation(db, landlord.id, id, text).await?);
     }
-    report::publish(db, landlord, id, cast.chair, now - 10 * 7 * DAY, "demo").await?;
+    report::publish(
+        db,
+        landlord,
+        id,
+        &by(landlord.id, cast.chair),
+        now - 10 * 7 * DAY,
+    )
+    .await?;
     let recommendation = |number: i64| async move {
         sqlx::query_scalar::<_, i64>(
             "SELECT id FROM recommendations WHERE review_id = $1 AND number = $2",
@@ -329,12 +312,11 @@ async fn report(
             landlord,
             id,
             recommendation_id,
-            staff,
+            &by(landlord.id, staff),
             answer,
             reason,
             plan,
             "",
-            "demo",
         )
         .await?;
     }
@@ -365,11 +347,9 @@ async fn report(
 
     let draft = report::start(
         db,
-        landlord.id,
-        cast.panel_member,
+        &by(landlord.id, cast.panel_member),
         "Communal cleaning",
         None,
-        "demo",
     )
     .await?;
     report::add_evidence(
@@ -385,4 +365,14 @@ async fn report(
     )
     .await?;
     Ok(())
+}
+
+/// Who did something in the demo data: a person of the cast at a landlord,
+/// recorded in the audit log as coming from "demo".
+pub fn by(organisation_id: i64, user_id: i64) -> app::identity::Actor {
+    app::identity::Actor {
+        user_id,
+        organisation_id,
+        source: "demo".into(),
+    }
 }

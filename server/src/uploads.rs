@@ -88,11 +88,8 @@ async fn receive(
     request: Request,
 ) -> Result<i64, AppError> {
     let Authorised {
-        landlord,
-        person: user,
-        ..
+        landlord, actor, ..
     } = permissions::authorise_caller(state, caller, slug, Action::EditPerformance).await?;
-    let source = caller.source.as_str();
 
     let declared = request
         .headers()
@@ -101,16 +98,7 @@ async fn receive(
         .and_then(|v| v.parse::<usize>().ok());
     if let Some(length) = declared.filter(|&n| n > check::MAX_FILE_BYTES + FORM_OVERHEAD) {
         drain(request.into_body()).await;
-        return imports::store_outcome(
-            &state.db,
-            landlord.id,
-            user.id,
-            "",
-            "",
-            Err(too_large(length)),
-            source,
-        )
-        .await;
+        return imports::store_outcome(&state.db, &actor, "", "", Err(too_large(length))).await;
     }
 
     let mut form = Multipart::from_request(request, state)
@@ -137,12 +125,10 @@ async fn receive(
             if bytes.len() > check::MAX_FILE_BYTES {
                 return imports::store_outcome(
                     &state.db,
-                    landlord.id,
-                    user.id,
+                    &actor,
                     &name,
                     "",
                     Err(too_large(bytes.len())),
-                    source,
                 )
                 .await;
             }
@@ -154,7 +140,7 @@ async fn receive(
     if name.is_empty() && bytes.is_empty() {
         return Err(AppError::invalid("file", "Choose a CSV file to upload"));
     }
-    imports::store(&state.db, &landlord, user.id, &name, &bytes, source).await
+    imports::store(&state.db, &landlord, &actor, &name, &bytes).await
 }
 
 /// The answer for a file over the limit, refused before it is read in full.
@@ -238,13 +224,10 @@ async fn receive_document(
 ) -> Result<i64, (AppError, String)> {
     let no_title = |error: AppError| (error, String::new());
     let Authorised {
-        landlord,
-        person: user,
-        ..
+        landlord, actor, ..
     } = permissions::authorise_caller(state, caller, slug, Action::WorkOnReviews)
         .await
         .map_err(no_title)?;
-    let source = caller.source.as_str();
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -305,7 +288,7 @@ async fn receive_document(
         ));
     };
     documents::store(
-        &state.db, &landlord, review_id, user.id, &title, &name, &bytes, source,
+        &state.db, &landlord, review_id, &actor, &title, &name, &bytes,
     )
     .await
     .map_err(|error| (error, title))

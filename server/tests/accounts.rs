@@ -14,8 +14,8 @@ use app::accounts::{
     sign_in::{
         Register, RequestSignInLink, SignInWithPassword, SignOut, SignOutEverywhere, UseSignInLink,
     },
-    Role,
 };
+use app::identity::Role;
 use common::{Setup, TestApp};
 use tenant_voice::demo;
 

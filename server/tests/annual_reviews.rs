@@ -8,13 +8,13 @@
 mod common;
 
 use app::{
-    accounts::Role,
     annual_reviews::{
         AddSection, AddSectionNote, ArrangeSection, AskSignOff, InviteAuthor, PublishAnnualReview,
         ReopenReview, ResolveSectionNote, RespondToReview, RespondToSection, SaveSection,
         SetSectionState, SignReview, StartAnnualReview,
     },
     charter::{AddLaterView, AdoptTemplate, RecordAssessment},
+    identity::Role,
     performance::{imports::PublishImport, model::Period},
     state::Backend,
     time::{civil_day, Timestamp},

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use app::{accounts::Role, state::Backend, time::Timestamp};
+use app::{identity::Role, state::Backend, time::Timestamp};
 use common::{Setup, TestApp};
 use tenant_voice::{
     admin::{create_admin, AdminError, AdminOutcome},

@@ -204,7 +204,7 @@ on_both_databases! {
         app.add_person(
             "Zebedee Leakcheck",
             "zebedee@example.org",
-            Some((SLUG, app::accounts::Role::Resident)),
+            Some((SLUG, app::identity::Role::Resident)),
         )
         .await;
         let mut aisha = app.signed_in("zebedee@example.org").await;

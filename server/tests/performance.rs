@@ -7,8 +7,8 @@
 mod common;
 
 use app::{
-    accounts::Role,
     charter::{AddCommitment, AdoptTemplate, EditCommitment, RecordAssessment},
+    identity::Role,
     performance::{
         imports::{DiscardImport, PublishImport},
         manage::{AddLocalMeasure, SetCloseMargin},

@@ -7,7 +7,7 @@
 mod common;
 
 use app::{
-    accounts::Role,
+    identity::Role,
     scrutiny::{
         queries,
         reviews::{

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::Role;
+use crate::identity::Role;
 use crate::{
     error::AppError,
     site::{forms::PostForm, ErrorPage},
@@ -34,7 +34,7 @@ pub async fn demo_personas() -> Result<Vec<Persona>, AppError> {
     .await?;
     let mut personas = Vec::with_capacity(rows.len());
     for (id, name, email, admin) in rows {
-        let roles = super::session::memberships_of(&state.db, id)
+        let roles = crate::identity::session::memberships_of(&state.db, id)
             .await?
             .into_iter()
             .map(|m| (m.organisation_name, m.role))
@@ -67,7 +67,7 @@ pub async fn demo_sign_in(email: String) -> Result<(), AppError> {
     .fetch_optional(state.db.pool())
     .await?;
     let (user_id, generation) = user.ok_or(AppError::NotFound)?;
-    let source = super::session::client_address().await;
+    let source = crate::identity::session::client_address().await;
     crate::audit::record(
         state.db.pool(),
         crate::audit::AuditEntry {
@@ -79,7 +79,7 @@ pub async fn demo_sign_in(email: String) -> Result<(), AppError> {
         },
     )
     .await?;
-    super::session::start(user_id, generation, false).await?;
+    crate::identity::session::start(user_id, generation, false).await?;
     leptos_axum::redirect("/account");
     Ok(())
 }

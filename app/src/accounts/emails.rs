@@ -1,5 +1,5 @@
 //! The messages the accounts part of the portal sends.
-use crate::{accounts::Role, mail::Email};
+use crate::{identity::Role, mail::Email};
 
 pub fn sign_in_link(to: &str, name: &str, link: &str) -> Email {
     Email::compose(

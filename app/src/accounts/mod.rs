@@ -15,11 +15,7 @@ pub mod sign_in;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 
-// For now the old paths still lead here; the next step moves every caller.
 use crate::error::AppError;
-#[cfg(feature = "ssr")]
-pub use crate::identity::session;
-pub use crate::identity::{CurrentUser, Membership, Role};
 
 /// Checks a name people will see, returning it trimmed.
 pub fn check_display_name(text: &str) -> Result<String, AppError> {

@@ -172,8 +172,8 @@ pub struct AnnualReviewsData {
 pub async fn load_annual_reviews(slug: String) -> Result<AnnualReviewsData, AppError> {
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    queries::list(&state.db, &landlord, user.as_ref()).await
+    let user = crate::identity::session::current_user().await?;
+    queries::review::list(&state.db, &landlord, user.as_ref()).await
 }
 
 /// The chair starts the review of a year, with a section per commitment
@@ -183,14 +183,14 @@ pub async fn start_annual_review(slug: String, year: String) -> Result<(), AppEr
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
     let year: i32 = year
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("year", "Choose the year to review"))?;
-    let source = crate::accounts::session::client_address().await;
-    queries::start(&state.db, &landlord, year, person.id, &source).await?;
+    queries::review::start(&state.db, &landlord, year, &actor).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -276,8 +276,8 @@ pub struct ReviewDetail {
 pub async fn load_annual_review(slug: String, year: i32) -> Result<ReviewDetail, AppError> {
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    queries::review(&state.db, &landlord, year, user.as_ref()).await
+    let user = crate::identity::session::current_user().await?;
+    queries::review::review(&state.db, &landlord, year, user.as_ref()).await
 }
 
 /// The chair asks the panel to sign the review off, saying how many must
@@ -287,24 +287,16 @@ pub async fn ask_sign_off(slug: String, year: i32, quorum: Option<String>) -> Re
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
     let quorum = match quorum.as_deref() {
         None | Some("") => Quorum::Majority,
         Some(text) => Quorum::parse(text)
             .ok_or_else(|| AppError::invalid("quorum", "Choose how many of the panel must sign"))?,
     };
-    let source = crate::accounts::session::client_address().await;
-    queries::ask_sign_off(
-        &state.db,
-        &state.base_url,
-        &landlord,
-        year,
-        quorum,
-        person.id,
-        &source,
-    )
-    .await?;
+    queries::sign_off::ask_sign_off(&state.db, &state.base_url, &landlord, year, quorum, &actor)
+        .await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#sign-off"));
     Ok(())
 }
@@ -315,9 +307,28 @@ pub async fn reopen_review(slug: String, year: i32) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state, landlord, ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
-    queries::reopen(&state.db, &landlord, year).await?;
+    queries::sign_off::reopen(&state.db, &landlord, year).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
+}
+
+/// A panel member's answer at sign-off, as the form's two buttons send it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOffChoice {
+    Signed,
+    Dissent,
+}
+
+/// What the chair does to a section's place in the review, as the
+/// section's buttons send it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrangeChoice {
+    Rename,
+    Up,
+    Down,
+    Remove,
 }
 
 /// A panel member signs off ("signed") or dissents ("dissent", with a note).
@@ -325,40 +336,26 @@ pub async fn reopen_review(slug: String, year: i32) -> Result<(), AppError> {
 pub async fn sign_review(
     slug: String,
     year: i32,
-    decision: String,
+    decision: SignOffChoice,
     note: Option<String>,
 ) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::SignOffAnnualReview)
         .await?;
-    let dissent = match decision.as_str() {
-        "signed" => None,
-        "dissent" => Some(crate::validation::required_text(
+    let dissent = match decision {
+        SignOffChoice::Signed => None,
+        SignOffChoice::Dissent => Some(crate::validation::required_text(
             "note",
             note.as_deref().unwrap_or_default(),
             "why you dissent, which is published with the review",
             2000,
         )?),
-        _ => {
-            return Err(AppError::invalid(
-                "decision",
-                "Choose to sign off or to dissent",
-            ))
-        }
     };
-    let source = crate::accounts::session::client_address().await;
-    queries::sign(
-        &state.db,
-        &landlord,
-        year,
-        person.id,
-        dissent.as_deref(),
-        &source,
-    )
-    .await?;
+    queries::sign_off::sign(&state.db, &landlord, year, &actor, dissent.as_deref()).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#sign-off"));
     Ok(())
 }
@@ -370,6 +367,7 @@ pub async fn respond_to_review(slug: String, year: i32, response: String) -> Res
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
         .await?;
     let response = crate::validation::required_text(
@@ -378,7 +376,7 @@ pub async fn respond_to_review(slug: String, year: i32, response: String) -> Res
         "the landlord's response",
         MAX_SECTION_CHARS,
     )?;
-    queries::respond(&state.db, &landlord, year, person.id, &response).await?;
+    queries::follow_up::respond(&state.db, &landlord, year, person.id, &response).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#response"));
     Ok(())
 }
@@ -394,7 +392,8 @@ pub async fn respond_to_section(
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
         .await?;
     let response = crate::validation::optional_text(
@@ -403,11 +402,8 @@ pub async fn respond_to_section(
         "the response to this section",
         MAX_RESPONSE_CHARS,
     )?;
-    let source = crate::accounts::session::client_address().await;
-    queries::respond_to_section(
-        &state.db, &landlord, year, id, person.id, &response, &source,
-    )
-    .await?;
+    queries::follow_up::respond_to_section(&state.db, &landlord, year, id, &actor, &response)
+        .await?;
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}?responded=1#response"
     ));
@@ -420,11 +416,11 @@ pub async fn publish_annual_review(slug: String, year: i32) -> Result<(), AppErr
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
         .await?;
-    let source = crate::accounts::session::client_address().await;
-    queries::publish(&state.db, &landlord, year, person.id, &source).await?;
+    queries::follow_up::publish(&state.db, &landlord, year, &actor).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -436,7 +432,7 @@ pub async fn add_section(slug: String, year: i32, title: String) -> Result<(), A
         state, landlord, ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
     let title = crate::validation::required_text("title", &title, "the section's title", 150)?;
-    queries::add_section(&state.db, &landlord, year, &title).await?;
+    queries::sections::add_section(&state.db, &landlord, year, &title).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -447,25 +443,26 @@ pub async fn arrange_section(
     slug: String,
     year: i32,
     section_id: i64,
-    change: String,
+    change: ArrangeChoice,
     title: Option<String>,
 ) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state, landlord, ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
-    let change = match change.as_str() {
-        "rename" => queries::Arrange::Rename(crate::validation::required_text(
-            "title",
-            title.as_deref().unwrap_or_default(),
-            "the section's new title",
-            150,
-        )?),
-        "up" => queries::Arrange::Up,
-        "down" => queries::Arrange::Down,
-        "remove" => queries::Arrange::Remove,
-        _ => return Err(AppError::invalid("change", "Choose what to change")),
+    let change = match change {
+        ArrangeChoice::Rename => {
+            queries::sections::Arrange::Rename(crate::validation::required_text(
+                "title",
+                title.as_deref().unwrap_or_default(),
+                "the section's new title",
+                150,
+            )?)
+        }
+        ArrangeChoice::Up => queries::sections::Arrange::Up,
+        ArrangeChoice::Down => queries::sections::Arrange::Down,
+        ArrangeChoice::Remove => queries::sections::Arrange::Remove,
     };
-    queries::arrange(&state.db, &landlord, year, section_id, change).await?;
+    queries::sections::arrange(&state.db, &landlord, year, section_id, change).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -477,8 +474,9 @@ pub async fn invite_author(slug: String, year: i32, user_id: i64) -> Result<(), 
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
-    queries::invite_author(&state.db, &landlord, year, user_id, person.id).await?;
+    queries::sections::invite_author(&state.db, &landlord, year, user_id, person.id).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -535,8 +533,8 @@ pub struct SectionDetail {
 pub async fn load_section(slug: String, year: i32, id: i64) -> Result<SectionDetail, AppError> {
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    queries::section(&state.db, &landlord, year, id, user.as_ref()).await
+    let user = crate::identity::session::current_user().await?;
+    queries::sections::section(&state.db, &landlord, year, id, user.as_ref()).await
 }
 
 /// Saves a section's text as a new revision. `base_revision` is the one the
@@ -544,7 +542,7 @@ pub async fn load_section(slug: String, year: i32, id: i64) -> Result<SectionDet
 /// (where they overlap) the text is kept aside and the author is asked to
 /// resolve it beside the current version. There the author combines the
 /// two, or chooses `replace` ("yes") to put their version in place of the
-/// current one; see `queries::save_choosing`.
+/// current one; see `queries::revisions::save_choosing`.
 #[server]
 pub async fn save_section(
     slug: String,
@@ -558,11 +556,12 @@ pub async fn save_section(
         state,
         landlord,
         person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
     let body = check_section_text(&body)?;
     let replace = parse_replace(replace.as_deref())?;
-    let source = crate::accounts::session::client_address().await;
-    let outcome = queries::save_choosing(
+    let outcome = queries::revisions::save_choosing(
         &state.db,
         &landlord,
         year,
@@ -570,17 +569,17 @@ pub async fn save_section(
         &person,
         base_revision,
         &body,
-        replace.then_some(queries::Replace {
+        replace.then_some(queries::revisions::Replace {
             base_url: &state.base_url,
-            source: &source,
+            source: &actor.source,
         }),
     )
     .await?;
     let note = match outcome {
-        queries::Saved::New(number) => format!("saved={number}"),
-        queries::Saved::Merged(number) => format!("merged={number}"),
-        queries::Saved::Unchanged => "unchanged=1".to_string(),
-        queries::Saved::Replaced { number, .. } => format!("replaced={number}"),
+        queries::revisions::Saved::New(number) => format!("saved={number}"),
+        queries::revisions::Saved::Merged(number) => format!("merged={number}"),
+        queries::revisions::Saved::Unchanged => "unchanged=1".to_string(),
+        queries::revisions::Saved::Replaced { number, .. } => format!("replaced={number}"),
     };
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}?{note}"
@@ -600,9 +599,10 @@ pub async fn add_section_note(
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
     let note = crate::validation::required_text("note", &note, "your note", 2000)?;
-    queries::add_note(&state.db, &landlord, year, id, &person, &note).await?;
+    queries::sections::add_note(&state.db, &landlord, year, id, &person, &note).await?;
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}#notes"
     ));
@@ -621,8 +621,9 @@ pub async fn resolve_section_note(
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
-    queries::resolve_note(&state.db, &landlord, year, id, note_id, &person).await?;
+    queries::sections::resolve_note(&state.db, &landlord, year, id, note_id, &person).await?;
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}#notes"
     ));
@@ -670,6 +671,7 @@ pub async fn set_section_state(
         state: app,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
     let new_state = SectionState::parse(&state)
         .ok_or_else(|| AppError::invalid("state", "Choose where the section stands"))?;
@@ -680,7 +682,8 @@ pub async fn set_section_state(
                 .map_err(|_| AppError::invalid("assignee", "Choose someone from the list"))?,
         ),
     };
-    queries::set_state(&app.db, &landlord, year, id, &person, new_state, assignee).await?;
+    queries::sections::set_state(&app.db, &landlord, year, id, &person, new_state, assignee)
+        .await?;
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}"
     ));
@@ -721,8 +724,8 @@ pub async fn load_section_history(
 ) -> Result<SectionHistory, AppError> {
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    queries::history(&state.db, &landlord, year, id, user.as_ref(), from, to).await
+    let user = crate::identity::session::current_user().await?;
+    queries::revisions::history(&state.db, &landlord, year, id, user.as_ref(), from, to).await
 }
 
 #[cfg(test)]

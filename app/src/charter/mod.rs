@@ -158,7 +158,7 @@ pub async fn load_commitments(
 ) -> Result<CommitmentsData, AppError> {
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let can_edit = crate::permissions::allows(
         user.as_ref(),
         crate::permissions::Action::EditCharter,
@@ -226,7 +226,7 @@ pub async fn load_commitment(slug: String, id: i64) -> Result<CommitmentDetail, 
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let can_assess_as = if allows(user.as_ref(), Action::AssessAsLandlord, landlord.id) {
         Some(Side::Landlord)
     } else if allows(user.as_ref(), Action::AssessAsPanel, landlord.id) {
@@ -244,13 +244,9 @@ pub async fn load_commitment(slug: String, id: i64) -> Result<CommitmentDetail, 
 /// with its six commitments linked to the measures that show them.
 #[server]
 pub async fn adopt_template(slug: String) -> Result<(), AppError> {
-    let crate::permissions::Authorised {
-        state,
-        landlord,
-        person: user,
-    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
-    let source = crate::accounts::session::client_address().await;
-    queries::adopt_template(&state.db, landlord.id, user.id, &source).await?;
+    let crate::permissions::Authorised { state, actor, .. } =
+        crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
+    queries::adopt_template(&state.db, &actor).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments"));
     Ok(())
 }
@@ -264,24 +260,11 @@ pub async fn create_charter(
     charter_title: String,
     charter_about: String,
 ) -> Result<(), AppError> {
-    let crate::permissions::Authorised {
-        state,
-        landlord,
-        person: user,
-    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
+    let crate::permissions::Authorised { state, actor, .. } =
+        crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
     let title = required_text("charter_title", &charter_title, "the charter's name", 200)?;
     let about = optional_text("charter_about", &charter_about, "the description", 2000)?;
-    let source = crate::accounts::session::client_address().await;
-    queries::create_charter(
-        &state.db,
-        landlord.id,
-        user.id,
-        &title,
-        &about,
-        None,
-        &source,
-    )
-    .await?;
+    queries::create_charter(&state.db, &actor, &title, &about, None).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments"));
     Ok(())
 }
@@ -343,7 +326,8 @@ pub async fn add_commitment(
     let crate::permissions::Authorised {
         state,
         landlord,
-        person: user,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
     let known = known_codes(&state, landlord.id).await?;
     let text = check_commitment(
@@ -353,9 +337,7 @@ pub async fn add_commitment(
         &measure_codes,
         &known,
     )?;
-    let source = crate::accounts::session::client_address().await;
-    let id = queries::add_commitment(&state.db, landlord.id, charter_id, user.id, &text, &source)
-        .await?;
+    let id = queries::add_commitment(&state.db, &actor, charter_id, &text).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
     Ok(())
 }
@@ -378,7 +360,8 @@ pub async fn edit_commitment(
     let crate::permissions::Authorised {
         state,
         landlord,
-        person: user,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
     let known = known_codes(&state, landlord.id).await?;
     let text = check_commitment(
@@ -389,18 +372,7 @@ pub async fn edit_commitment(
         &known,
     )?;
     let reason = required_text("reason", &reason, "what changed and why", 1000)?;
-    let source = crate::accounts::session::client_address().await;
-    queries::edit_commitment(
-        &state.db,
-        landlord.id,
-        id,
-        version,
-        user.id,
-        &text,
-        &reason,
-        &source,
-    )
-    .await?;
+    queries::edit_commitment(&state.db, &actor, id, version, &text, &reason).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
     Ok(())
 }
@@ -430,12 +402,10 @@ pub async fn record_assessment(
     }
     queries::record_assessment(
         &giving.state.db,
-        giving.landlord_id,
+        &giving.actor,
         id,
         giving.verdict(),
         change_reason.as_deref().unwrap_or_default(),
-        giving.user_id,
-        &giving.source,
     )
     .await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
@@ -453,15 +423,7 @@ pub async fn add_later_view(
     evidence: String,
 ) -> Result<(), AppError> {
     let giving = verdict_from(&slug, &year, &rating, &evidence, "what you see now").await?;
-    queries::add_later_view(
-        &giving.state.db,
-        giving.landlord_id,
-        id,
-        giving.verdict(),
-        giving.user_id,
-        &giving.source,
-    )
-    .await?;
+    queries::add_later_view(&giving.state.db, &giving.actor, id, giving.verdict()).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
     Ok(())
 }
@@ -471,9 +433,7 @@ pub async fn add_later_view(
 #[cfg(feature = "ssr")]
 struct GivenVerdict {
     state: crate::state::AppState,
-    landlord_id: i64,
-    user_id: i64,
-    source: String,
+    actor: crate::identity::Actor,
     year: i32,
     side: Side,
     rating: Rating,
@@ -500,28 +460,22 @@ async fn verdict_from(
     evidence: &str,
     evidence_words: &str,
 ) -> Result<GivenVerdict, AppError> {
-    use crate::permissions::{allows, Action};
-    let state = crate::state::app_state()?;
-    let landlord = crate::landlords::queries::record(&state.db, slug).await?;
-    let user = crate::accounts::session::current_user().await?;
-    let side = if allows(user.as_ref(), Action::AssessAsLandlord, landlord.id) {
+    use crate::permissions::{authorise_one_of, Action, Authorised};
+    let (Authorised { state, actor, .. }, action) =
+        authorise_one_of(slug, &[Action::AssessAsLandlord, Action::AssessAsPanel]).await?;
+    let side = if action == Action::AssessAsLandlord {
         Side::Landlord
     } else {
-        crate::permissions::require(user.as_ref(), Action::AssessAsPanel, landlord.id)?;
         Side::Panel
     };
-    let user = user.ok_or(AppError::NotSignedIn)?;
     let year = crate::performance::model::Period::parse_year(year)
         .ok_or_else(|| AppError::invalid("year", "Choose a year such as 2025/26"))?;
     let rating = Rating::parse(rating)
         .ok_or_else(|| AppError::invalid("rating", "Choose kept, partly kept or not kept"))?;
     let evidence = required_text("evidence", evidence, evidence_words, 4000)?;
-    let source = crate::accounts::session::client_address().await;
     Ok(GivenVerdict {
         state,
-        landlord_id: landlord.id,
-        user_id: user.id,
-        source,
+        actor,
         year,
         side,
         rating,

@@ -5,6 +5,7 @@ use super::{
     template, Assessment, CharterSummary, CommitmentDetail, CommitmentSummary, CommitmentText,
     MeasureStanding, Rating, Side, Version,
 };
+use crate::identity::Actor;
 use crate::{
     audit,
     error::AppError,
@@ -346,24 +347,17 @@ pub async fn commitment(
 /// Creates a charter; a second with the same name is refused.
 pub async fn create_charter(
     db: &Db,
-    organisation_id: i64,
-    user_id: i64,
+    actor: &Actor,
     title: &str,
     about: &str,
     template_key: Option<&str>,
-    source: &str,
 ) -> Result<i64, AppError> {
+    let &Actor {
+        organisation_id, ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     let id = insert_charter(&mut tx, organisation_id, title, about, template_key).await?;
-    audit::by_person(
-        &mut *tx,
-        user_id,
-        organisation_id,
-        "charter.created",
-        format!("charter:{id}"),
-        source,
-    )
-    .await?;
+    audit::by_actor(&mut *tx, actor, "charter.created", format!("charter:{id}")).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -460,12 +454,12 @@ async fn insert_version(
 }
 
 /// Adopts the NHF charter with its six commitments, in one transaction.
-pub async fn adopt_template(
-    db: &Db,
-    organisation_id: i64,
-    user_id: i64,
-    source: &str,
-) -> Result<i64, AppError> {
+pub async fn adopt_template(db: &Db, actor: &Actor) -> Result<i64, AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     let charter_id = insert_charter(
         &mut tx,
@@ -497,13 +491,11 @@ pub async fn adopt_template(
         )
         .await?;
     }
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "charter.adopted",
         format!("charter:{charter_id}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -512,12 +504,15 @@ pub async fn adopt_template(
 
 pub async fn add_commitment(
     db: &Db,
-    organisation_id: i64,
+    actor: &Actor,
     charter_id: i64,
-    user_id: i64,
     text: &CommitmentText,
-    source: &str,
 ) -> Result<i64, AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     let owner: Option<i64> =
         sqlx::query_scalar("SELECT organisation_id FROM charters WHERE id = $1")
@@ -528,13 +523,11 @@ pub async fn add_commitment(
         return Err(AppError::NotFound);
     }
     let id = insert_commitment(&mut tx, charter_id, user_id, text, "Added").await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "commitment.added",
         format!("commitment:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -542,17 +535,19 @@ pub async fn add_commitment(
 }
 
 /// Saves a new version, unless someone saved since `base_version`.
-#[allow(clippy::too_many_arguments)]
 pub async fn edit_commitment(
     db: &Db,
-    organisation_id: i64,
+    actor: &Actor,
     id: i64,
     base_version: i64,
-    user_id: i64,
     text: &CommitmentText,
     reason: &str,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     let current: Option<i64> = sqlx::query_scalar(
         "SELECT c.version FROM commitments c JOIN charters h ON h.id = c.charter_id \
@@ -586,13 +581,11 @@ pub async fn edit_commitment(
     .execute(&mut *tx)
     .await?;
     insert_version(&mut tx, id, version, user_id, text, reason, now).await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "commitment.edited",
         format!("commitment:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -645,13 +638,16 @@ async fn is_closed(
 /// record; a year whose annual review is published is closed.
 pub async fn record_assessment(
     db: &Db,
-    organisation_id: i64,
+    actor: &Actor,
     id: i64,
     verdict: Verdict<'_>,
     change_reason: &str,
-    user_id: i64,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let Verdict {
         year,
         side,
@@ -745,13 +741,11 @@ pub async fn record_assessment(
             "This verdict changed just now, or the year's annual review was published. Read the page again before trying once more.".into(),
         ));
     }
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "commitment.assessed",
         format!("commitment:{id}:{}:{year}", side.as_str()),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -762,12 +756,15 @@ pub async fn record_assessment(
 /// changed in place instead.
 pub async fn add_later_view(
     db: &Db,
-    organisation_id: i64,
+    actor: &Actor,
     id: i64,
     verdict: Verdict<'_>,
-    user_id: i64,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let Verdict {
         year,
         side,
@@ -796,13 +793,11 @@ pub async fn add_later_view(
     .bind(Timestamp::now())
     .execute(&mut *tx)
     .await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "commitment.later_view_added",
         format!("commitment:{id}:{}:{year}", side.as_str()),
-        source,
     )
     .await?;
     tx.commit().await?;

@@ -138,7 +138,7 @@ pub async fn load_thread(
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let subject = Subject::parse(&subject).ok_or(AppError::NotFound)?;
     queries::subject(&state.db, &landlord, subject, user.as_ref()).await?;
     let (comments, paging, count) = queries::thread(
@@ -181,6 +181,7 @@ pub async fn post_comment(
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, Action::Comment).await?;
     let official = official.as_deref() == Some("yes");
     if official {
@@ -243,7 +244,7 @@ pub struct CommentDetail {
 pub async fn load_comment(slug: String, id: i64) -> Result<CommentDetail, AppError> {
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     queries::detail(&state.db, &landlord, id, user.as_ref()).await
 }
 
@@ -259,6 +260,7 @@ pub async fn edit_comment(
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::Comment).await?;
     let body = check_body("body", &body)?;
     let link = queries::edit(
@@ -281,6 +283,7 @@ pub async fn report_comment(slug: String, id: i64, reason: String) -> Result<(),
         state,
         landlord,
         person,
+        actor,
     } = crate::permissions::authorise(&slug, crate::permissions::Action::ReportComment).await?;
     let reason = required_text("reason", &reason, "what is wrong with it", 1000)?;
     crate::rate_limit::hit(
@@ -289,7 +292,6 @@ pub async fn report_comment(slug: String, id: i64, reason: String) -> Result<(),
         crate::rate_limit::REPORTS_PER_PERSON,
     )
     .await?;
-    let source = crate::accounts::session::client_address().await;
     queries::report(
         &state.db,
         &state.base_url,
@@ -297,7 +299,7 @@ pub async fn report_comment(slug: String, id: i64, reason: String) -> Result<(),
         id,
         &person,
         &reason,
-        &source,
+        &actor.source,
     )
     .await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/comments/{id}"));
@@ -316,7 +318,8 @@ pub async fn moderate_comment(
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::ModerateComments).await?;
     let decision = match decision {
         ModerationChoice::Hide => queries::Moderation::Hide(required_text(
@@ -328,17 +331,7 @@ pub async fn moderate_comment(
         ModerationChoice::Restore => queries::Moderation::Restore,
         ModerationChoice::Keep => queries::Moderation::Keep,
     };
-    let source = crate::accounts::session::client_address().await;
-    queries::moderate(
-        &state.db,
-        &state.base_url,
-        &landlord,
-        id,
-        person.id,
-        decision,
-        &source,
-    )
-    .await?;
+    queries::moderate(&state.db, &state.base_url, &landlord, id, &actor, decision).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/comments/{id}"));
     Ok(())
 }

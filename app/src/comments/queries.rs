@@ -3,10 +3,11 @@
 use super::{
     CommentDetail, CommentView, ModerationLine, ModerationQueue, Subject, SubjectKind, EDIT_MINUTES,
 };
+use crate::identity::Actor;
 use crate::{
-    accounts::{CurrentUser, Role},
     audit,
     error::AppError,
+    identity::{CurrentUser, Role},
     landlords::queries::LandlordRecord,
     mail::{self, Email},
     markdown,
@@ -629,10 +630,13 @@ pub async fn moderate(
     base_url: &str,
     landlord: &LandlordRecord,
     id: i64,
-    moderator_id: i64,
+    actor: &Actor,
     decision: Moderation,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        user_id: moderator_id,
+        ..
+    } = actor;
     let row = row(db, landlord, id).await?;
     let place = subject(db, landlord, row.subject()?, None).await.ok();
     let mut tx = db.begin_write().await?;
@@ -728,15 +732,7 @@ pub async fn moderate(
             mail::enqueue(&mut *tx, &message).await?;
         }
     }
-    audit::by_person(
-        &mut *tx,
-        moderator_id,
-        landlord.id,
-        action,
-        format!("comment:{id}"),
-        source,
-    )
-    .await?;
+    audit::by_actor(&mut *tx, actor, action, format!("comment:{id}")).await?;
     tx.commit().await?;
     Ok(())
 }

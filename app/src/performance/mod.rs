@@ -219,7 +219,7 @@ pub struct Dashboard {
 pub async fn load_dashboard(slug: String, year: Option<String>) -> Result<Dashboard, AppError> {
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let can_edit = crate::permissions::allows(
         user.as_ref(),
         crate::permissions::Action::EditPerformance,

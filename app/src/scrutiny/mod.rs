@@ -158,7 +158,7 @@ pub async fn load_scrutiny(
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let (proposals, proposals_paging) =
         queries::proposals(&state.db, landlord.id, page.as_deref()).await?;
     Ok(ScrutinyOverview {
@@ -190,6 +190,7 @@ pub async fn set_vote_emails(slug: String, wanted: Option<String>) -> Result<(),
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::Vote).await?;
     reminders::set_vote_emails(
         &state.db,
@@ -254,8 +255,9 @@ pub async fn propose(
 ) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
-        landlord,
         person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::Propose).await?;
     let text = check_proposal(&title, &problem, &why_it_matters)?;
     if !crate::accounts::tokens::looks_like_token(&submission_key) {
@@ -270,17 +272,7 @@ pub async fn propose(
         crate::rate_limit::PROPOSALS_PER_PERSON,
     )
     .await?;
-    let source = crate::accounts::session::client_address().await;
-    let id = queries::propose(
-        &state.db,
-        landlord.id,
-        person.id,
-        &submission_key,
-        &text,
-        &concerns,
-        &source,
-    )
-    .await?;
+    let id = queries::propose(&state.db, &actor, &submission_key, &text, &concerns).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/proposals/{id}"));
     Ok(())
 }
@@ -315,7 +307,7 @@ pub async fn load_proposal(slug: String, id: i64) -> Result<ProposalDetail, AppE
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let mut detail =
         queries::proposal(&state.db, &landlord, id, user.as_ref().map(|u| u.id)).await?;
     detail.can_support =
@@ -338,6 +330,7 @@ pub async fn support_proposal(slug: String, id: i64, support: bool) -> Result<()
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::Propose).await?;
     queries::support(&state.db, landlord.id, id, person.id, support).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/proposals/{id}"));
@@ -357,7 +350,8 @@ pub async fn screen_proposal(
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::ScreenProposals).await?;
     let decision = match decision.as_str() {
         "put_forward" => queries::Screening::PutForward,
@@ -377,17 +371,7 @@ pub async fn screen_proposal(
             ))
         }
     };
-    let source = crate::accounts::session::client_address().await;
-    queries::screen(
-        &state.db,
-        &state.base_url,
-        &landlord,
-        id,
-        person.id,
-        decision,
-        &source,
-    )
-    .await?;
+    queries::screen(&state.db, &state.base_url, &landlord, id, &actor, decision).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/proposals/{id}"));
     Ok(())
 }
@@ -430,11 +414,8 @@ pub async fn open_round(
     votes_per_resident: String,
     show_running_totals: Option<String>,
 ) -> Result<(), AppError> {
-    let crate::permissions::Authorised {
-        state,
-        landlord,
-        person,
-    } = crate::permissions::authorise(&slug, crate::permissions::Action::RunVotingRounds).await?;
+    let crate::permissions::Authorised { state, actor, .. } =
+        crate::permissions::authorise(&slug, crate::permissions::Action::RunVotingRounds).await?;
     let title = required_text("title", &title, "a name for the round", 150)?;
     let window = queries::window(&opens_on, &closes_on)?;
     let votes: i64 = votes_per_resident
@@ -445,16 +426,13 @@ pub async fn open_round(
         .ok_or_else(|| {
             AppError::invalid("votes_per_resident", "Enter a whole number from 1 to 20")
         })?;
-    let source = crate::accounts::session::client_address().await;
     let id = queries::open_round(
         &state.db,
-        landlord.id,
-        person.id,
+        &actor,
         &title,
         window,
         votes,
         show_running_totals.as_deref() == Some("yes"),
-        &source,
     )
     .await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/rounds/{id}"));
@@ -496,7 +474,7 @@ pub async fn load_round(slug: String, id: i64) -> Result<RoundDetail, AppError> 
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let may_vote = allows(user.as_ref(), Action::Vote, landlord.id);
     let may_decide = allows(user.as_ref(), Action::RunVotingRounds, landlord.id);
     queries::round(
@@ -522,6 +500,7 @@ pub async fn cast_vote(
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::Vote).await?;
     let now = crate::time::Timestamp::now().millis();
     if vote {
@@ -558,22 +537,9 @@ pub async fn decide_round(
     proposal_id: Option<i64>,
     finish: Option<String>,
 ) -> Result<(), AppError> {
-    let crate::permissions::Authorised {
-        state,
-        landlord,
-        person,
-    } = crate::permissions::authorise(&slug, crate::permissions::Action::RunVotingRounds).await?;
-    let source = crate::accounts::session::client_address().await;
-    queries::decide(
-        &state.db,
-        landlord.id,
-        round_id,
-        proposal_id,
-        finish.is_some(),
-        person.id,
-        &source,
-    )
-    .await?;
+    let crate::permissions::Authorised { state, actor, .. } =
+        crate::permissions::authorise(&slug, crate::permissions::Action::RunVotingRounds).await?;
+    queries::decide(&state.db, &actor, round_id, proposal_id, finish.is_some()).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/rounds/{round_id}"));
     Ok(())
 }

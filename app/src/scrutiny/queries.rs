@@ -6,6 +6,7 @@ use super::{
     ranks, ProposalDetail, ProposalStatus, ProposalSummary, ProposalText, RoundDetail, RoundState,
     RoundSummary, TopicLine,
 };
+use crate::identity::Actor;
 use crate::{
     audit,
     error::AppError,
@@ -184,13 +185,16 @@ async fn read_concerns(
 /// posted again returns the proposal it made the first time.
 pub async fn propose(
     db: &Db,
-    organisation_id: i64,
-    user_id: i64,
+    actor: &Actor,
     submission_key: &str,
     text: &ProposalText,
     concerns: &str,
-    source: &str,
 ) -> Result<i64, AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let measures: Vec<String> = crate::performance::queries::measures_for(db, organisation_id)
         .await?
         .into_iter()
@@ -234,13 +238,11 @@ pub async fn propose(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "scrutiny.proposed",
         format!("proposal:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -438,10 +440,10 @@ pub async fn screen(
     base_url: &str,
     landlord: &LandlordRecord,
     id: i64,
-    user_id: i64,
+    actor: &Actor,
     decision: Screening,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor { user_id, .. } = actor;
     let mut tx = db.begin_write().await?;
     let status = status_of(&mut *tx, landlord.id, id).await?;
     if !status.can_be_screened() {
@@ -546,13 +548,11 @@ pub async fn screen(
             mail::enqueue(&mut *tx, &message).await?;
         }
     }
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        landlord.id,
+        actor,
         &format!("scrutiny.proposal_{new_status}"),
         format!("proposal:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -569,17 +569,19 @@ pub async fn put_forward(db: &Db, organisation_id: i64) -> Result<Vec<(i64, Stri
 }
 
 /// Opens a round on every proposal put forward (at least two).
-#[allow(clippy::too_many_arguments)]
 pub async fn open_round(
     db: &Db,
-    organisation_id: i64,
-    user_id: i64,
+    actor: &Actor,
     title: &str,
     (opens_at, closes_at): (i64, i64),
     votes_per_resident: i64,
     show_running_totals: bool,
-    source: &str,
 ) -> Result<i64, AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     let topics: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM proposals WHERE organisation_id = $1 AND status = 'put_forward'",
@@ -637,13 +639,11 @@ pub async fn open_round(
         .bind(organisation_id)
         .execute(&mut *tx)
         .await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "scrutiny.round_opened",
         format!("round:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -921,13 +921,14 @@ pub async fn withdraw(
 /// decision, marking the rest "not chosen this time".
 pub async fn decide(
     db: &Db,
-    organisation_id: i64,
+    actor: &Actor,
     round_id: i64,
     proposal_id: Option<i64>,
     finish: bool,
-    user_id: i64,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id, ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     let row = round_row(&mut *tx, organisation_id, round_id).await?;
     if RoundState::at(Timestamp::now().millis(), row.opens_at, row.closes_at) != RoundState::Closed
@@ -957,13 +958,11 @@ pub async fn decide(
             .bind(proposal_id)
             .execute(&mut *tx)
             .await?;
-        audit::by_person(
+        audit::by_actor(
             &mut *tx,
-            user_id,
-            organisation_id,
+            actor,
             "scrutiny.topic_chosen",
             format!("proposal:{proposal_id}"),
-            source,
         )
         .await?;
     }
@@ -980,13 +979,11 @@ pub async fn decide(
             .bind(round_id)
             .execute(&mut *tx)
             .await?;
-        audit::by_person(
+        audit::by_actor(
             &mut *tx,
-            user_id,
-            organisation_id,
+            actor,
             "scrutiny.round_decided",
             format!("round:{round_id}"),
-            source,
         )
         .await?;
     }

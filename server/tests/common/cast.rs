@@ -3,7 +3,7 @@
 //! belongs to no landlord, and a resident of Other Homes. Each test file
 //! picks the people its stories need.
 use app::{
-    accounts::Role,
+    identity::Role,
     scrutiny::{OpenRound, Propose, ScreenProposal},
 };
 

@@ -246,7 +246,7 @@ impl TestApp {
         &self,
         name: &str,
         email: &str,
-        role: Option<(&str, app::accounts::Role)>,
+        role: Option<(&str, app::identity::Role)>,
     ) -> i64 {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO users (email, display_name, created_at) VALUES ($1, $2, 0) RETURNING id",

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 pub use pages::{AccountDeletedPage, AccountPage, ConfirmEmailPage};
 
-use super::CurrentUser;
 use crate::error::AppError;
+use crate::identity::CurrentUser;
 
 /// The name shown in place of a deleted account's.
 pub const FORMER_RESIDENT: &str = "Former resident";
@@ -25,7 +25,7 @@ pub struct AccountDetails {
 #[server]
 pub async fn my_account() -> Result<AccountDetails, AppError> {
     let state = crate::state::app_state()?;
-    let user = super::session::require_user().await?;
+    let user = crate::identity::session::require_user().await?;
     let (hash,): (Option<String>,) =
         sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
             .bind(user.id)
@@ -40,7 +40,7 @@ pub async fn my_account() -> Result<AccountDetails, AppError> {
 #[server]
 pub async fn change_name(name: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let user = super::session::require_user().await?;
+    let user = crate::identity::session::require_user().await?;
     let name = super::check_display_name(&name)?;
     sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
         .bind(&name)
@@ -56,7 +56,7 @@ pub async fn change_name(name: String) -> Result<(), AppError> {
 #[server]
 pub async fn change_email(email: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let user = super::session::require_user().await?;
+    let user = crate::identity::session::require_user().await?;
     let email = super::normalise_email(&email)?;
     if email == user.email {
         return Err(AppError::invalid(
@@ -64,8 +64,8 @@ pub async fn change_email(email: String) -> Result<(), AppError> {
             "That is already your email address",
         ));
     }
-    super::session::require_recent_sign_in("email").await?;
-    let source = super::session::client_address().await;
+    crate::identity::session::require_recent_sign_in("email").await?;
+    let source = crate::identity::session::client_address().await;
     crate::rate_limit::hit(
         &state.db,
         &crate::rate_limit::email_bucket("sign-in", &email, &source),
@@ -80,12 +80,12 @@ pub async fn change_email(email: String) -> Result<(), AppError> {
 #[server]
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let source = super::session::client_address().await;
+    let source = crate::identity::session::client_address().await;
     let (user_id, generation) = queries::confirm_email_change(&state.db, &token, &source).await?;
     // Every other session of the person has ended; this one goes on if it
     // is theirs.
-    if super::session::signed_in_user_id().await? == Some(user_id) {
-        super::session::keep_after_ending_others(generation).await?;
+    if crate::identity::session::signed_in_user_id().await? == Some(user_id) {
+        crate::identity::session::keep_after_ending_others(generation).await?;
     }
     leptos_axum::redirect("/account?saved=email");
     Ok(())
@@ -94,13 +94,13 @@ pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
 #[server]
 pub async fn set_password(password: String, password_again: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let user = super::session::require_user().await?;
+    let user = crate::identity::session::require_user().await?;
     super::password::check_new_password(&password, &password_again)?;
-    super::session::require_recent_sign_in("password").await?;
+    crate::identity::session::require_recent_sign_in("password").await?;
     let hash = super::password::hash(password).await?;
-    let source = super::session::client_address().await;
+    let source = crate::identity::session::client_address().await;
     let generation = queries::store_password(&state.db, &user, Some(hash), &source).await?;
-    super::session::keep_after_ending_others(generation).await?;
+    crate::identity::session::keep_after_ending_others(generation).await?;
     leptos_axum::redirect("/account?saved=password");
     Ok(())
 }
@@ -108,11 +108,11 @@ pub async fn set_password(password: String, password_again: String) -> Result<()
 #[server]
 pub async fn remove_password() -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let user = super::session::require_user().await?;
-    super::session::require_recent_sign_in("password").await?;
-    let source = super::session::client_address().await;
+    let user = crate::identity::session::require_user().await?;
+    crate::identity::session::require_recent_sign_in("password").await?;
+    let source = crate::identity::session::client_address().await;
     let generation = queries::store_password(&state.db, &user, None, &source).await?;
-    super::session::keep_after_ending_others(generation).await?;
+    crate::identity::session::keep_after_ending_others(generation).await?;
     leptos_axum::redirect("/account?saved=password-removed");
     Ok(())
 }
@@ -167,7 +167,7 @@ pub struct ExportedEvent {
 #[server(endpoint = "account/export", input = leptos::server_fn::codec::GetUrl)]
 pub async fn export_my_data() -> Result<AccountExport, AppError> {
     let state = crate::state::app_state()?;
-    let user = super::session::require_user().await?;
+    let user = crate::identity::session::require_user().await?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.insert_header(
             http::header::CONTENT_DISPOSITION,
@@ -180,16 +180,16 @@ pub async fn export_my_data() -> Result<AccountExport, AppError> {
 #[server]
 pub async fn delete_account(understood: Option<String>) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let user = super::session::require_user().await?;
+    let user = crate::identity::session::require_user().await?;
     if understood.as_deref() != Some("yes") {
         return Err(AppError::invalid(
             "understood",
             "Tick the box to show you understand that deleting cannot be undone",
         ));
     }
-    let source = super::session::client_address().await;
+    let source = crate::identity::session::client_address().await;
     queries::delete(&state.db, user.id, &source).await?;
-    super::session::end().await?;
+    crate::identity::session::end().await?;
     leptos_axum::redirect("/account-deleted");
     Ok(())
 }

@@ -9,7 +9,8 @@ use super::{
     RemovePassword, SetPassword,
 };
 use crate::{
-    accounts::{sign_in::SignOutEverywhere, Role},
+    accounts::sign_in::SignOutEverywhere,
+    identity::Role,
     site::{
         forms::{last_error, ErrorSummary, Field, PostForm},
         ErrorPage,

@@ -5,9 +5,10 @@ use super::{
     FORMER_RESIDENT,
 };
 use crate::{
-    accounts::{emails, sign_in::LINK_MINUTES, tokens, CurrentUser},
+    accounts::{emails, sign_in::LINK_MINUTES, tokens},
     audit::{self, AuditEntry},
     error::AppError,
+    identity::CurrentUser,
     mail,
     state::{AppState, Db},
     time::Timestamp,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use pages::JoinPage;
 
-use crate::{accounts::Role, error::AppError};
+use crate::{error::AppError, identity::Role};
 
 /// Where the signed-in person stands with one landlord.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +62,7 @@ pub async fn join_page(slug: String) -> Result<JoinPageData, AppError> {
     let state = crate::state::app_state()?;
     let (organisation_id, landlord_name) =
         crate::landlords::queries::identify(&state.db, &slug).await?;
-    let status = match super::session::current_user().await? {
+    let status = match crate::identity::session::current_user().await? {
         None => JoinStatus::SignedOut,
         Some(user) => queries::status(&state.db, user.id, organisation_id).await?,
     };
@@ -75,12 +75,13 @@ pub async fn join_page(slug: String) -> Result<JoinPageData, AppError> {
 
 #[server]
 pub async fn request_to_join(slug: String, tenancy_reference: String) -> Result<(), AppError> {
-    use crate::permissions::{self, Action};
-    let state = crate::state::app_state()?;
-    let (organisation_id, _) = crate::landlords::queries::identify(&state.db, &slug).await?;
-    let user = super::session::current_user().await?;
-    permissions::require(user.as_ref(), Action::RequestToJoin, organisation_id)?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
+    use crate::permissions::{authorise, Action, Authorised};
+    let Authorised {
+        state,
+        person: user,
+        actor,
+        ..
+    } = authorise(&slug, Action::RequestToJoin).await?;
     let reference = check_tenancy_reference(&tenancy_reference)?;
     crate::rate_limit::hit(
         &state.db,
@@ -88,8 +89,7 @@ pub async fn request_to_join(slug: String, tenancy_reference: String) -> Result<
         crate::rate_limit::JOIN_REQUESTS_PER_PERSON,
     )
     .await?;
-    let source = super::session::client_address().await;
-    queries::create_request(&state.db, user.id, organisation_id, &reference, &source).await?;
+    queries::create_request(&state.db, &actor, &reference).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/join"));
     Ok(())
 }
@@ -121,12 +121,8 @@ pub async fn decide_join_request(
     decision: JoinDecision,
     reason: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::permissions::{self, Action};
-    let state = crate::state::app_state()?;
-    let (organisation_id, _) = crate::landlords::queries::identify(&state.db, &slug).await?;
-    let user = super::session::current_user().await?;
-    permissions::require(user.as_ref(), Action::ReviewJoinRequests, organisation_id)?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
+    use crate::permissions::{authorise, Action, Authorised};
+    let Authorised { state, actor, .. } = authorise(&slug, Action::ReviewJoinRequests).await?;
     let decision = match decision {
         JoinDecision::Approve => queries::Decision::Approve,
         JoinDecision::Decline => {
@@ -147,16 +143,7 @@ pub async fn decide_join_request(
             queries::Decision::Decline(reason.to_string())
         }
     };
-    let source = super::session::client_address().await;
-    queries::decide(
-        &state,
-        organisation_id,
-        request_id,
-        user.id,
-        decision,
-        &source,
-    )
-    .await?;
+    queries::decide(&state, &actor, request_id, decision).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/people"));
     Ok(())
 }

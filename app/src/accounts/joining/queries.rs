@@ -1,10 +1,12 @@
 //! Requests to join: where a person stands, asking, the staff's list of
 //! requests waiting, and deciding one.
 use super::JoinStatus;
+use crate::identity::Actor;
 use crate::{
-    accounts::{emails, Role},
+    accounts::emails,
     audit::{self, AuditEntry},
     error::AppError,
+    identity::Role,
     mail,
     site::paging::{Paging, PAGE_SIZE},
     state::{AppState, Db},
@@ -42,11 +44,15 @@ pub async fn status(db: &Db, user_id: i64, organisation_id: i64) -> Result<JoinS
 
 pub async fn create_request(
     db: &Db,
-    user_id: i64,
-    organisation_id: i64,
+    actor: &Actor,
     tenancy_reference: &str,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
+    let source = actor.source.as_str();
     let mut tx = db.begin_write().await?;
     // The unique index allows one open request; a second (a double
     // click, a retry) is absorbed without a second effect.
@@ -124,12 +130,16 @@ pub enum Decision {
 /// landlord, or one already decided, is "not found": nothing changes.
 pub async fn decide(
     state: &AppState,
-    organisation_id: i64,
+    actor: &Actor,
     request_id: i64,
-    decided_by: i64,
     decision: Decision,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id,
+        user_id: decided_by,
+        ..
+    } = actor;
+    let source = actor.source.as_str();
     let mut tx = state.db.begin_write().await?;
     let (status, reason) = match &decision {
         Decision::Approve => ("approved", None),

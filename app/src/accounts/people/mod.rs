@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 pub use pages::{AcceptInvitationPage, AuditLogPage, PeoplePage};
 
-use super::{joining::JoinRequestView, Role};
+use super::joining::JoinRequestView;
+use crate::identity::Role;
 use crate::{error::AppError, site::paging::Paging};
 
 /// How long an invitation link works.
@@ -67,7 +68,7 @@ pub async fn people_page(
     let state = crate::state::app_state()?;
     let (organisation_id, landlord_name) =
         crate::landlords::queries::identify(&state.db, &slug).await?;
-    let user = super::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     require(user.as_ref(), Action::SeeMembers, organisation_id)?;
     let user = user.as_ref();
     let (requests, requests_paging) = if allows(user, Action::ReviewJoinRequests, organisation_id) {
@@ -111,22 +112,22 @@ pub async fn people_page(
 
 #[server]
 pub async fn invite(slug: String, email: String, role: String) -> Result<(), AppError> {
-    use crate::permissions::{require, Action};
-    let state = crate::state::app_state()?;
-    let (organisation_id, _) = crate::landlords::queries::identify(&state.db, &slug).await?;
-    let user = super::session::current_user().await?;
+    use crate::permissions::{authorise, Action, Authorised};
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("role", "Choose a role"))?;
-    require(user.as_ref(), Action::Invite(role), organisation_id)?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
+    let Authorised {
+        state,
+        person: user,
+        actor,
+        ..
+    } = authorise(&slug, Action::Invite(role)).await?;
     let email = super::normalise_email(&email)?;
-    if email == user.email && user.role_at(organisation_id) != Some(role) {
+    if email == user.email && user.role_at(actor.organisation_id) != Some(role) {
         return Err(AppError::invalid(
             "email",
             "You cannot invite yourself into a different role. Ask an administrator to change your role.",
         ));
     }
-    let source = super::session::client_address().await;
-    queries::invite(&state, organisation_id, &user, &email, role, &source).await?;
+    queries::invite(&state, &actor, &user.name, &email, role).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/people?invited=1"));
     Ok(())
 }
@@ -134,20 +135,15 @@ pub async fn invite(slug: String, email: String, role: String) -> Result<(), App
 /// Changes a member's role, or removes them when `role` is "none".
 #[server]
 pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(), AppError> {
-    use crate::permissions::{require, Action};
-    let state = crate::state::app_state()?;
-    let (organisation_id, _) = crate::landlords::queries::identify(&state.db, &slug).await?;
-    let actor = super::session::current_user().await?;
-    require(actor.as_ref(), Action::ManageMembers, organisation_id)?;
-    let actor = actor.ok_or(AppError::NotSignedIn)?;
+    use crate::permissions::{authorise, Action, Authorised};
+    let Authorised { state, actor, .. } = authorise(&slug, Action::ManageMembers).await?;
     let role = match role.as_str() {
         "none" => None,
         other => {
             Some(Role::parse(other).ok_or_else(|| AppError::invalid("role", "Choose a role"))?)
         }
     };
-    let source = super::session::client_address().await;
-    queries::change_role(&state.db, organisation_id, actor.id, user_id, role, &source).await?;
+    queries::change_role(&state.db, &actor, user_id, role).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/people"));
     Ok(())
 }
@@ -155,16 +151,13 @@ pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(),
 /// Takes back an invitation that has not been used.
 #[server]
 pub async fn withdraw_invitation(slug: String, invitation_id: i64) -> Result<(), AppError> {
-    use crate::permissions::{require, Action};
+    use crate::permissions::{authorise, Action, Authorised};
     let state = crate::state::app_state()?;
     let (organisation_id, _) = crate::landlords::queries::identify(&state.db, &slug).await?;
-    let user = super::session::current_user().await?;
+    // Who may withdraw it depends on the role it offers.
     let role = queries::invitation_role(&state.db, organisation_id, invitation_id).await?;
-    require(user.as_ref(), Action::Invite(role), organisation_id)?;
-    let user = user.ok_or(AppError::NotSignedIn)?;
-    let source = super::session::client_address().await;
-    queries::withdraw_invitation(&state.db, organisation_id, invitation_id, user.id, &source)
-        .await?;
+    let Authorised { actor, .. } = authorise(&slug, Action::Invite(role)).await?;
+    queries::withdraw_invitation(&state.db, &actor, invitation_id).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/people?withdrawn=1#invitations"));
     Ok(())
 }
@@ -193,7 +186,7 @@ pub struct InvitationView {
 #[server]
 pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
     let state = crate::state::app_state()?;
-    let signed_in = super::session::current_user().await?;
+    let signed_in = crate::identity::session::current_user().await?;
     queries::open_invitation(&state.db, &token, signed_in.as_ref()).await
 }
 
@@ -203,8 +196,8 @@ pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
 #[server]
 pub async fn accept_invitation(token: String, name: Option<String>) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let source = super::session::client_address().await;
-    let signed_in = super::session::current_user().await?;
+    let source = crate::identity::session::client_address().await;
+    let signed_in = crate::identity::session::current_user().await?;
     let accepted = queries::accept_invitation(
         &state.db,
         &token,
@@ -214,7 +207,7 @@ pub async fn accept_invitation(token: String, name: Option<String>) -> Result<()
     )
     .await?;
     if accepted.new_account {
-        super::session::start(accepted.user_id, accepted.generation, false).await?;
+        crate::identity::session::start(accepted.user_id, accepted.generation, false).await?;
     }
     leptos_axum::redirect(&format!("/landlords/{}", accepted.slug));
     Ok(())
@@ -239,7 +232,7 @@ pub async fn audit_log(
     let state = crate::state::app_state()?;
     let (organisation_id, landlord_name) =
         crate::landlords::queries::identify(&state.db, &slug).await?;
-    let user = super::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     require(user.as_ref(), Action::SeeAuditLog, organisation_id)?;
     let (lines, paging) = queries::audit_log(&state.db, organisation_id, page.as_deref()).await?;
     Ok((landlord_name, lines, paging))

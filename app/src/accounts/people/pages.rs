@@ -9,10 +9,8 @@ use super::{
     MemberView, PendingInvitation, PeoplePageData, WithdrawInvitation,
 };
 use crate::{
-    accounts::{
-        joining::{DecideJoinRequest, JoinRequestView},
-        Role,
-    },
+    accounts::joining::{DecideJoinRequest, JoinRequestView},
+    identity::Role,
     site::{
         forms::{last_error, ErrorSummary, Field, PostForm, TextArea},
         paging::pager,

@@ -4,10 +4,12 @@ use super::{
     AuditLine, InvitationStep, InvitationView, MemberView, PendingInvitation, INVITATIONS_SHOWN,
     INVITATION_DAYS,
 };
+use crate::identity::Actor;
 use crate::{
-    accounts::{check_display_name, emails, session::load_user, tokens, CurrentUser, Role},
+    accounts::{check_display_name, emails, tokens},
     audit::{self, AuditEntry},
     error::AppError,
+    identity::{session::load_user, CurrentUser, Role},
     mail,
     site::paging::{Paging, PAGE_SIZE},
     state::{AppState, Db},
@@ -50,12 +52,17 @@ pub async fn members(
 
 pub async fn invite(
     state: &AppState,
-    organisation_id: i64,
-    inviter: &CurrentUser,
+    actor: &Actor,
+    inviter_name: &str,
     email: &str,
     role: Role,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id,
+        user_id: inviter_id,
+        ..
+    } = actor;
+    let source = actor.source.as_str();
     let token = tokens::new_token();
     let now = Timestamp::now();
     let mut tx = state.db.begin_write().await?;
@@ -68,7 +75,7 @@ pub async fn invite(
     .bind(email)
     .bind(role.as_str())
     .bind(tokens::hash_token(&token))
-    .bind(inviter.id)
+    .bind(inviter_id)
     .bind(now)
     .bind(now.millis() + INVITATION_DAYS * 24 * 3_600_000)
     .fetch_one(&mut *tx)
@@ -76,13 +83,13 @@ pub async fn invite(
     let link = state.link(&format!("/invitations/accept?token={token}"));
     mail::enqueue(
         &mut *tx,
-        &emails::invitation(email, &landlord, role, &inviter.name, &link),
+        &emails::invitation(email, &landlord, role, inviter_name, &link),
     )
     .await?;
     audit::record(
         &mut *tx,
         AuditEntry {
-            actor_user_id: Some(inviter.id),
+            actor_user_id: Some(inviter_id),
             organisation_id: Some(organisation_id),
             action: "invitation_sent",
             subject: format!("invitation:{invitation_id} {email} as {}", role.as_str()),
@@ -375,11 +382,15 @@ pub async fn invitation_role(
 
 pub async fn withdraw_invitation(
     db: &Db,
-    organisation_id: i64,
+    actor: &Actor,
     invitation_id: i64,
-    actor_id: i64,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id,
+        user_id: actor_id,
+        ..
+    } = actor;
+    let source = actor.source.as_str();
     let mut tx = db.begin_write().await?;
     let withdrawn: Option<(String, String)> = sqlx::query_as(
         "UPDATE invitations SET withdrawn_at = $1, withdrawn_by = $2 \
@@ -414,12 +425,16 @@ pub async fn withdraw_invitation(
 
 pub async fn change_role(
     db: &Db,
-    organisation_id: i64,
-    actor_id: i64,
+    actor: &Actor,
     user_id: i64,
     role: Option<Role>,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id,
+        user_id: actor_id,
+        ..
+    } = actor;
+    let source = actor.source.as_str();
     let mut tx = db.begin_write().await?;
     let current: Option<(String,)> =
         sqlx::query_as("SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2")

@@ -25,7 +25,7 @@ pub const LINK_MINUTES: i64 = 15;
 pub async fn request_sign_in_link(email: String) -> Result<(), AppError> {
     use crate::{rate_limit, state::app_state};
     let state = app_state()?;
-    let source = super::session::client_address().await;
+    let source = crate::identity::session::client_address().await;
     rate_limit::hit(
         &state.db,
         &rate_limit::address_bucket("sign-in", &source),
@@ -48,7 +48,7 @@ pub async fn request_sign_in_link(email: String) -> Result<(), AppError> {
 pub async fn register(name: String, email: String) -> Result<(), AppError> {
     use crate::{rate_limit, state::app_state};
     let state = app_state()?;
-    let source = super::session::client_address().await;
+    let source = crate::identity::session::client_address().await;
     rate_limit::hit(
         &state.db,
         &rate_limit::address_bucket("sign-in", &source),
@@ -76,7 +76,7 @@ pub async fn sign_in_with_password(
 ) -> Result<(), AppError> {
     use crate::{rate_limit, state::app_state};
     let state = app_state()?;
-    let source = super::session::client_address().await;
+    let source = crate::identity::session::client_address().await;
     rate_limit::hit(
         &state.db,
         &rate_limit::address_bucket("sign-in", &source),
@@ -92,7 +92,7 @@ pub async fn sign_in_with_password(
     .await?;
     let (user_id, generation) =
         queries::check_password(&state.db, &email, password, &source).await?;
-    super::session::start(user_id, generation, shared.as_deref() == Some("yes")).await?;
+    crate::identity::session::start(user_id, generation, shared.as_deref() == Some("yes")).await?;
     leptos_axum::redirect("/account");
     Ok(())
 }
@@ -102,9 +102,9 @@ pub async fn sign_in_with_password(
 #[server]
 pub async fn use_sign_in_link(token: String, shared: Option<String>) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let source = super::session::client_address().await;
+    let source = crate::identity::session::client_address().await;
     let (user_id, generation) = queries::redeem_sign_in_link(&state.db, &token, &source).await?;
-    super::session::start(user_id, generation, shared.as_deref() == Some("yes")).await?;
+    crate::identity::session::start(user_id, generation, shared.as_deref() == Some("yes")).await?;
     leptos_axum::redirect("/account");
     Ok(())
 }
@@ -146,8 +146,8 @@ pub fn mask_email(email: &str) -> String {
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    if let Some(user) = super::session::current_user().await? {
-        let source = super::session::client_address().await;
+    if let Some(user) = crate::identity::session::current_user().await? {
+        let source = crate::identity::session::client_address().await;
         crate::audit::record(
             state.db.pool(),
             crate::audit::AuditEntry {
@@ -160,7 +160,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         )
         .await?;
     }
-    super::session::end().await?;
+    crate::identity::session::end().await?;
     leptos_axum::redirect("/signed-out");
     Ok(())
 }
@@ -169,10 +169,10 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let user = super::session::require_user().await?;
-    let source = super::session::client_address().await;
+    let user = crate::identity::session::require_user().await?;
+    let source = crate::identity::session::client_address().await;
     queries::end_every_session(&state.db, user.id, &source).await?;
-    super::session::end().await?;
+    crate::identity::session::end().await?;
     leptos_axum::redirect("/signed-out");
     Ok(())
 }

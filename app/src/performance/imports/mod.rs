@@ -175,10 +175,10 @@ pub async fn publish_import(slug: String, id: i64, reason: String) -> Result<(),
     let crate::permissions::Authorised {
         state,
         landlord,
-        person: user,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
-    let source = crate::accounts::session::client_address().await;
-    queries::publish(&state.db, &landlord, id, user.id, reason.trim(), &source).await?;
+    queries::publish(&state.db, &landlord, id, &actor, reason.trim()).await?;
     leptos_axum::redirect(&format!(
         "/landlords/{}/performance/import/{id}",
         landlord.slug

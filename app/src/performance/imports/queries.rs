@@ -8,6 +8,7 @@ use super::{
     check::{self, ImportRow, KnownMeasure, Rejected},
     Change, ImportDetails, ImportState, Preview, PreviewRow, ProblemView, RecentImport,
 };
+use crate::identity::Actor;
 use crate::{
     audit,
     error::AppError,
@@ -43,30 +44,32 @@ pub fn today() -> (i32, u32, u32) {
 pub async fn store(
     db: &Db,
     landlord: &LandlordRecord,
-    user_id: i64,
+    actor: &Actor,
     file_name: &str,
     bytes: &[u8],
-    source: &str,
 ) -> Result<i64, AppError> {
     use sha2::Digest;
     let measures = measures_for(db, landlord.id).await?;
     let outcome = check::check(bytes, &known(&measures), today());
     let digest = sha2::Sha256::digest(bytes);
     let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    store_outcome(db, landlord.id, user_id, file_name, &hash, outcome, source).await
+    store_outcome(db, actor, file_name, &hash, outcome).await
 }
 
 /// Keeps a file's outcome, checked elsewhere (or refused before reading,
 /// as for a file far too large).
 pub async fn store_outcome(
     db: &Db,
-    organisation_id: i64,
-    user_id: i64,
+    actor: &Actor,
     file_name: &str,
     hash: &str,
     outcome: Result<Vec<ImportRow>, Rejected>,
-    source: &str,
 ) -> Result<i64, AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let file_name: String = file_name.chars().take(200).collect();
     let (status, rows_json, problems_json, count) = match &outcome {
         Ok(rows) => (
@@ -104,15 +107,7 @@ pub async fn store_outcome(
     } else {
         "performance.import_rejected"
     };
-    audit::by_person(
-        &mut *tx,
-        user_id,
-        organisation_id,
-        action,
-        format!("import:{id}"),
-        source,
-    )
-    .await?;
+    audit::by_actor(&mut *tx, actor, action, format!("import:{id}")).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -330,10 +325,10 @@ pub async fn publish(
     db: &Db,
     landlord: &LandlordRecord,
     id: i64,
-    user_id: i64,
+    actor: &Actor,
     reason: &str,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor { user_id, .. } = actor;
     if reason.chars().count() > 1000 {
         return Err(AppError::invalid(
             "reason",
@@ -432,13 +427,11 @@ pub async fn publish(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        landlord.id,
+        actor,
         "performance.import_published",
         format!("import:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;

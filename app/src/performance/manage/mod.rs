@@ -105,30 +105,15 @@ pub async fn add_local_measure(
     unit: String,
     direction: String,
 ) -> Result<(), AppError> {
-    let crate::permissions::Authorised {
-        state,
-        landlord,
-        person: user,
-    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
+    let crate::permissions::Authorised { state, actor, .. } =
+        crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     let code = check_code(&code)?;
     let title = check_text("title", &title, "a title", 200, true)?;
     let about = check_text("about", &about, "what it counts", 1000, true)?;
     let unit = Unit::parse(&unit).ok_or_else(|| AppError::invalid("unit", "Choose a unit"))?;
     let direction = Direction::parse(&direction)
         .ok_or_else(|| AppError::invalid("direction", "Choose which way is better"))?;
-    let source = crate::accounts::session::client_address().await;
-    queries::add_local_measure(
-        &state.db,
-        landlord.id,
-        user.id,
-        &code,
-        &title,
-        &about,
-        unit,
-        direction,
-        &source,
-    )
-    .await?;
+    queries::add_local_measure(&state.db, &actor, &code, &title, &about, unit, direction).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/performance/manage"));
     Ok(())
 }
@@ -136,11 +121,8 @@ pub async fn add_local_measure(
 /// Sets the "close to target" margin, as a per cent of the target (0 to 50).
 #[server]
 pub async fn set_close_margin(slug: String, close_within: String) -> Result<(), AppError> {
-    let crate::permissions::Authorised {
-        state,
-        landlord,
-        person: user,
-    } = crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
+    let crate::permissions::Authorised { state, actor, .. } =
+        crate::permissions::authorise(&slug, crate::permissions::Action::EditPerformance).await?;
     let margin = super::model::Figure::parse(&close_within)
         .map_err(|error| AppError::invalid("close_within", error.to_string()))?;
     if margin < super::model::Figure(0) || margin > super::model::Figure::from_whole(50) {
@@ -149,8 +131,7 @@ pub async fn set_close_margin(slug: String, close_within: String) -> Result<(), 
             "Enter a number from 0 to 50",
         ));
     }
-    let source = crate::accounts::session::client_address().await;
-    queries::set_close_margin(&state.db, landlord.id, user.id, margin, &source).await?;
+    queries::set_close_margin(&state.db, &actor, margin).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/performance/manage"));
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Saving local measures and the close-to-target margin, each with its
 //! audit entry in the same transaction.
+use crate::identity::Actor;
 use crate::{
     audit,
     error::AppError,
@@ -9,18 +10,18 @@ use crate::{
 };
 
 /// Adds a local measure; a second with the same code is refused.
-#[allow(clippy::too_many_arguments)]
 pub async fn add_local_measure(
     db: &Db,
-    organisation_id: i64,
-    user_id: i64,
+    actor: &Actor,
     code: &str,
     title: &str,
     about: &str,
     unit: Unit,
     direction: Direction,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id, ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     let taken: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM local_measures WHERE organisation_id = $1 AND code = $2",
@@ -48,13 +49,11 @@ pub async fn add_local_measure(
     .bind(Timestamp::now())
     .execute(&mut *tx)
     .await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "performance.local_measure_added",
         format!("measure:{code}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -62,26 +61,21 @@ pub async fn add_local_measure(
 }
 
 /// Sets the landlord's "close to target" margin.
-pub async fn set_close_margin(
-    db: &Db,
-    organisation_id: i64,
-    user_id: i64,
-    margin: Figure,
-    source: &str,
-) -> Result<(), AppError> {
+pub async fn set_close_margin(db: &Db, actor: &Actor, margin: Figure) -> Result<(), AppError> {
+    let &Actor {
+        organisation_id, ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE organisations SET close_within = $1 WHERE id = $2")
         .bind(margin.thousandths())
         .bind(organisation_id)
         .execute(&mut *tx)
         .await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "performance.close_margin_set",
         format!("margin:{margin}%"),
-        source,
     )
     .await?;
     tx.commit().await?;

@@ -192,7 +192,7 @@ pub async fn load_review(slug: String, id: i64) -> Result<ReviewDetail, AppError
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let mut detail =
         queries::report::visible_review(&state.db, &landlord, id, user.as_ref()).await?;
     let published = detail.is_published();
@@ -218,7 +218,7 @@ pub struct RecommendationDetail {
 pub async fn load_recommendation(slug: String, id: i64) -> Result<RecommendationDetail, AppError> {
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let review_id: i64 = sqlx::query_scalar(
         "SELECT r.review_id FROM recommendations r JOIN scrutiny_reviews v ON v.id = r.review_id \
          WHERE r.id = $1 AND v.organisation_id = $2",
@@ -252,22 +252,10 @@ pub async fn start_review(
     title: String,
     proposal_id: Option<i64>,
 ) -> Result<(), AppError> {
-    let crate::permissions::Authorised {
-        state,
-        landlord,
-        person,
-    } = crate::permissions::authorise(&slug, crate::permissions::Action::WorkOnReviews).await?;
+    let crate::permissions::Authorised { state, actor, .. } =
+        crate::permissions::authorise(&slug, crate::permissions::Action::WorkOnReviews).await?;
     let title = required_text("title", &title, "a title for the review", 150)?;
-    let source = crate::accounts::session::client_address().await;
-    let id = queries::report::start(
-        &state.db,
-        landlord.id,
-        person.id,
-        &title,
-        proposal_id,
-        &source,
-    )
-    .await?;
+    let id = queries::report::start(&state.db, &actor, &title, proposal_id).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
     Ok(())
 }
@@ -305,6 +293,7 @@ pub async fn add_evidence(
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WorkOnReviews).await?;
     if !matches!(kind.as_str(), "note" | "link" | "meeting") {
         return Err(AppError::invalid(
@@ -375,11 +364,11 @@ pub async fn publish_report(slug: String, id: i64) -> Result<(), AppError> {
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::PublishReports).await?;
-    let source = crate::accounts::session::client_address().await;
     let now = crate::time::Timestamp::now().millis();
-    queries::report::publish(&state.db, &landlord, id, person.id, now, &source).await?;
+    queries::report::publish(&state.db, &landlord, id, &actor, now).await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
     Ok(())
 }
@@ -402,7 +391,8 @@ pub async fn answer_recommendation(
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToRecommendations)
         .await?;
     let answer = Answer::parse(&answer).ok_or_else(|| {
@@ -417,19 +407,17 @@ pub async fn answer_recommendation(
         let due_at = queries::answers::end_of_uk_day(&due_on)?;
         Some((action, owner, due_at))
     };
-    let source = crate::accounts::session::client_address().await;
     queries::answers::answer(
         &state.db,
         &state.base_url,
         &landlord,
         review_id,
         recommendation_id,
-        person.id,
+        &actor,
         answer,
         &reason,
         plan,
         change_reason.as_deref().unwrap_or_default(),
-        &source,
     )
     .await?;
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{review_id}"));
@@ -450,6 +438,7 @@ pub async fn add_progress(
         state,
         landlord,
         person,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToRecommendations)
         .await?;
     let body = required_text("progress", &progress, "what has happened", 2000)?;
@@ -474,7 +463,8 @@ pub async fn set_response_weeks(slug: String, weeks: String) -> Result<(), AppEr
     let crate::permissions::Authorised {
         state,
         landlord,
-        person,
+        actor,
+        ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::SetResponseDeadline)
         .await?;
     let weeks: i64 = weeks
@@ -489,13 +479,11 @@ pub async fn set_response_weeks(slug: String, weeks: String) -> Result<(), AppEr
         .bind(landlord.id)
         .execute(&mut *tx)
         .await?;
-    crate::audit::by_person(
+    crate::audit::by_actor(
         &mut *tx,
-        person.id,
-        landlord.id,
+        &actor,
         "scrutiny.response_weeks_set",
         format!("weeks:{weeks}"),
-        &crate::accounts::session::client_address().await,
     )
     .await?;
     tx.commit().await?;
@@ -533,7 +521,7 @@ pub async fn load_what_happened_next(slug: String) -> Result<WhatHappenedNext, A
     use crate::permissions::{allows, Action};
     let state = crate::state::app_state()?;
     let landlord = crate::landlords::queries::record(&state.db, &slug).await?;
-    let user = crate::accounts::session::current_user().await?;
+    let user = crate::identity::session::current_user().await?;
     let mut data = queries::what_happened_next::what_happened_next(&state.db, &landlord).await?;
     if !allows(user.as_ref(), Action::SeeDraftReviews, landlord.id) {
         data.drafts.clear();

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{due_text, published_at};
+use crate::identity::Actor;
 use crate::{
     audit,
     error::AppError,
@@ -30,13 +31,13 @@ pub async fn answer(
     landlord: &LandlordRecord,
     review_id: i64,
     recommendation_id: i64,
-    user_id: i64,
+    actor: &Actor,
     answer: Answer,
     reason: &str,
     plan: Option<(String, String, i64)>,
     change_reason: &str,
-    source: &str,
 ) -> Result<(), AppError> {
+    let &Actor { user_id, .. } = actor;
     let mut tx = db.begin_write().await?;
     if published_at(&mut *tx, landlord.id, review_id)
         .await?
@@ -174,13 +175,11 @@ pub async fn answer(
         );
         mail::enqueue(&mut *tx, &message).await?;
     }
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        landlord.id,
+        actor,
         "scrutiny.recommendation_answered",
         format!("recommendation:{recommendation_id}"),
-        source,
     )
     .await?;
     tx.commit().await?;

@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use super::report::hold_draft;
+use crate::identity::Actor;
 use crate::{
     audit,
     error::AppError,
@@ -17,17 +18,16 @@ use crate::{
 
 /// Adds a document to a review that is still a draft; the same file again
 /// is kept once. Returns the document's id.
-#[allow(clippy::too_many_arguments)]
 pub async fn store(
     db: &Db,
     landlord: &LandlordRecord,
     review_id: i64,
-    user_id: i64,
+    actor: &Actor,
     title: &str,
     file_name: &str,
     bytes: &[u8],
-    source: &str,
 ) -> Result<i64, AppError> {
+    let &Actor { user_id, .. } = actor;
     let title = required_text("title", title, "a title for the document", 200)?;
     let (content_type, _) = kind_of(file_name, bytes)?;
     let digest = format!("{:x}", Sha256::digest(bytes));
@@ -65,13 +65,11 @@ pub async fn store(
     .bind(Timestamp::now())
     .fetch_one(&mut *tx)
     .await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        landlord.id,
+        actor,
         "scrutiny.document_added",
         format!("document:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;

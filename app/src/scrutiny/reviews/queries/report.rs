@@ -3,6 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::{due_text, published_at};
+use crate::identity::Actor;
 use crate::{
     audit,
     error::AppError,
@@ -19,12 +20,15 @@ const WEEK: i64 = 7 * 24 * 3600 * 1000;
 
 pub async fn start(
     db: &Db,
-    organisation_id: i64,
-    user_id: i64,
+    actor: &Actor,
     title: &str,
     proposal_id: Option<i64>,
-    source: &str,
 ) -> Result<i64, AppError> {
+    let &Actor {
+        organisation_id,
+        user_id,
+        ..
+    } = actor;
     let mut tx = db.begin_write().await?;
     if let Some(proposal_id) = proposal_id {
         let status: Option<String> = sqlx::query_scalar(
@@ -64,13 +68,11 @@ pub async fn start(
     .bind(Timestamp::now())
     .fetch_one(&mut *tx)
     .await?;
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        organisation_id,
+        actor,
         "scrutiny.review_started",
         format!("review:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -212,9 +214,8 @@ pub async fn publish(
     db: &Db,
     landlord: &LandlordRecord,
     id: i64,
-    user_id: i64,
+    actor: &Actor,
     now: i64,
-    source: &str,
 ) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     let weeks: i64 = sqlx::query_scalar("SELECT response_weeks FROM organisations WHERE id = $1")
@@ -249,13 +250,11 @@ pub async fn publish(
             "Add at least one recommendation before publishing the report.".into(),
         ));
     }
-    audit::by_person(
+    audit::by_actor(
         &mut *tx,
-        user_id,
-        landlord.id,
+        actor,
         "scrutiny.report_published",
         format!("review:{id}"),
-        source,
     )
     .await?;
     tx.commit().await?;
@@ -305,7 +304,7 @@ pub async fn visible_review(
     db: &Db,
     landlord: &LandlordRecord,
     id: i64,
-    viewer: Option<&crate::accounts::CurrentUser>,
+    viewer: Option<&crate::identity::CurrentUser>,
 ) -> Result<ReviewDetail, AppError> {
     use crate::permissions::{require_or_hide, Action};
     let detail = review(db, landlord, id).await?;
