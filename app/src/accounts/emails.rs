@@ -7,7 +7,7 @@ pub fn sign_in_link(to: &str, name: &str, link: &str) -> Email {
         "Your link to sign in to Tenant Voice",
         &format!("Hello {name},"),
         &[
-            "Use the button below to sign in. The link works once, for the next 15 minutes.".into(),
+            "Use the link below to sign in. The link works once, for the next 15 minutes.".into(),
             "If you did not ask to sign in, you can ignore this email: nobody can sign in without the link.".into(),
         ],
         Some(("Sign in to Tenant Voice", link)),
@@ -21,7 +21,7 @@ pub fn welcome(to: &str, name: &str, link: &str) -> Email {
         "Finish creating your Tenant Voice account",
         &format!("Hello {name},"),
         &[
-            "Thank you for joining Tenant Voice. Use the button below to confirm your email address and sign in. The link works once, for the next 15 minutes.".into(),
+            "Thank you for joining Tenant Voice. Use the link below to confirm your email address and sign in. The link works once, for the next 15 minutes.".into(),
             "After that, you can ask to join your landlord as a resident.".into(),
         ],
         Some(("Confirm and sign in", link)),
@@ -38,7 +38,7 @@ pub fn already_registered(to: &str, name: &str, link: &str) -> Email {
         &format!("Hello {name},"),
         &[
             "Someone, probably you, tried to create a Tenant Voice account with this email address. You already have one, so nothing new was created.".into(),
-            "Use the button below to sign in. The link works once, for the next 15 minutes.".into(),
+            "Use the link below to sign in. The link works once, for the next 15 minutes.".into(),
         ],
         Some(("Sign in to Tenant Voice", link)),
         "someone tried to register this email address on Tenant Voice.",
@@ -83,8 +83,7 @@ pub fn invitation(to: &str, landlord: &str, role: Role, inviter: &str, link: &st
                 "{inviter} invited you to join {landlord} on Tenant Voice as {}.",
                 role.label().to_lowercase()
             ),
-            "Use the button below to accept. The invitation works once and ends after 7 days."
-                .into(),
+            "Use the link below to accept. The invitation works once and ends after 7 days.".into(),
         ],
         Some(("Accept the invitation", link)),
         &format!("{inviter} of {landlord} entered this email address to invite you."),
@@ -123,7 +122,7 @@ pub fn confirm_new_email(to: &str, name: &str, link: &str) -> Email {
         "Confirm your new email address for Tenant Voice",
         &format!("Hello {name},"),
         &[
-            "You asked to use this address for your Tenant Voice account. Use the button below to confirm it. The link works once, for the next 15 minutes.".into(),
+            "You asked to use this address for your Tenant Voice account. Use the link below to confirm it. The link works once, for the next 15 minutes.".into(),
             "Until you confirm, your account keeps its old address.".into(),
         ],
         Some(("Confirm this address", link)),
@@ -154,4 +153,40 @@ pub fn email_changed(to: &str, name: &str, new_email: &str) -> Email {
         None,
         "this was the email address of your Tenant Voice account until now.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain-text part has no button: it must not ask for one, and it
+    /// must carry the link itself.
+    #[test]
+    fn plain_text_emails_speak_of_the_link_not_a_button() {
+        let link = "https://portal.test/sign-in/link?token=abc";
+        let emails = [
+            sign_in_link("a@example.org", "Aisha", link),
+            welcome("a@example.org", "Aisha", link),
+            already_registered("a@example.org", "Aisha", link),
+            join_approved("a@example.org", "Aisha", "Test Homes", link),
+            join_declined("a@example.org", "Aisha", "Test Homes", "Not a tenant"),
+            invitation("a@example.org", "Test Homes", Role::Resident, "Sam", link),
+            password_changed("a@example.org", "Aisha", true),
+            password_removed("a@example.org", "Aisha"),
+            confirm_new_email("a@example.org", "Aisha", link),
+            new_email_taken("a@example.org"),
+            email_changed("a@example.org", "Aisha", "b@example.org"),
+        ];
+        for email in emails {
+            assert!(
+                !email.text.to_lowercase().contains("button"),
+                "{}: {}",
+                email.subject,
+                email.text
+            );
+            if email.html.contains("href=") {
+                assert!(email.text.contains(link), "{}", email.subject);
+            }
+        }
+    }
 }
