@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub struct Actor {
     pub user_id: i64,
     pub organisation_id: i64,
-    /// An IP address, or "cli" for commands run on the server.
+    /// An IP address; "demo" for the demo data.
     pub source: String,
 }
 
