@@ -4,7 +4,7 @@ use super::JoinStatus;
 use crate::identity::Actor;
 use crate::{
     accounts::emails,
-    audit::{self, AuditEntry},
+    audit,
     error::AppError,
     identity::Role,
     mail,
@@ -52,7 +52,6 @@ pub async fn create_request(
         user_id,
         ..
     } = actor;
-    let source = actor.source.as_str();
     let mut tx = db.begin_write().await?;
     // The unique index allows one open request; a second (a double
     // click, a retry) is absorbed without a second effect.
@@ -68,15 +67,11 @@ pub async fn create_request(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((request_id,)) = created {
-        audit::record(
+        audit::by_actor(
             &mut *tx,
-            AuditEntry {
-                actor_user_id: Some(user_id),
-                organisation_id: Some(organisation_id),
-                action: "join_requested",
-                subject: format!("join_request:{request_id}"),
-                source,
-            },
+            actor,
+            "join_requested",
+            format!("join_request:{request_id}"),
         )
         .await?;
     }
@@ -139,7 +134,6 @@ pub async fn decide(
         user_id: decided_by,
         ..
     } = actor;
-    let source = actor.source.as_str();
     let mut tx = state.db.begin_write().await?;
     let (status, reason) = match &decision {
         Decision::Approve => ("approved", None),
@@ -193,18 +187,14 @@ pub async fn decide(
         Decision::Decline(reason) => emails::join_declined(&email, &name, &landlord, reason),
     };
     mail::enqueue(&mut *tx, &message).await?;
-    audit::record(
+    audit::by_actor(
         &mut *tx,
-        AuditEntry {
-            actor_user_id: Some(decided_by),
-            organisation_id: Some(organisation_id),
-            action: match decision {
-                Decision::Approve => "join_approved",
-                Decision::Decline(_) => "join_declined",
-            },
-            subject: format!("user:{user_id}"),
-            source,
+        actor,
+        match decision {
+            Decision::Approve => "join_approved",
+            Decision::Decline(_) => "join_declined",
         },
+        format!("user:{user_id}"),
     )
     .await?;
     tx.commit().await?;

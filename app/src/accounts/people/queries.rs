@@ -62,7 +62,6 @@ pub async fn invite(
         user_id: inviter_id,
         ..
     } = actor;
-    let source = actor.source.as_str();
     let token = tokens::new_token();
     let now = Timestamp::now();
     let mut tx = state.db.begin_write().await?;
@@ -86,15 +85,11 @@ pub async fn invite(
         &emails::invitation(email, &landlord, role, inviter_name, &link),
     )
     .await?;
-    audit::record(
+    audit::by_actor(
         &mut *tx,
-        AuditEntry {
-            actor_user_id: Some(inviter_id),
-            organisation_id: Some(organisation_id),
-            action: "invitation_sent",
-            subject: format!("invitation:{invitation_id} {email} as {}", role.as_str()),
-            source,
-        },
+        actor,
+        "invitation_sent",
+        format!("invitation:{invitation_id} {email} as {}", role.as_str()),
     )
     .await?;
     tx.commit().await?;
@@ -390,7 +385,6 @@ pub async fn withdraw_invitation(
         user_id: actor_id,
         ..
     } = actor;
-    let source = actor.source.as_str();
     let mut tx = db.begin_write().await?;
     let withdrawn: Option<(String, String)> = sqlx::query_as(
         "UPDATE invitations SET withdrawn_at = $1, withdrawn_by = $2 \
@@ -408,15 +402,11 @@ pub async fn withdraw_invitation(
             "That invitation has already been used or withdrawn.".into(),
         ));
     };
-    audit::record(
+    audit::by_actor(
         &mut *tx,
-        AuditEntry {
-            actor_user_id: Some(actor_id),
-            organisation_id: Some(organisation_id),
-            action: "invitation_withdrawn",
-            subject: format!("invitation:{invitation_id} {email} as {role}"),
-            source,
-        },
+        actor,
+        "invitation_withdrawn",
+        format!("invitation:{invitation_id} {email} as {role}"),
     )
     .await?;
     tx.commit().await?;
@@ -430,11 +420,8 @@ pub async fn change_role(
     role: Option<Role>,
 ) -> Result<(), AppError> {
     let &Actor {
-        organisation_id,
-        user_id: actor_id,
-        ..
+        organisation_id, ..
     } = actor;
-    let source = actor.source.as_str();
     let mut tx = db.begin_write().await?;
     let current: Option<(String,)> =
         sqlx::query_as("SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2")
@@ -477,22 +464,18 @@ pub async fn change_role(
                 .await?;
         }
     }
-    audit::record(
+    audit::by_actor(
         &mut *tx,
-        AuditEntry {
-            actor_user_id: Some(actor_id),
-            organisation_id: Some(organisation_id),
-            action: if role.is_some() {
-                "role_changed"
-            } else {
-                "member_removed"
-            },
-            subject: format!(
-                "user:{user_id} {current} -> {}",
-                role.map(Role::as_str).unwrap_or("none")
-            ),
-            source,
+        actor,
+        if role.is_some() {
+            "role_changed"
+        } else {
+            "member_removed"
         },
+        format!(
+            "user:{user_id} {current} -> {}",
+            role.map(Role::as_str).unwrap_or("none")
+        ),
     )
     .await?;
     tx.commit().await?;
