@@ -33,7 +33,10 @@ use crate::{
         reviews::{RecommendationPage, ReviewPage, WhatHappenedNextPage},
         NewRoundPage, ProposalPage, ProposePage, RoundPage, ScrutinyPage,
     },
-    site::{inert_title, stylesheet_href, AboutPage, NotFoundPage, SITE_NAME},
+    site::{
+        inert_title, stylesheet_href, take_confirmation, AboutPage, ConfirmationBanner,
+        NotFoundPage, SITE_NAME,
+    },
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -70,16 +73,25 @@ pub fn App() -> impl IntoView {
     // Every page waits for its data before the server sends it, so the
     // status code is right and the page is complete without JavaScript.
     let ssr = || SsrMode::Async;
+    // What the last action did, said first in the title (which a screen
+    // reader reads as the page opens) and at the top of the page.
+    let done = take_confirmation();
+    let done_in_title = done.as_ref().map(|done| inert_title(&done.text));
     view! {
         <Stylesheet id="leptos" href=stylesheet_href()/>
-        <Title formatter=|title: String| {
+        <Title formatter=move |title: String| {
             let title = inert_title(&title);
-            if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} · {SITE_NAME}") }
+            let title = if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} · {SITE_NAME}") };
+            match &done_in_title {
+                Some(done) => format!("{done} · {title}"),
+                None => title,
+            }
         }/>
         <Router>
             <a class="skip-link" href="#main">"Skip to main content"</a>
             <SiteHeader/>
             <main id="main" tabindex="-1">
+                <ConfirmationBanner confirmation=done/>
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("") view=HomePage ssr=ssr()/>
                     <Route path=path!("/about") view=AboutPage ssr=ssr()/>

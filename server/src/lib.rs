@@ -12,6 +12,7 @@ pub mod mail;
 pub mod page_cache;
 pub mod plain_pages;
 pub mod reminders;
+pub mod repeated_posts;
 pub mod router;
 pub mod serve;
 pub mod sessions;

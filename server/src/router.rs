@@ -122,6 +122,10 @@ pub fn build_app_behind(
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            crate::repeated_posts::answer_repeats_once,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             remember_typed_fields,
         ))
         .layer(middleware::from_fn_with_state(

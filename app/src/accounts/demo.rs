@@ -108,7 +108,7 @@ pub fn DemoPage() -> impl IntoView {
                                             <li>{role.label()}" at "{landlord}</li>
                                         }).collect_view()}
                                     </ul>
-                                    <PostForm action>
+                                    <PostForm action signs_in=true>
                                         <input type="hidden" name="email" value=persona.email.clone()/>
                                         <button type="submit" class="button">"Sign in as "{persona.name}</button>
                                     </PostForm>

@@ -265,6 +265,7 @@ pub async fn create_charter(
     let title = required_text("charter_title", &charter_title, "the charter's name", 200)?;
     let about = optional_text("charter_about", &charter_about, "the description", 2000)?;
     queries::create_charter(&state.db, &actor, &title, &about, None).await?;
+    crate::site::confirm(format!("Your charter “{title}” is started."));
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments"));
     Ok(())
 }

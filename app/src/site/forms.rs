@@ -70,7 +70,7 @@ fn typed_value(name: &str) -> Option<String> {
             if let Ok(clear) = http::HeaderValue::from_str(&format!(
                 "{TYPED_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
             )) {
-                response.insert_header(http::header::SET_COOKIE, clear);
+                response.append_header(http::header::SET_COOKIE, clear);
             }
         }
         typed
@@ -91,6 +91,22 @@ fn typed_value(name: &str) -> Option<String> {
 /// Referer (the server puts it in its place; see `server::router`).
 pub const PAGE_FIELD: &str = "__page";
 
+/// The hidden field holding each drawn form's one-time key, so that the
+/// same form sent twice is done once (see the server's `repeated_posts`).
+pub const ONCE_FIELD: &str = "__once";
+
+/// A new key for a form being drawn. Only the server draws forms.
+fn once_key() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        format!("{:032x}", rand::random::<u128>())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
 /// The server function a `PostForm` posts to, for its fields to find what
 /// was typed into it (and not into another form on the page).
 #[derive(Clone, Copy)]
@@ -104,6 +120,10 @@ struct FormPath(&'static str);
 #[component]
 pub fn PostForm<ServFn, OutputProtocol>(
     action: ServerAction<ServFn>,
+/// A form whose answer signs someone in carries no one-time key: a
+/// replayed answer could not carry the new session's cookie.
+    #[prop(optional)]
+    signs_in: bool,
     children: Children,
 ) -> impl IntoView
 where
@@ -131,6 +151,7 @@ where
     view! {
         <ActionForm action>
             <input type="hidden" name=PAGE_FIELD value=page/>
+            {(!signs_in).then(|| view! { <input type="hidden" name=ONCE_FIELD value=once_key()/> })}
             {children()}
         </ActionForm>
     }

@@ -2,12 +2,16 @@
 //! form widgets, paging, the history of a changed answer, breadcrumbs, the
 //! style sheet's address and the scripts for islands. This layer imports
 //! no slice; the page shell and the route table are in `crate::routes`.
+pub mod confirmation;
 mod errors;
 pub mod forms;
 pub mod history;
 mod pages;
 pub mod paging;
 
+#[cfg(feature = "ssr")]
+pub use confirmation::confirm;
+pub use confirmation::{take_confirmation, Confirmation, ConfirmationBanner};
 pub use errors::{ErrorPage, NotFoundPage};
 pub use pages::AboutPage;
 

@@ -344,7 +344,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                                 let new_account = step == InvitationStep::NewAccount;
                                 view! {
                                     <ErrorSummary form="accept" error/>
-                                    <PostForm action>
+                                    <PostForm action signs_in=true>
                                         <input type="hidden" name="token" value=token/>
                                         {new_account.then(|| view! {
                                             <Field form="accept" name="name" label="Your name" hint="Shown beside your comments and proposals." autocomplete="name" error/>

@@ -27,7 +27,7 @@ pub fn SignInPage() -> impl IntoView {
         <h2>"Or use your password"</h2>
         <p>"If you added a password on your account page, you can use it instead."</p>
         <ErrorSummary form="password" error=password_error/>
-        <PostForm action=with_password>
+        <PostForm action=with_password signs_in=true>
             <Field form="password" name="email" label="Email address" kind="email" autocomplete="username" error=password_error/>
             <Field form="password" name="password" label="Password" kind="password" autocomplete="current-password" error=password_error/>
             <SharedComputer id="password-shared"/>
@@ -102,7 +102,7 @@ pub fn SignInLinkPage() -> impl IntoView {
                         })}
                         <p class="notice">"You are signing in as "<strong>{account.name}</strong>" at "<strong>{account.email}</strong>"."</p>
                         <p>"If that is not you, do not go on: close this page. Someone may have sent you a link to their account."</p>
-                        <PostForm action>
+                        <PostForm action signs_in=true>
                             <input type="hidden" name="token" value=token/>
                             <SharedComputer id="link-shared"/>
                             <button type="submit" class="button">"Sign in to Tenant Voice"</button>
