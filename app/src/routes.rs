@@ -167,8 +167,9 @@ fn SiteHeader() -> impl IntoView {
                 {move || Suspend::new(async move {
                     info.await.ok().filter(|info| info.demo).map(|_| view! {
                         <p class="demo-banner">
-                            <strong>"Demo portal. "</strong>
-                            "Every landlord, person and figure here is invented. Nothing you do here is real. "
+                            <strong>"Demo portal."</strong>" "
+                            <span class="demo-more">"Every landlord, person and figure here is invented. "</span>
+                            "Nothing here is real. "
                             <a href="/demo">"Try it as someone else"</a>
                         </p>
                     })

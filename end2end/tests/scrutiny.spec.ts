@@ -57,6 +57,7 @@ test('a resident proposes, the panel puts it forward, and the resident votes and
   await page.getByLabel('Why does it matter?').fill('Anyone can walk in at night.');
   await page.getByRole('button', { name: 'Send my proposal' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expect(page.locator('#confirmation[role=status]')).toContainText(`Your proposal “${title}” is sent.`);
   await waitUntilReady(page, info);
   await expect(page.getByText('Waiting for the panel')).toBeVisible();
   const proposal = page.url();
@@ -111,20 +112,24 @@ test('a resident proposes, the panel puts it forward, and the resident votes and
   await waitUntilReady(page, info);
   await page.goto(round);
   await waitUntilReady(page, info);
-  await expect(page.getByRole('status')).toContainText('You have used 0 of your 2 votes');
+  await expect(page.getByRole('status').filter({ hasText: 'You have used 0 of your 2 votes' })).toBeVisible();
   const voteButtons = page.getByRole('button', { name: /^Vote for this topic/ });
   await voteButtons.first().click();
-  await expect(page.getByRole('status')).toContainText('You have used 1 of your 2 votes');
+  // The page says what was done, in the status region at its top.
+  await expect(page.locator('#confirmation[role=status]')).toContainText(/You voted for “.+”\. You have 1 vote left\./);
+  await expect(page).toHaveTitle(/^You voted for/);
+  await expect(page.getByRole('status').filter({ hasText: 'You have used 1 of your 2 votes' })).toBeVisible();
   await page.getByRole('button', { name: /^Vote for this topic/ }).first().click();
-  await expect(page.getByRole('status')).toContainText('You have used 2 of your 2 votes');
+  await expect(page.getByRole('status').filter({ hasText: 'You have used 2 of your 2 votes' })).toBeVisible();
   await page.getByRole('button', { name: /^Vote for this topic/ }).first().click();
   await expect(page.getByRole('alert')).toContainText('You have used all 2 of your votes');
   await expectAccessible(page, info);
   await page.getByRole('button', { name: /^Take back my vote/ }).first().click();
-  await expect(page.getByRole('status')).toContainText('You have used 1 of your 2 votes');
+  await expect(page.getByRole('status').filter({ hasText: 'You have used 1 of your 2 votes' })).toBeVisible();
   await page.getByRole('button', { name: /^Vote for this topic/ }).last().click();
-  await expect(page.getByRole('status')).toContainText('You have used 2 of your 2 votes');
-  await expect(page.getByText('Hidden until the vote closes').first()).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'You have used 2 of your 2 votes' })).toBeVisible();
+  await expect(page.getByText('The totals are shown when the vote closes.')).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'Votes' })).toHaveCount(0);
   await expectAccessible(page, info);
 
   // Last autumn's vote: results with a tie, and the topic the panel took on.
@@ -229,13 +234,13 @@ test('the panel publishes a report, the landlord answers, and everyone sees what
   await waitUntilReady(page, info);
   const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Publish the answer' }) });
   const option = await form.locator('option', { hasText: recommendation.slice(0, 40) }).getAttribute('value');
-  await form.getByLabel('Recommendation').selectOption(option!);
+  await form.getByLabel('Recommendation to answer').selectOption(option!);
   await form.getByLabel("The landlord's answer").selectOption('accepted');
   await form.getByLabel('Why', { exact: true }).fill('Residents are right: the rota was not kept.');
   await form.getByRole('button', { name: 'Publish the answer' }).click();
   // Accepted needs an action: the message says so, and the choices stay.
   await expect(page.getByRole('alert')).toContainText('Enter what will be done');
-  await expect(form.getByLabel('Recommendation')).toHaveValue(option!);
+  await expect(form.getByLabel('Recommendation to answer')).toHaveValue(option!);
   await expect(form.getByLabel('Why', { exact: true })).toHaveValue('Residents are right: the rota was not kept.');
   await expectAccessible(page, info);
   await form.getByLabel("The landlord's answer").selectOption('accepted');
@@ -243,6 +248,7 @@ test('the panel publishes a report, the landlord answers, and everyone sees what
   await form.getByLabel('Who is responsible').fill('Estates manager');
   await form.getByLabel('Due by').fill(inAMonth);
   await form.getByRole('button', { name: 'Publish the answer' }).click();
+  await expect(page.locator('#confirmation')).toContainText('Your answer (“accepted”) is published with the report.');
   await expect(page.getByRole('listitem').filter({ hasText: recommendation }).getByText('Accepted, in progress')).toBeVisible();
   await signOut(page);
 

@@ -184,7 +184,15 @@ pub async fn upload_document(
 ) -> Response {
     let review = format!("/landlords/{slug}/scrutiny/reviews/{review_id}");
     match receive_document(&state, &slug, review_id, &caller, request).await {
-        Ok(_) => Redirect::to(&format!("{review}#evidence")).into_response(),
+        Ok(_) => {
+            let mut response = Redirect::to(&review).into_response();
+            let done = app::site::Confirmation::new("Your document is added to the evidence.")
+                .with_link(format!("{review}#evidence"), "Go to the evidence");
+            if let Some(cookie) = done.cookie(state.base_url.starts_with("https://")) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
         Err((error, title)) => crate::plain_pages::plain_page(
             error.status(),
             "Your document was not added",

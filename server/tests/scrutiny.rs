@@ -367,7 +367,8 @@ on_both_databases! {
 
         // Totals are hidden while the round is open, unless the chair chose otherwise.
         let page = rob.get(&format!("/landlords/{SLUG}/scrutiny/rounds/{round}")).await;
-        assert!(page.body.contains("Hidden until the vote closes"), "{}", page.body);
+        assert!(page.body.contains("The totals are shown when the vote closes."), "{}", page.body);
+        assert!(!page.body.contains(">Votes</th>"), "no column of counts not yet shown");
         assert!(page.body.contains("You have used 2 of your 2 votes"));
 
         // Close it: votes stop, results show with ties.
@@ -790,7 +791,11 @@ on_both_databases! {
         let pdf = b"%PDF-1.7\nMinutes of the meeting with the repairs manager";
         let reply = pat.post_multipart(&upload, &[("title", "Meeting minutes")], "file", "minutes.pdf", pdf).await;
         assert_eq!(reply.status, 303, "{}", reply.body);
-        assert_eq!(reply.header("location"), Some(format!("/landlords/{SLUG}/scrutiny/reviews/{review}#evidence").as_str()));
+        assert_eq!(reply.header("location"), Some(format!("/landlords/{SLUG}/scrutiny/reviews/{review}").as_str()));
+        // The review page it lands on says so, with a link to the evidence.
+        let page = pat.get(&format!("/landlords/{SLUG}/scrutiny/reviews/{review}")).await;
+        assert!(page.body.contains("Your document is added to the evidence."), "{}", page.body);
+        assert!(page.body.contains(&format!("href=\"/landlords/{SLUG}/scrutiny/reviews/{review}#evidence\"")));
         // The same file again is kept once.
         pat.post_multipart(&upload, &[("title", "Minutes again")], "file", "minutes.pdf", pdf).await;
         assert_eq!(app.count("SELECT COUNT(*) FROM evidence_documents").await, 1);

@@ -80,6 +80,7 @@ pub async fn demo_sign_in(email: String) -> Result<(), AppError> {
     )
     .await?;
     crate::identity::session::start(user_id, generation, false).await?;
+    crate::site::confirm("You are signed in as this demo person.");
     leptos_axum::redirect("/account");
     Ok(())
 }

@@ -191,6 +191,10 @@ pub async fn start_annual_review(slug: String, year: String) -> Result<(), AppEr
         .parse()
         .map_err(|_| AppError::invalid("year", "Choose the year to review"))?;
     queries::review::start(&state.db, &landlord, year, &actor).await?;
+    crate::site::confirm(format!(
+        "The annual review of {} is started. Add its sections and invite staff to write with the panel.",
+        crate::performance::model::Period::year(year).year_label()
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -297,7 +301,14 @@ pub async fn ask_sign_off(slug: String, year: i32, quorum: Option<String>) -> Re
     };
     queries::sign_off::ask_sign_off(&state.db, &state.base_url, &landlord, year, quorum, &actor)
         .await?;
-    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#sign-off"));
+    let review = format!("/landlords/{slug}/annual-reviews/{year}");
+    crate::site::confirm(
+        crate::site::Confirmation::new(
+            "The panel is asked to sign off the review, and each member has been emailed.",
+        )
+        .with_link(format!("{review}#sign-off"), "See who has signed"),
+    );
+    leptos_axum::redirect(&review);
     Ok(())
 }
 
@@ -308,6 +319,9 @@ pub async fn reopen_review(slug: String, year: i32) -> Result<(), AppError> {
         state, landlord, ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
     queries::sign_off::reopen(&state.db, &landlord, year).await?;
+    crate::site::confirm(
+        "The review is open for changes again. Ask for sign-off when it is ready.",
+    );
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -356,7 +370,17 @@ pub async fn sign_review(
         )?),
     };
     queries::sign_off::sign(&state.db, &landlord, year, &actor, dissent.as_deref()).await?;
-    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#sign-off"));
+    let review = format!("/landlords/{slug}/annual-reviews/{year}");
+    crate::site::confirm(
+        crate::site::Confirmation::new(match decision {
+            SignOffChoice::Signed => "You have signed off the review.",
+            SignOffChoice::Dissent => {
+                "Your dissent is recorded. It will be published with the review."
+            }
+        })
+        .with_link(format!("{review}#sign-off"), "See the sign-off"),
+    );
+    leptos_axum::redirect(&review);
     Ok(())
 }
 
@@ -377,7 +401,12 @@ pub async fn respond_to_review(slug: String, year: i32, response: String) -> Res
         MAX_SECTION_CHARS,
     )?;
     queries::follow_up::respond(&state.db, &landlord, year, person.id, &response).await?;
-    leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}#response"));
+    let review = format!("/landlords/{slug}/annual-reviews/{year}");
+    crate::site::confirm(
+        crate::site::Confirmation::new("The landlord's response is saved.")
+            .with_link(format!("{review}#response"), "Go to the response"),
+    );
+    leptos_axum::redirect(&review);
     Ok(())
 }
 
@@ -421,6 +450,9 @@ pub async fn publish_annual_review(slug: String, year: i32) -> Result<(), AppErr
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RespondToAnnualReview)
         .await?;
     queries::follow_up::publish(&state.db, &landlord, year, &actor).await?;
+    crate::site::confirm(
+        "The annual review is published. Everyone can now read it, with the landlord's response.",
+    );
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -433,6 +465,7 @@ pub async fn add_section(slug: String, year: i32, title: String) -> Result<(), A
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
     let title = crate::validation::required_text("title", &title, "the section's title", 150)?;
     queries::sections::add_section(&state.db, &landlord, year, &title).await?;
+    crate::site::confirm(format!("The section “{}” is added.", title.trim()));
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -462,7 +495,14 @@ pub async fn arrange_section(
         ArrangeChoice::Down => queries::sections::Arrange::Down,
         ArrangeChoice::Remove => queries::sections::Arrange::Remove,
     };
+    let done = match &change {
+        queries::sections::Arrange::Rename(title) => format!("The section is renamed “{title}”."),
+        queries::sections::Arrange::Up => "The section is moved up.".to_string(),
+        queries::sections::Arrange::Down => "The section is moved down.".to_string(),
+        queries::sections::Arrange::Remove => "The section is removed.".to_string(),
+    };
     queries::sections::arrange(&state.db, &landlord, year, section_id, change).await?;
+    crate::site::confirm(done);
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -477,6 +517,7 @@ pub async fn invite_author(slug: String, year: i32, user_id: i64) -> Result<(), 
         ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::RunAnnualReview).await?;
     queries::sections::invite_author(&state.db, &landlord, year, user_id, person.id).await?;
+    crate::site::confirm("They are invited to write the review with the panel.");
     leptos_axum::redirect(&format!("/landlords/{slug}/annual-reviews/{year}"));
     Ok(())
 }
@@ -603,9 +644,12 @@ pub async fn add_section_note(
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
     let note = crate::validation::required_text("note", &note, "your note", 2000)?;
     queries::sections::add_note(&state.db, &landlord, year, id, &person, &note).await?;
-    leptos_axum::redirect(&format!(
-        "/landlords/{slug}/annual-reviews/{year}/sections/{id}#notes"
-    ));
+    let section = format!("/landlords/{slug}/annual-reviews/{year}/sections/{id}");
+    crate::site::confirm(
+        crate::site::Confirmation::new("Your note is added. The other authors can see it.")
+            .with_link(format!("{section}#notes"), "Go to the notes"),
+    );
+    leptos_axum::redirect(&section);
     Ok(())
 }
 
@@ -624,9 +668,12 @@ pub async fn resolve_section_note(
         ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WriteAnnualReview).await?;
     queries::sections::resolve_note(&state.db, &landlord, year, id, note_id, &person).await?;
-    leptos_axum::redirect(&format!(
-        "/landlords/{slug}/annual-reviews/{year}/sections/{id}#notes"
-    ));
+    let section = format!("/landlords/{slug}/annual-reviews/{year}/sections/{id}");
+    crate::site::confirm(
+        crate::site::Confirmation::new("The note is marked as dealt with.")
+            .with_link(format!("{section}#notes"), "Go to the notes"),
+    );
+    leptos_axum::redirect(&section);
     Ok(())
 }
 
@@ -684,6 +731,10 @@ pub async fn set_section_state(
     };
     queries::sections::set_state(&app.db, &landlord, year, id, &person, new_state, assignee)
         .await?;
+    crate::site::confirm(format!(
+        "Saved: the section is now “{}”.",
+        new_state.label().to_lowercase()
+    ));
     leptos_axum::redirect(&format!(
         "/landlords/{slug}/annual-reviews/{year}/sections/{id}"
     ));

@@ -247,6 +247,9 @@ pub async fn adopt_template(slug: String) -> Result<(), AppError> {
     let crate::permissions::Authorised { state, actor, .. } =
         crate::permissions::authorise(&slug, crate::permissions::Action::EditCharter).await?;
     queries::adopt_template(&state.db, &actor).await?;
+    crate::site::confirm(
+        "The Together with Tenants charter is adopted, with its six commitments. You can edit each one.",
+    );
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments"));
     Ok(())
 }
@@ -339,6 +342,7 @@ pub async fn add_commitment(
         &known,
     )?;
     let id = queries::add_commitment(&state.db, &actor, charter_id, &text).await?;
+    crate::site::confirm(format!("The commitment “{}” is added.", text.title));
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
     Ok(())
 }
@@ -374,6 +378,9 @@ pub async fn edit_commitment(
     )?;
     let reason = required_text("reason", &reason, "what changed and why", 1000)?;
     queries::edit_commitment(&state.db, &actor, id, version, &text, &reason).await?;
+    crate::site::confirm(
+        "Your changes are saved as a new version. The earlier wording stays visible, with your reason.",
+    );
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
     Ok(())
 }
@@ -409,6 +416,14 @@ pub async fn record_assessment(
         change_reason.as_deref().unwrap_or_default(),
     )
     .await?;
+    crate::site::confirm(format!(
+        "{} verdict for {} is saved and shown on this page.",
+        match giving.side {
+            Side::Landlord => "The landlord's",
+            Side::Panel => "The tenant panel's",
+        },
+        crate::performance::model::Period::year(giving.year).year_label()
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
     Ok(())
 }
@@ -425,6 +440,9 @@ pub async fn add_later_view(
 ) -> Result<(), AppError> {
     let giving = verdict_from(&slug, &year, &rating, &evidence, "what you see now").await?;
     queries::add_later_view(&giving.state.db, &giving.actor, id, giving.verdict()).await?;
+    crate::site::confirm(
+        "Your later view is added. It is shown, dated, after the published verdict.",
+    );
     leptos_axum::redirect(&format!("/landlords/{slug}/commitments/{id}"));
     Ok(())
 }

@@ -199,6 +199,11 @@ pub async fn set_vote_emails(slug: String, wanted: Option<String>) -> Result<(),
         wanted.as_deref() == Some("yes"),
     )
     .await?;
+    crate::site::confirm(if wanted.as_deref() == Some("yes") {
+        "We will email you when a vote opens and the day before it closes."
+    } else {
+        "We will not email you about votes."
+    });
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny"));
     Ok(())
 }
@@ -273,6 +278,10 @@ pub async fn propose(
     )
     .await?;
     let id = queries::propose(&state.db, &actor, &submission_key, &text, &concerns).await?;
+    crate::site::confirm(format!(
+        "Your proposal “{}” is sent. Other residents can now support it, and the tenant panel will look at it.",
+        text.title
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/proposals/{id}"));
     Ok(())
 }
@@ -333,6 +342,12 @@ pub async fn support_proposal(slug: String, id: i64, support: bool) -> Result<()
         ..
     } = crate::permissions::authorise(&slug, crate::permissions::Action::Propose).await?;
     queries::support(&state.db, landlord.id, id, person.id, support).await?;
+    let title = queries::proposal_title(&state.db, landlord.id, id).await?;
+    crate::site::confirm(if support {
+        format!("You support “{title}”. Thank you.")
+    } else {
+        format!("You no longer support “{title}”.")
+    });
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/proposals/{id}"));
     Ok(())
 }
@@ -371,7 +386,18 @@ pub async fn screen_proposal(
             ))
         }
     };
+    let done = match &decision {
+        queries::Screening::PutForward => {
+            "is put forward: residents can vote for it in the next vote."
+        }
+        queries::Screening::Merge(_) => {
+            "is merged into the other proposal, and its supporters now support that one."
+        }
+        queries::Screening::Decline(_) => "is declined. The person who proposed it is told why.",
+    };
     queries::screen(&state.db, &state.base_url, &landlord, id, &actor, decision).await?;
+    let title = queries::proposal_title(&state.db, landlord.id, id).await?;
+    crate::site::confirm(format!("“{title}” {done}"));
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/proposals/{id}"));
     Ok(())
 }
@@ -383,6 +409,16 @@ pub struct NewRoundData {
     /// Suggested dates, as "2026-12-01".
     pub suggested_open: String,
     pub suggested_close: String,
+    pub suggested_votes: i64,
+}
+
+/// Votes each resident is offered by default: fewer than the topics, so a
+/// vote is a choice (with 2 topics, 1 vote), and at most 3.
+pub fn suggested_votes(topics: usize) -> i64 {
+    i64::try_from(topics)
+        .unwrap_or(i64::MAX)
+        .saturating_sub(1)
+        .clamp(1, 3)
 }
 
 #[server]
@@ -397,6 +433,7 @@ pub async fn load_new_round(slug: String) -> Result<NewRoundData, AppError> {
             slug: landlord.slug,
             name: landlord.name,
         },
+        suggested_votes: suggested_votes(put_forward.len()),
         put_forward,
         suggested_open,
         suggested_close,
@@ -435,6 +472,10 @@ pub async fn open_round(
         show_running_totals.as_deref() == Some("yes"),
     )
     .await?;
+    crate::site::confirm(format!(
+        "The vote “{title}” is set up. It runs {}.",
+        queries::window_text(window.0, window.1).replacen("From", "from", 1)
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/rounds/{id}"));
     Ok(())
 }
@@ -524,6 +565,18 @@ pub async fn cast_vote(
         )
         .await?;
     }
+    let topic = queries::proposal_title(&state.db, landlord.id, proposal_id).await?;
+    let left = queries::votes_left(&state.db, landlord.id, round_id, person.id).await?;
+    let left = match left {
+        0 => "You have no votes left.".to_string(),
+        1 => "You have 1 vote left.".to_string(),
+        n => format!("You have {n} votes left."),
+    };
+    crate::site::confirm(if vote {
+        format!("You voted for “{topic}”. {left}")
+    } else {
+        format!("You took back your vote for “{topic}”. {left}")
+    });
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/rounds/{round_id}"));
     Ok(())
 }
@@ -540,6 +593,18 @@ pub async fn decide_round(
     let crate::permissions::Authorised { state, actor, .. } =
         crate::permissions::authorise(&slug, crate::permissions::Action::RunVotingRounds).await?;
     queries::decide(&state.db, &actor, round_id, proposal_id, finish.is_some()).await?;
+    match (finish.is_some(), proposal_id) {
+        (true, _) => crate::site::confirm(
+            "The panel's choice is recorded. The other topics are marked “not chosen this time”.",
+        ),
+        (false, Some(topic)) => {
+            let topic = queries::proposal_title(&state.db, actor.organisation_id, topic).await?;
+            crate::site::confirm(format!(
+                "“{topic}” is recorded as a topic the panel takes on."
+            ));
+        }
+        (false, None) => {}
+    }
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/rounds/{round_id}"));
     Ok(())
 }
@@ -547,6 +612,11 @@ pub async fn decide_round(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn residents_are_offered_fewer_votes_than_topics() {
+        assert_eq!([0, 1, 2, 3, 4, 9].map(suggested_votes), [1, 1, 1, 2, 3, 3]);
+    }
 
     #[test]
     fn equal_counts_share_a_rank_and_show_as_a_tie() {

@@ -175,6 +175,16 @@ fn ScrutinyView(data: ScrutinyOverview, emails: ServerAction<SetVoteEmails>) -> 
         <Crumbs landlord=landlord.clone()/>
         <h1>{title}</h1>
         <p class="lead">"Residents propose what the tenant panel should look into, and vote on which topics it takes on."</p>
+        <details class="explain">
+            <summary>"What does scrutiny mean, and how is a topic chosen?"</summary>
+            <p>"Scrutiny is when the tenant panel, a group of residents, looks closely at one of the landlord's services, such as repairs or complaints. It finds out how the service works for residents and recommends changes. The landlord must answer each recommendation in public, and say what it will do and by when."</p>
+            <ol>
+                <li>"A resident proposes a topic. Other residents can support it."</li>
+                <li>"The panel reads each proposal. It puts forward the ones residents can vote on, joins proposals about the same thing, or says why it will not take one forward."</li>
+                <li>"Residents vote on the topics put forward."</li>
+                <li>"The panel takes on the topics with the most votes, and publishes what it found."</li>
+            </ol>
+        </details>
         {how_to_take_part}
         <p><a href=format!("/landlords/{slug}/scrutiny/what-happened-next")>"What happened next: every recommendation and the landlord's answers"</a></p>
         {can_moderate.then(|| view! {
@@ -341,6 +351,7 @@ fn ProposalView(
                         <input type="hidden" name="slug" value=a.clone()/>
                         <input type="hidden" name="id" value=data.id/>
                         <input type="hidden" name="decision" value="put_forward"/>
+                        <p class="hint">"Residents can then vote for it in the next vote."</p>
                         <button type="submit" class="button">"Put forward for the next vote"</button>
                     </PostForm>
                 })}
@@ -350,8 +361,8 @@ fn ProposalView(
                         <input type="hidden" name="slug" value=b.clone()/>
                         <input type="hidden" name="id" value=data.id/>
                         <input type="hidden" name="decision" value="merge"/>
-                        <Select form="screen" name="merge_into" label="Merge into" choices=targets.clone() error=screen_error/>
-                        <button type="submit" class="button secondary">"Merge, carrying supporters over"</button>
+                        <Select form="screen" name="merge_into" label="Merge into" hint="For two proposals about the same thing: this one closes, and the people who supported it become supporters of the one you choose." choices=targets.clone() error=screen_error/>
+                        <button type="submit" class="button secondary">"Merge, and move its supporters across"</button>
                     </PostForm>
                 })}
                 <h3>"Do not take it forward"</h3>
@@ -412,7 +423,7 @@ fn NewRoundView(data: NewRoundData, action: ServerAction<OpenRound>) -> impl Int
             <Field form="round" name="title" label="Name of the vote" hint="For example: Choose our topics for spring 2027" error/>
             <Field form="round" name="opens_on" label="Opens on" kind="date" hint="Voting opens at the start of this day, UK time." value=data.suggested_open.clone() error/>
             <Field form="round" name="closes_on" label="Closes on" kind="date" hint="Voting closes at the end of this day, UK time." value=data.suggested_close.clone() error/>
-            <Field form="round" name="votes_per_resident" label="Votes each resident has" kind="number" hint="At most one vote per topic." value="3".to_string() error/>
+            <Field form="round" name="votes_per_resident" label="Votes each resident has" kind="number" hint="At most one vote per topic." value=data.suggested_votes.to_string() error/>
             <div class="field checkbox">
                 <input type="checkbox" id="round-show_running_totals" name="show_running_totals" value="yes"/>
                 <label for="round-show_running_totals">"Show the running totals while the vote is open"</label>
@@ -472,6 +483,9 @@ fn RoundView(
         _ => "The totals are shown when the vote closes.".to_string(),
     };
     let round_id = data.id;
+    // Before the counts may be shown, the note above the table says so once,
+    // rather than on every row.
+    let counts_shown = data.topics.iter().any(|topic| topic.votes.is_some());
     let rows = data
         .topics
         .iter()
@@ -511,10 +525,12 @@ fn RoundView(
                         {topic.mine.then(|| view! { <span class="series">"You voted for this"</span> })}
                         {topic.chosen.then(|| view! { <span class="series"><strong>"Chosen for scrutiny"</strong></span> })}
                     </th>
-                    <td>{match (topic.votes, topic.rank) {
-                        (Some(votes), Some(rank)) => format!("{} ({}{rank})", grouped(votes), if topic.tied { "tied " } else { "" }),
-                        _ => "Hidden until the vote closes".to_string(),
-                    }}</td>
+                    {counts_shown.then(|| view! {
+                        <td>{match (topic.votes, topic.rank) {
+                            (Some(votes), Some(rank)) => format!("{} ({}{rank})", grouped(votes), if topic.tied { "tied " } else { "" }),
+                            _ => "Not counted yet".to_string(),
+                        }}</td>
+                    })}
                     <td>{vote_form}{decide_form}</td>
                 </tr>
             }
@@ -535,7 +551,10 @@ fn RoundView(
         <Crumbs landlord=data.landlord.clone() current="Vote".to_string()/>
         <h1>{data.title.clone()}</h1>
         <p class="lead">{format!("{}. {}.", data.state.label(), data.when)}</p>
-        <p>{format!("Each resident has {} votes, at most one per topic.", data.votes_per_resident)}</p>
+        <p>{match data.votes_per_resident {
+            1 => "Each resident has 1 vote.".to_string(),
+            n => format!("Each resident has {n} votes, at most one per topic."),
+        }}</p>
         {allowance.map(|text| view! { <p class="notice" role="status">{text}</p> })}
         <ErrorSummary form="vote" error=vote_error/>
         <ErrorSummary form="decide" error=decide_error/>
@@ -545,7 +564,7 @@ fn RoundView(
                 <caption>"Topics"</caption>
                 <thead><tr>
                     <th scope="col">"Topic"</th>
-                    <th scope="col">"Votes"</th>
+                    {counts_shown.then(|| view! { <th scope="col">"Votes"</th> })}
                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr></thead>
                 <tbody>{rows}</tbody>

@@ -27,11 +27,11 @@ pub fn window_text(opens_at: i64, closes_at: i64) -> String {
     )
 }
 
-/// Suggested opening (tomorrow) and closing (two weeks on) days.
+/// Suggested opening (today) and closing (two weeks, today included) days.
 pub fn suggested_dates() -> (String, String) {
-    let tomorrow = uk_today() + chrono::Duration::days(1);
-    let close = tomorrow + chrono::Duration::days(13);
-    (tomorrow.to_string(), close.to_string())
+    let today = uk_today();
+    let close = today + chrono::Duration::days(13);
+    (today.to_string(), close.to_string())
 }
 
 /// Reads the round's days ("2026-12-01") into a window of UTC milliseconds:
@@ -880,6 +880,33 @@ async fn count_vote(
         ));
     }
     Ok(())
+}
+
+/// A proposal's title, for the sentence that says what was done to it.
+pub async fn proposal_title(db: &Db, organisation_id: i64, id: i64) -> Result<String, AppError> {
+    sqlx::query_scalar("SELECT title FROM proposals WHERE id = $1 AND organisation_id = $2")
+        .bind(id)
+        .bind(organisation_id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The votes a person has left in a round, for the confirmation of a vote.
+pub async fn votes_left(
+    db: &Db,
+    organisation_id: i64,
+    round_id: i64,
+    user_id: i64,
+) -> Result<i64, AppError> {
+    let row = round_row(db.pool(), organisation_id, round_id).await?;
+    let used: Option<i64> =
+        sqlx::query_scalar("SELECT votes_used FROM ballots WHERE round_id = $1 AND user_id = $2")
+            .bind(round_id)
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.votes_per_resident - used.unwrap_or(0))
 }
 
 /// Takes a vote back; taking back a vote not cast changes nothing.

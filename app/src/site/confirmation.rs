@@ -74,13 +74,22 @@ pub fn confirm(confirmation: impl Into<Confirmation>) {
     };
     let secure = use_context::<crate::state::AppState>()
         .is_some_and(|state| state.base_url.starts_with("https://"));
-    let cookie = format!(
-        "{DONE_COOKIE}={}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax{}",
-        confirmation.encode(),
-        if secure { "; Secure" } else { "" }
-    );
-    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+    if let Some(value) = confirmation.cookie(secure) {
         response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl Confirmation {
+    /// The Set-Cookie header that carries it to the next page, for the few
+    /// routes written outside Leptos (uploads).
+    pub fn cookie(&self, secure: bool) -> Option<http::HeaderValue> {
+        http::HeaderValue::from_str(&format!(
+            "{DONE_COOKIE}={}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax{}",
+            self.encode(),
+            if secure { "; Secure" } else { "" }
+        ))
+        .ok()
     }
 }
 

@@ -47,7 +47,8 @@ pub async fn change_name(name: String) -> Result<(), AppError> {
         .bind(user.id)
         .execute(state.db.pool())
         .await?;
-    leptos_axum::redirect("/account?saved=name");
+    crate::site::confirm("Your name is saved.");
+    leptos_axum::redirect("/account");
     Ok(())
 }
 
@@ -73,7 +74,10 @@ pub async fn change_email(email: String) -> Result<(), AppError> {
     )
     .await?;
     queries::start_email_change(&state, &user, &email).await?;
-    leptos_axum::redirect("/account?saved=email-sent");
+    crate::site::confirm(
+        "We sent a link to the new address. Your address changes when you use it.",
+    );
+    leptos_axum::redirect("/account");
     Ok(())
 }
 
@@ -87,7 +91,8 @@ pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
     if crate::identity::session::signed_in_user_id().await? == Some(user_id) {
         crate::identity::session::keep_after_ending_others(generation).await?;
     }
-    leptos_axum::redirect("/account?saved=email");
+    crate::site::confirm("Your email address is changed.");
+    leptos_axum::redirect("/account");
     Ok(())
 }
 
@@ -101,7 +106,8 @@ pub async fn set_password(password: String, password_again: String) -> Result<()
     let source = crate::identity::session::client_address().await;
     let generation = queries::store_password(&state.db, &user, Some(hash), &source).await?;
     crate::identity::session::keep_after_ending_others(generation).await?;
-    leptos_axum::redirect("/account?saved=password");
+    crate::site::confirm("Your password is saved.");
+    leptos_axum::redirect("/account");
     Ok(())
 }
 
@@ -113,7 +119,8 @@ pub async fn remove_password() -> Result<(), AppError> {
     let source = crate::identity::session::client_address().await;
     let generation = queries::store_password(&state.db, &user, None, &source).await?;
     crate::identity::session::keep_after_ending_others(generation).await?;
-    leptos_axum::redirect("/account?saved=password-removed");
+    crate::site::confirm("Your password is removed. You sign in with emailed links.");
+    leptos_axum::redirect("/account");
     Ok(())
 }
 

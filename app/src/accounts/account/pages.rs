@@ -54,26 +54,8 @@ struct AccountActions {
     remove_password: ServerAction<RemovePassword>,
 }
 
-fn saved_message(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "name" => "Your name was saved.",
-        "email-sent" => "We sent a link to the new address. Your address changes when you use it.",
-        "email" => "Your email address was changed.",
-        "password" => "Your password was saved.",
-        "password-removed" => "Your password was removed. You sign in with emailed links.",
-        _ => return None,
-    })
-}
-
 #[component]
 fn AccountView(details: AccountDetails, actions: AccountActions) -> impl IntoView {
-    let query = use_query_map();
-    let saved = move || {
-        query
-            .read()
-            .get("saved")
-            .and_then(|key| saved_message(&key))
-    };
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     let delete = ServerAction::<DeleteAccount>::new();
     let name_error = Signal::derive(move || last_error(actions.name.value().get()));
@@ -87,7 +69,6 @@ fn AccountView(details: AccountDetails, actions: AccountActions) -> impl IntoVie
     view! {
         <Title text="Your account"/>
         <h1>"Your account"</h1>
-        {move || saved().map(|message| view! { <p class="notice" role="status">{message}</p> })}
 
         <h2>"Your landlords"</h2>
         {if user.memberships.is_empty() {

@@ -90,6 +90,9 @@ pub async fn request_to_join(slug: String, tenancy_reference: String) -> Result<
     )
     .await?;
     queries::create_request(&state.db, &actor, &reference).await?;
+    crate::site::confirm(
+        "Your request to join is sent. Staff will check your tenancy reference, and we will email you their answer.",
+    );
     leptos_axum::redirect(&format!("/landlords/{slug}/join"));
     Ok(())
 }
@@ -143,7 +146,16 @@ pub async fn decide_join_request(
             queries::Decision::Decline(reason.to_string())
         }
     };
+    let done = match &decision {
+        queries::Decision::Approve => {
+            "The request is approved: they are now a resident here, and we have emailed them."
+        }
+        queries::Decision::Decline(_) => {
+            "The request is declined, and we have emailed them your reason."
+        }
+    };
     queries::decide(&state, &actor, request_id, decision).await?;
+    crate::site::confirm(done);
     leptos_axum::redirect(&format!("/landlords/{slug}/people"));
     Ok(())
 }

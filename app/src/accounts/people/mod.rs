@@ -128,7 +128,10 @@ pub async fn invite(slug: String, email: String, role: String) -> Result<(), App
         ));
     }
     queries::invite(&state, &actor, &user.name, &email, role).await?;
-    leptos_axum::redirect(&format!("/landlords/{slug}/people?invited=1"));
+    crate::site::confirm(
+        format!("The invitation is sent. Its link works once, for {INVITATION_DAYS} days, and you can withdraw it below."),
+    );
+    leptos_axum::redirect(&format!("/landlords/{slug}/people"));
     Ok(())
 }
 
@@ -144,6 +147,10 @@ pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(),
         }
     };
     queries::change_role(&state.db, &actor, user_id, role).await?;
+    crate::site::confirm(match role {
+        None => "They are removed. They keep their account, and what they wrote stays.".to_string(),
+        Some(role) => format!("Saved: their role is now {}.", role.label().to_lowercase()),
+    });
     leptos_axum::redirect(&format!("/landlords/{slug}/people"));
     Ok(())
 }
@@ -158,7 +165,8 @@ pub async fn withdraw_invitation(slug: String, invitation_id: i64) -> Result<(),
     let role = queries::invitation_role(&state.db, organisation_id, invitation_id).await?;
     let Authorised { actor, .. } = authorise(&slug, Action::Invite(role)).await?;
     queries::withdraw_invitation(&state.db, &actor, invitation_id).await?;
-    leptos_axum::redirect(&format!("/landlords/{slug}/people?withdrawn=1#invitations"));
+    crate::site::confirm("The invitation is withdrawn. Its link no longer works.");
+    leptos_axum::redirect(&format!("/landlords/{slug}/people"));
     Ok(())
 }
 
@@ -209,6 +217,7 @@ pub async fn accept_invitation(token: String, name: Option<String>) -> Result<()
     if accepted.new_account {
         crate::identity::session::start(accepted.user_id, accepted.generation, false).await?;
     }
+    crate::site::confirm("Welcome. You have accepted the invitation, and your new role is ready.");
     leptos_axum::redirect(&format!("/landlords/{}", accepted.slug));
     Ok(())
 }

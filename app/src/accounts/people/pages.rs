@@ -68,8 +68,6 @@ struct PeopleActions {
 #[component]
 fn PeopleView(data: PeoplePageData, actions: PeopleActions) -> impl IntoView {
     let decide_error = Signal::derive(move || last_error(actions.decide.value().get()));
-    let query = use_query_map();
-    let invited = move || query.read().get("invited").is_some();
     let slug = data.slug.clone();
     let audit_link = format!("/landlords/{}/audit", data.slug);
     // Each list's links keep the other list where it was.
@@ -128,7 +126,6 @@ fn PeopleView(data: PeoplePageData, actions: PeopleActions) -> impl IntoView {
         }}
 
         {(!data.invitable.is_empty()).then(|| view! {
-            {move || invited().then(|| view! { <p class="notice" role="status">"Invitation sent."</p> })}
             <InviteForm slug=data.slug.clone() roles=data.invitable.clone() action=actions.invite/>
             <InvitationList slug=data.slug.clone() invitations=data.invitations.clone() action=actions.withdraw/>
         })}
@@ -210,8 +207,6 @@ fn InvitationList(
     action: ServerAction<WithdrawInvitation>,
 ) -> impl IntoView {
     let error = Signal::derive(move || last_error(action.value().get()));
-    let query = use_query_map();
-    let withdrawn = move || query.read().get("withdrawn").is_some();
     let rows = invitations
         .into_iter()
         .map(|invitation| {
@@ -240,7 +235,6 @@ fn InvitationList(
         .collect::<Vec<_>>();
     view! {
         <h2 id="invitations">"Invitations waiting"</h2>
-        {move || withdrawn().then(|| view! { <p class="notice" role="status">"Invitation withdrawn. Its link no longer works."</p> })}
         <ErrorSummary form="withdraw" error/>
         {if rows.is_empty() {
             view! { <p>"No invitations are waiting to be used."</p> }.into_any()

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 
 pub use pages::{
     CheckEmailPage, RegisterPage, SignInLinkPage, SignInPage, SignOutButton, SignedOutPage,
+    PASSWORD_STEP,
 };
 
 use crate::error::AppError;
@@ -93,6 +94,7 @@ pub async fn sign_in_with_password(
     let (user_id, generation) =
         queries::check_password(&state.db, &email, password, &source).await?;
     crate::identity::session::start(user_id, generation, shared.as_deref() == Some("yes")).await?;
+    crate::site::confirm("You are signed in.");
     leptos_axum::redirect("/account");
     Ok(())
 }
@@ -105,6 +107,7 @@ pub async fn use_sign_in_link(token: String, shared: Option<String>) -> Result<(
     let source = crate::identity::session::client_address().await;
     let (user_id, generation) = queries::redeem_sign_in_link(&state.db, &token, &source).await?;
     crate::identity::session::start(user_id, generation, shared.as_deref() == Some("yes")).await?;
+    crate::site::confirm("You are signed in.");
     leptos_axum::redirect("/account");
     Ok(())
 }

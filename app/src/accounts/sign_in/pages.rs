@@ -6,15 +6,31 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     sign_in_link_account, Register, RequestSignInLink, SignInWithPassword, SignOut, UseSignInLink,
+    LINK_MINUTES,
 };
 use crate::site::forms::{last_error, ErrorSummary, Field, PostForm};
 
+/// The address of the sign-in page's second way in: the password step.
+pub const PASSWORD_STEP: &str = "/sign-in?with=password";
+
+/// Signing in, one way at a time: the emailed link first (no password to
+/// remember), and on a step of its own, for those who added one, the
+/// password.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let with_password = query.read_untracked().get("with").as_deref() == Some("password");
+    if with_password {
+        view! { <PasswordStep/> }.into_any()
+    } else {
+        view! { <LinkStep/> }.into_any()
+    }
+}
+
+#[component]
+fn LinkStep() -> impl IntoView {
     let action = ServerAction::<RequestSignInLink>::new();
     let error = Signal::derive(move || last_error(action.value().get()));
-    let with_password = ServerAction::<SignInWithPassword>::new();
-    let password_error = Signal::derive(move || last_error(with_password.value().get()));
     view! {
         <Title text="Sign in"/>
         <h1>"Sign in"</h1>
@@ -24,17 +40,29 @@ pub fn SignInPage() -> impl IntoView {
             <Field form="sign-in" name="email" label="Email address" kind="email" autocomplete="email" error/>
             <button type="submit" class="button">"Email me a sign-in link"</button>
         </PostForm>
-        <h2>"Or use your password"</h2>
-        <p>"If you added a password on your account page, you can use it instead."</p>
-        <ErrorSummary form="password" error=password_error/>
-        <PostForm action=with_password signs_in=true>
-            <Field form="password" name="email" label="Email address" kind="email" autocomplete="username" error=password_error/>
-            <Field form="password" name="password" label="Password" kind="password" autocomplete="current-password" error=password_error/>
-            <SharedComputer id="password-shared"/>
-            <button type="submit" class="button secondary">"Sign in with password"</button>
-        </PostForm>
+        <h2>"Added a password to your account?"</h2>
+        <p><a href=PASSWORD_STEP>"Sign in with your password instead"</a></p>
         <h2>"New to Tenant Voice?"</h2>
         <p><a href="/register">"Create an account"</a>" to comment, and to ask your landlord to verify you as a resident so you can propose topics and vote."</p>
+    }
+}
+
+#[component]
+fn PasswordStep() -> impl IntoView {
+    let action = ServerAction::<SignInWithPassword>::new();
+    let error = Signal::derive(move || last_error(action.value().get()));
+    view! {
+        <Title text="Sign in with your password"/>
+        <h1>"Sign in with your password"</h1>
+        <p>"This is for people who added a password on their account page. Everyone else signs in with an emailed link."</p>
+        <ErrorSummary form="password" error/>
+        <PostForm action signs_in=true>
+            <Field form="password" name="email" label="Email address" kind="email" autocomplete="username" error/>
+            <Field form="password" name="password" label="Password" kind="password" autocomplete="current-password" error/>
+            <SharedComputer id="password-shared"/>
+            <button type="submit" class="button">"Sign in with password"</button>
+        </PostForm>
+        <p><a href="/sign-in">"No password, or forgotten it? Get an emailed link instead"</a></p>
     }
 }
 
@@ -61,7 +89,7 @@ pub fn CheckEmailPage() -> impl IntoView {
     view! {
         <Title text="Check your email"/>
         <h1>"Check your email"</h1>
-        <p>"If that address has an account, we have sent it a link to sign in. The link works once, for the next 15 minutes."</p>
+        <p>{format!("If that address has an account, we have sent it a link to sign in. The link works once, for the next {LINK_MINUTES} minutes.")}</p>
         <p>"It can take a few minutes to arrive. If it does not, look in your junk or spam folder, or "<a href="/sign-in">"ask for another link"</a>"."</p>
     }
 }
@@ -92,14 +120,11 @@ pub fn SignInLinkPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {
+                    // A link that failed would fail again: offer a new one instead.
+                    Ok(_) if error.get_untracked().is_some() => view! {
+                        <LinkDidNotWork message=error.get_untracked().map(|e| e.to_string()).unwrap_or_default()/>
+                    }.into_any(),
                     Ok(account) => view! {
-                        {move || error.get().map(|error| view! {
-                            <div class="error-summary" role="alert">
-                                <h2>"This link did not work"</h2>
-                                <p>{error.to_string()}</p>
-                                <p><a href="/sign-in">"Ask for a new sign-in link"</a></p>
-                            </div>
-                        })}
                         <p class="notice">"You are signing in as "<strong>{account.name}</strong>" at "<strong>{account.email}</strong>"."</p>
                         <p>"If that is not you, do not go on: close this page. Someone may have sent you a link to their account."</p>
                         <PostForm action signs_in=true>
@@ -108,16 +133,24 @@ pub fn SignInLinkPage() -> impl IntoView {
                             <button type="submit" class="button">"Sign in to Tenant Voice"</button>
                         </PostForm>
                     }.into_any(),
-                    Err(error) => view! {
-                        <div class="error-summary" role="alert">
-                            <h2>"This link did not work"</h2>
-                            <p>{error.to_string()}</p>
-                            <p><a href="/sign-in">"Ask for a new sign-in link"</a></p>
-                        </div>
-                    }.into_any(),
+                    Err(error) => view! { <LinkDidNotWork message=error.to_string()/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A sign-in link that was used, has expired or was never ours: why, and
+/// the one thing to do next.
+#[component]
+fn LinkDidNotWork(message: String) -> impl IntoView {
+    view! {
+        <div class="error-summary" role="alert">
+            <h2>"This link did not work"</h2>
+            <p>{message}</p>
+        </div>
+        <p>{format!("Each link works once, for {LINK_MINUTES} minutes. Ask for a new one and use the newest email.")}</p>
+        <p><a class="button" href="/sign-in">"Email me a new sign-in link"</a></p>
     }
 }
 

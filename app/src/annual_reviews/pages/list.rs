@@ -25,6 +25,7 @@ fn AnnualReviewsView(
 ) -> impl IntoView {
     let error = Signal::derive(move || last_error(start.value().get()));
     let slug = data.landlord.slug.clone();
+    let may_start = !data.startable.is_empty();
     let start_form = (!data.startable.is_empty()).then(|| {
         let slug = slug.clone();
         view! {
@@ -34,7 +35,7 @@ fn AnnualReviewsView(
                 <ErrorSummary form="start" error/>
                 <PostForm action=start>
                     <input type="hidden" name="slug" value=slug/>
-                    <Select form="start" name="year" label="The year to review" choices=data.startable.clone() error/>
+                    <Select form="start" name="year" label="The year to review" hint="Most reviews look back at the year just ended (April to March), once its figures are in." choices=data.startable.clone() error/>
                     <button type="submit" class="button">"Start the review"</button>
                 </PostForm>
             </section>
@@ -46,7 +47,15 @@ fn AnnualReviewsView(
         <h1>"Annual reviews"</h1>
         <p class="lead">"Each year the tenant panel and the landlord's frontline staff review the landlord's progress together, and the landlord answers on the record."</p>
         {if data.reviews.is_empty() {
-            view! { <p class="empty">"No annual reviews yet."</p> }.into_any()
+            let next = if !may_start {
+                "The tenant panel's chair starts each year's review, usually after the year ends on 31 March, once its figures are in. It shows here from then, and everyone can read it once it is published."
+            } else {
+                "As the panel's chair, you start each year's review below, usually after the year ends on 31 March, once its figures are in."
+            };
+            view! {
+                <p class="empty">"No annual reviews yet."</p>
+                <p>{next}</p>
+            }.into_any()
         } else {
             view! {
                 <ul class="link-list">

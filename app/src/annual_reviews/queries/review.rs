@@ -52,12 +52,18 @@ pub async fn list(
         })
         .collect();
     let startable = if allows(viewer, Action::RunAnnualReview, landlord.id) {
+        // The year just ended comes first: its figures are complete, and
+        // it is the year a review usually looks back on.
         let last = crate::charter::queries::last_full_year();
-        (last - 1..=last + 1)
-            .rev()
-            .filter(|year| !rows.iter().any(|(y, _, _)| *y == i64::from(*year)))
-            .map(|year| (year.to_string(), Period::year(year).to_string()))
-            .collect()
+        [
+            (last, " (the year just ended)"),
+            (last - 1, ""),
+            (last + 1, " (still going on: its figures are not complete)"),
+        ]
+        .into_iter()
+        .filter(|(year, _)| !rows.iter().any(|(y, _, _)| *y == i64::from(*year)))
+        .map(|(year, note)| (year.to_string(), format!("{}{note}", Period::year(year))))
+        .collect()
     } else {
         Vec::new()
     };

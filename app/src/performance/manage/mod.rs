@@ -114,6 +114,9 @@ pub async fn add_local_measure(
     let direction = Direction::parse(&direction)
         .ok_or_else(|| AppError::invalid("direction", "Choose which way is better"))?;
     queries::add_local_measure(&state.db, &actor, &code, &title, &about, unit, direction).await?;
+    crate::site::confirm(format!(
+        "The measure “{title}” ({code}) is added. You can now import its results."
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/performance/manage"));
     Ok(())
 }
@@ -132,6 +135,10 @@ pub async fn set_close_margin(slug: String, close_within: String) -> Result<(), 
         ));
     }
     queries::set_close_margin(&state.db, &actor, margin).await?;
+    crate::site::confirm(format!(
+        "Saved. A result within {close_within}% of its target is now shown as “close to target”.",
+        close_within = close_within.trim()
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/performance/manage"));
     Ok(())
 }

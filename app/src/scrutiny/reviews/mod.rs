@@ -256,6 +256,9 @@ pub async fn start_review(
         crate::permissions::authorise(&slug, crate::permissions::Action::WorkOnReviews).await?;
     let title = required_text("title", &title, "a title for the review", 150)?;
     let id = queries::report::start(&state.db, &actor, &title, proposal_id).await?;
+    crate::site::confirm(format!(
+        "The review “{title}” is started. Only the panel and the landlord's staff see it until it is published."
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
     Ok(())
 }
@@ -274,6 +277,7 @@ pub async fn save_review_text(
     let scope = optional_text("scope", &scope, "the scope", 8000)?;
     let summary = optional_text("summary", &summary, "the summary", 8000)?;
     queries::report::save_text(&state.db, landlord.id, id, &scope, &summary).await?;
+    crate::site::confirm("Your changes to the review are saved.");
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
     Ok(())
 }
@@ -341,6 +345,7 @@ pub async fn add_evidence(
         held_on.as_deref(),
     )
     .await?;
+    crate::site::confirm(format!("“{title}” is added to the evidence."));
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
     Ok(())
 }
@@ -353,6 +358,7 @@ pub async fn add_recommendation(slug: String, id: i64, text: String) -> Result<(
     } = crate::permissions::authorise(&slug, crate::permissions::Action::WorkOnReviews).await?;
     let text = required_text("text", &text, "the recommendation", 2000)?;
     queries::report::add_recommendation(&state.db, landlord.id, id, &text).await?;
+    crate::site::confirm("The recommendation is added.");
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
     Ok(())
 }
@@ -369,6 +375,9 @@ pub async fn publish_report(slug: String, id: i64) -> Result<(), AppError> {
     } = crate::permissions::authorise(&slug, crate::permissions::Action::PublishReports).await?;
     let now = crate::time::Timestamp::now().millis();
     queries::report::publish(&state.db, &landlord, id, &actor, now).await?;
+    crate::site::confirm(
+        "The report is published. Everyone can now read it, and the landlord has been asked to answer each recommendation.",
+    );
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{id}"));
     Ok(())
 }
@@ -420,6 +429,10 @@ pub async fn answer_recommendation(
         change_reason.as_deref().unwrap_or_default(),
     )
     .await?;
+    crate::site::confirm(format!(
+        "Your answer (“{}”) is published with the report.",
+        answer.label().to_lowercase()
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{review_id}"));
     Ok(())
 }
@@ -452,6 +465,11 @@ pub async fn add_progress(
         done.as_deref() == Some("yes"),
     )
     .await?;
+    crate::site::confirm(if done.as_deref() == Some("yes") {
+        "Your update is published, and the action is marked as done."
+    } else {
+        "Your update is published."
+    });
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/reviews/{review_id}"));
     Ok(())
 }
@@ -487,6 +505,9 @@ pub async fn set_response_weeks(slug: String, weeks: String) -> Result<(), AppEr
     )
     .await?;
     tx.commit().await?;
+    crate::site::confirm(format!(
+        "Saved. Reports published from now on must be answered within {weeks} weeks."
+    ));
     leptos_axum::redirect(&format!("/landlords/{slug}/scrutiny/what-happened-next"));
     Ok(())
 }

@@ -216,7 +216,7 @@ fn AnswerForms(
                 <PostForm action=actions.answer>
                     <input type="hidden" name="slug" value=a.clone()/>
                     <input type="hidden" name="review_id" value=review_id/>
-                    <Select form="answer" name="recommendation_id" label="Recommendation" choices=open.clone() error=answer_error/>
+                    <Select form="answer" name="recommendation_id" label="Recommendation to answer" choices=open.clone() error=answer_error/>
                     <Select form="answer" name="answer" label="The landlord's answer" choices=answers.clone() error=answer_error/>
                     <TextArea form="answer" name="reason" label="Why" rows=3 error=answer_error/>
                     <TextArea form="answer" name="action" label="What will be done" hint="Not needed when the recommendation is not accepted." required=false rows=3 error=answer_error/>
@@ -232,7 +232,7 @@ fn AnswerForms(
                 <PostForm action=actions.progress>
                     <input type="hidden" name="slug" value=b.clone()/>
                     <input type="hidden" name="review_id" value=review_id/>
-                    <Select form="progress" name="recommendation_id" label="Recommendation" choices=in_progress.clone() error=progress_error/>
+                    <Select form="progress" name="recommendation_id" label="Recommendation to report on" choices=in_progress.clone() error=progress_error/>
                     <TextArea form="progress" name="progress" label="What has happened" rows=3 error=progress_error/>
                     <div class="field checkbox">
                         <input type="checkbox" id="progress-done" name="done" value="yes"/>
