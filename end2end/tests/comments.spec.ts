@@ -52,6 +52,9 @@ test('people discuss a topic, the landlord answers officially, and a moderator h
   await expectAccessible(page, info);
   await page.getByRole('textbox', { name: 'Your comment', exact: true }).fill(mine);
   await page.getByRole('button', { name: 'Post my comment' }).click();
+  // It says so at the top, and the box is empty, so nobody posts it twice.
+  await expect(page.getByRole('status').filter({ hasText: 'Your comment is posted.' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Your comment', exact: true })).toHaveValue('');
   const comment = page.getByRole('article', { name: `Comment by ${landlord.resident}` }).filter({ hasText: shown });
   await expect(comment).toBeVisible();
   await expect(comment.locator('em')).toHaveText('too');
@@ -64,7 +67,7 @@ test('people discuss a topic, the landlord answers officially, and a moderator h
   await expectAccessible(page, info);
   await page.getByRole('textbox', { name: 'Your comment', exact: true }).fill(`${mine} Since October.`);
   await page.getByRole('button', { name: 'Save the change' }).click();
-  await expect(page).toHaveURL(/#comment-\d+$/);
+  await expect(page.getByRole('status').filter({ hasText: 'Your change is saved.' })).toBeVisible();
   await waitUntilReady(page, info);
   await expect(page.getByText(`${shown} Since October.`)).toBeVisible();
   await expect(page.locator('li.comment').filter({ hasText: 'Since October.' }).getByText('(edited)')).toBeVisible();
@@ -75,21 +78,29 @@ test('people discuss a topic, the landlord answers officially, and a moderator h
   await waitUntilReady(page, info);
   await page.getByLabel('Your reply').fill('I will, and I hope your son is better soon.');
   await page.getByRole('button', { name: 'Post my reply' }).click();
-  await expect(page).toHaveURL(/#comment-\d+$/);
+  await expect(page.getByRole('status').filter({ hasText: 'Your reply is posted.' })).toBeVisible();
   await waitUntilReady(page, info);
   await expect(earlier.locator('ol.replies')).toContainText('I hope your son is better soon.');
   await signOut(page);
 
-  // The landlord's staff answer with a marked official response.
+  // The landlord's staff answer the resident's comment officially, in reply to it.
   await signInAs(page, info, landlord.staff);
   await page.goto(topic);
   await waitUntilReady(page, info);
-  await page.getByRole('textbox', { name: 'Your comment', exact: true }).fill('We are surveying every 1960s block this winter, starting in December.');
-  await page.getByLabel(`Post as the official response from ${landlord.name}`).check();
-  await page.getByRole('button', { name: 'Post my comment' }).click();
-  const official = page.locator('li.comment.official').filter({ hasText: 'surveying every 1960s block' });
+  const question = page.locator('ol.comment-list > li.comment').filter({ hasText: 'Since October.' });
+  await question.getByRole('link', { name: /^Reply/ }).first().click();
+  await waitUntilReady(page, info);
+  await page.getByLabel('Your reply').fill('We are surveying every 1960s block this winter, starting in December.');
+  await page.getByLabel(`Post as the official answer from ${landlord.name}`).check();
+  await page.getByRole('button', { name: 'Post my reply' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Your official answer is posted.' })).toBeVisible();
+  await waitUntilReady(page, info);
+  const official = question.locator('ol.replies li.comment.official').filter({ hasText: 'surveying every 1960s block' });
   await expect(official).toBeVisible();
-  await expect(official.getByText('Official response')).toBeVisible();
+  await expect(official.getByText('Official answer to this comment')).toBeVisible();
+  const answers = page.locator('ul.official-answers');
+  await expect(answers).toContainText(`answering ${landlord.resident}`);
+  await expect(answers).toContainText('surveying every 1960s block');
   await expectAccessible(page, info);
   await signOut(page);
 
@@ -117,7 +128,7 @@ test('people discuss a topic, the landlord answers officially, and a moderator h
   await waitUntilReady(page, info);
   await page.getByRole('link', { name: 'Repairs that need a second visit' }).click();
   await waitUntilReady(page, info);
-  await expect(page.getByText('Official response').first()).toBeVisible();
+  await expect(page.getByText('Official answer').first()).toBeVisible();
   await expect(page.getByText(/It names a member of staff/)).toBeVisible();
   expect(unexpected(errors)).toEqual([]);
 });

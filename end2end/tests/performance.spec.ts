@@ -60,7 +60,24 @@ test('staff add a measure, import results with a mistake then without, and a res
   await page.getByLabel('Unit').selectOption('days');
   await page.getByLabel('Which way is better').selectOption('lower');
   await page.getByRole('button', { name: 'Add measure' }).click();
-  await expect(page.getByRole('link', { name: `${code} Lettings: days to re-let an empty home` })).toBeVisible();
+  await expect(page.getByRole('link', { name: `Lettings: days to re-let an empty home (${code})` })).toBeVisible();
+
+  // The downloadable template, sent back unchanged, is refused line by line:
+  // its example figures would otherwise overwrite real results.
+  const template = await (await page.request.get(url('/help/import-template.csv'))).text();
+  await page.goto(url(`/landlords/${landlord.slug}/performance/import`));
+  await waitUntilReady(page, info);
+  await page.getByLabel('CSV file of results and targets').setInputFiles({
+    name: 'results-template.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(template),
+  });
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your file');
+  await expect(page.getByRole('alert')).toContainText('problems with the file');
+  const examples = template.trim().split('\n').length - 1;
+  await expect(page.getByRole('row').filter({ hasText: "one of the template's example rows" })).toHaveCount(examples);
+  await expect(page.getByRole('button', { name: /^Publish/ })).toHaveCount(0);
 
   // Import: a file with a mistake first.
   await page.goto(url(`/landlords/${landlord.slug}/performance/import`));
@@ -87,12 +104,28 @@ test('staff add a measure, import results with a mistake then without, and a res
     buffer: Buffer.from(`${header}${code},,LCRA,${year},,31.5,25,,Includes homes needing major works\n`),
   });
   await page.getByRole('button', { name: 'Upload and check' }).click();
-  await expect(page.getByRole('status')).toContainText('1 rows: 1 with new figures');
+  await expect(page.getByRole('status')).toContainText('1 row: 1 with new figures.');
   await waitUntilReady(page, info);
   await expect(page.getByRole('row').filter({ hasText: code })).toContainText('New: 31.5 days');
   await expectAccessible(page, info);
   await page.getByRole('button', { name: 'Publish these figures' }).click();
   await expect(page.getByRole('heading', { level: 2, name: /Published on/ })).toBeVisible();
+
+  // Changing the figure just published says so in red words before the button.
+  await page.goto(url(`/landlords/${landlord.slug}/performance/import`));
+  await waitUntilReady(page, info);
+  await page.getByLabel('CSV file of results and targets').setInputFiles({
+    name: 'lettings.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(`${header}${code},,LCRA,${year},,30,25,,Includes homes needing major works\n`),
+  });
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  const warning = page.getByRole('region', { name: 'This import changes figures already published' });
+  await expect(warning).toContainText('result 31.5 days → 30 days');
+  await expect(page.getByRole('button', { name: 'Publish, and correct 1 published figure' })).toBeVisible();
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: 'Set this file aside' }).click();
+  await expect(page.getByText('This file was set aside.')).toBeVisible();
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/signed-out$/);
 
@@ -101,8 +134,10 @@ test('staff add a measure, import results with a mistake then without, and a res
   await page.goto(url(`/landlords/${landlord.slug}/performance`));
   await waitUntilReady(page, info);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`How ${landlord.name} is doing`);
-  await expect(page.getByRole('img', { name: /What tenants told the landlord/ })).toBeVisible();
-  const row = page.getByRole('row').filter({ hasText: `${code} Lettings` });
+  // A plain summary first, then charts whose words are page text.
+  await expect(page.locator('p.summary')).toContainText(/\d+ of \d+ results with a target met it in/);
+  await expect(page.locator('figure.chart').filter({ hasText: 'What tenants told the landlord' }).first()).toBeVisible();
+  const row = page.getByRole('row').filter({ hasText: `Lettings: days to re-let an empty home (${code})` });
   await expect(row).toContainText('31.5 days');
   await expect(row).toContainText('Target missed');
   await expect(page.getByRole('link', { name: 'Import results' })).toHaveCount(0);
@@ -117,16 +152,16 @@ test('staff add a measure, import results with a mistake then without, and a res
 
   // A measure's own page: a trend chart, the whole history and the demo's
   // correction with its reason.
-  const tp09 = "TP09 Satisfaction with the landlord's approach to handling complaints";
+  const tp09 = "Satisfaction with the landlord's approach to handling complaints (TP09)";
   await page.getByRole('link', { name: tp09 }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(tp09);
   await waitUntilReady(page, info);
-  await expect(page.getByRole('img', { name: /TP09 .*: Rented homes/ })).toBeVisible();
+  await expect(page.locator('figure.chart').filter({ hasText: 'Rented homes, year by year' }).first()).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Corrections' })).toBeVisible();
   await expect(page.getByText('re-weighted the results')).toBeVisible();
   await expectAccessible(page, info);
 
-  await page.getByRole('link', { name: 'Compare TP09 across landlords' }).click();
+  await page.getByRole('link', { name: 'Compare this measure across landlords' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('landlords compared');
   await waitUntilReady(page, info);
   await expect(page.getByRole('row').filter({ hasText: 'Brackenmoor Homes' })).toBeVisible();

@@ -162,9 +162,10 @@ async function uploadDocument(page: Page, info: TestInfo) {
   const pdf = '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
   await page.locator('#document-file').setInputFiles({ name: 'rota.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) });
   await page.getByRole('button', { name: 'Upload the document' }).click();
-  await expect(page).toHaveURL(`${review}#evidence`);
+  await expect(page).toHaveURL(review);
+  await expect(page.getByRole('status')).toContainText('Your document is added to the evidence.');
   await waitUntilReady(page, info);
-  const link = page.getByRole('link', { name: 'Cleaning rota, photographed in block C' });
+  const link = page.locator('.evidence-log').getByRole('link', { name: 'Cleaning rota, photographed in block C' });
   await expect(link).toBeVisible();
   const download = page.waitForEvent('download');
   await link.click();

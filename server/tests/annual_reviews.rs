@@ -678,11 +678,12 @@ on_both_databases! {
         let public = app.visitor().get(&format!("/landlords/{SLUG}/annual-reviews/{year}")).await;
         assert_eq!(public.status, 200);
         for expected in ["We will visit every estate twice.", "response to this section",
-                         "<svg", "each bar is a result", "What became of earlier recommendations"] {
+                         "class=\"bar-chart\"", "The year before", "What became of earlier recommendations"] {
             assert!(public.body.contains(expected), "{expected} missing: {}", public.body);
         }
-        // The chart has a bar for each year: both results are in its description.
-        let chart = &public.body[public.body.find("<svg").unwrap()..public.body.find("</svg>").unwrap()];
+        // The chart has a bar for each year, grey for the year before, in words too.
+        let chart = &public.body[public.body.find("class=\"bar-chart\"").unwrap()..];
+        let chart = &chart[..chart.find("</ol></div>").unwrap()];
         for expected in ["70.5", "74", &Period::year(year - 1).to_string(), &Period::year(year).to_string()] {
             assert!(chart.contains(expected), "{expected} missing: {chart}");
         }

@@ -53,9 +53,32 @@ async fn comment(
 ) -> i64 {
     let reply = post(visitor, subject, parent, n, body).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let location = reply.header("location").unwrap();
-    assert!(location.contains("#comment-"), "{location}");
-    last_number(location)
+    let (text, link) = confirmation(&reply);
+    assert!(text.ends_with("is posted."), "{text}");
+    assert!(
+        !reply.header("location").unwrap().contains('#'),
+        "the page opens at its top, where the confirmation is"
+    );
+    assert!(link.contains("#comment-"), "{link}");
+    last_number(&link)
+}
+
+/// What the page the post lands on will say, and the link it offers.
+fn confirmation(reply: &common::Reply) -> (String, String) {
+    let prefix = format!("{}=", app::site::confirmation::DONE_COOKIE);
+    let cookie = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no confirmation: {:?}", reply.headers));
+    let value = cookie[prefix.len()..].split(';').next().unwrap();
+    let done = app::site::Confirmation::decode(value).unwrap();
+    (
+        done.text,
+        done.link.map(|(href, _)| href).unwrap_or_default(),
+    )
 }
 
 async fn moderate(
@@ -264,8 +287,47 @@ on_both_databases! {
         }
         assert_eq!(app.count("SELECT COUNT(*) FROM comments WHERE official = 1").await, 2);
         let page = app.get(&format!("/landlords/{SLUG}/scrutiny/proposals/{proposal}")).await;
-        assert_eq!(page.body.matches("Official response</p>").count(), 2, "{}", page.body);
+        assert_eq!(page.body.matches("Official answer</p>").count(), 2, "{}", page.body);
         assert!(page.body.contains("(Landlord staff)"));
+    }
+
+    async fn an_official_answer_can_be_a_reply_shown_under_what_it_answers(backend: Backend) {
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let proposal = propose(&mut app.signed_in(RITA.email).await, 1, "Damp").await;
+        let subject = format!("proposal:{proposal}");
+        let question = comment(&mut app.signed_in(RITA.email).await, &subject, None, 2, "When will the damp be fixed?").await;
+
+        // Only landlord staff see the choice on the reply form, and only they may use it.
+        let comment_page = format!("/landlords/{SLUG}/comments/{question}");
+        let mut sam = app.signed_in("sam@example.org").await;
+        assert!(sam.get(&comment_page).await.body.contains("Post as the official answer from"));
+        let mut chair = app.signed_in("chair@example.org").await;
+        let page = chair.get(&comment_page).await.body;
+        assert!(page.contains("Post my reply") && !page.contains("Post as the official answer from"), "{page}");
+        let parent = question.to_string();
+        let reply = |n: u32| -> Vec<(&'static str, String)> {
+            vec![("slug", SLUG.into()), ("subject", subject.clone()), ("parent_id", parent.clone()),
+                 ("submission_key", key(n)), ("body", "We start the repairs on 3 May.".into()), ("official", "yes".into())]
+        };
+        assert_eq!(chair.call::<PostComment>(&common::pairs(&reply(3))).await.status, 403);
+        let sent = sam.call::<PostComment>(&common::pairs(&reply(4))).await;
+        assert_eq!(sent.status, 200, "{}", sent.body);
+        let (said, link) = confirmation(&sent);
+        assert_eq!(said, "Your official answer is posted.");
+        let answer = last_number(&link);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM comments WHERE official = 1 AND parent_id = {question}")).await, 1);
+
+        // Anyone sees it under the comment it answers, and in the list of official answers.
+        let page = app.get(&format!("/landlords/{SLUG}/scrutiny/proposals/{proposal}")).await.body;
+        let under = &page[page.find(&format!("id=\"comment-{question}\"")).unwrap()..];
+        let reply_at = under.find(&format!("id=\"comment-{answer}\"")).expect("the answer among the replies");
+        assert!(under[..reply_at].contains("class=\"comment-list replies\""), "{under}");
+        assert!(under[reply_at..].contains("Official answer to this comment"));
+        let list = &page[page.find("id=\"official-answers\"").expect("a list of official answers")..];
+        let list = &list[..list.find("</ul>").unwrap()];
+        assert!(list.contains(&format!("href=\"/landlords/{SLUG}/comments/{answer}\"")), "{list}");
+        assert!(list.contains(&format!("answering {}", RITA.name)), "{list}");
+        assert!(list.contains("We start the repairs on 3 May."), "{list}");
     }
 
     async fn a_changed_official_response_keeps_its_earlier_wording_and_reason_in_public(backend: Backend) {
@@ -278,7 +340,9 @@ on_both_databases! {
                 ("body", "We will survey every flat by March."), ("official", "yes")])
             .await;
         assert_eq!(reply.status, 200, "{}", reply.body);
-        let id = last_number(reply.header("location").unwrap()).to_string();
+        let (said, link) = confirmation(&reply);
+        assert_eq!(said, "Your official answer is posted.");
+        let id = last_number(&link).to_string();
         let edit = |reason: &'static str| vec![("slug", SLUG.to_string()), ("id", id.clone()),
             ("body", "We will survey every flat by June.".to_string()), ("change_reason", reason.to_string())];
 

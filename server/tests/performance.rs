@@ -89,7 +89,9 @@ on_both_databases! {
         let page = staff.get(&location).await;
         assert_eq!(page.status, 200);
         assert!(page.body.contains("The file has no problems"), "{}", page.body);
-        assert!(page.body.contains("5 rows: 5 with new figures, 0 correcting published figures, 0 unchanged"), "{}", page.body);
+        assert!(page.body.contains("5 rows: 5 with new figures"), "{}", page.body);
+        assert!(page.body.contains("Publish these figures"));
+        assert!(!page.body.contains("changes figures already published"), "new figures only: no warning");
 
         let reply = publish(&mut staff, &location, "").await;
         assert_eq!(reply.status, 200, "{}", reply.body);
@@ -107,22 +109,39 @@ on_both_databases! {
         let page = app.get("/landlords/test-homes/performance").await;
         assert_eq!(page.status, 200);
         let body = page.body;
-        assert!(body.contains("TP01 Overall satisfaction"), "{body}");
+        assert!(body.contains("Overall satisfaction (TP01)"), "the plain name first: {body}");
+        // A plain summary comes before any chart.
+        let summary = format!(
+            "0 of 2 results with a target met it in {}; 2 were close; none was missed. 1 more has no target to judge by.",
+            label(last_year())
+        );
+        let at = body.find(&summary).unwrap_or_else(|| panic!("{summary}: {body}"));
+        assert!(at < body.find("chart-row").unwrap());
         assert!(body.contains("74%"));
         assert!(body.contains("Close to target"), "74 against 75 is within 5% of the target");
         assert!(body.contains("Better"), "74 is up from 70.5");
         assert!(body.contains("was 70.5%"));
         assert!(body.contains("30.2 per 1,000 homes"));
         assert!(body.contains("No target"));
-        assert!(body.contains("role=\"img\""), "the chart is an image with a text alternative");
+        // The chart's words are page text; its key names only what it draws.
+        assert!(body.contains("<strong>74%</strong> · Target 75% · Close to target</span>"), "{body}");
+        assert!(body.contains("Result with no target to judge it by"), "CH01 has no target");
+        assert!(!body.contains("Target missed</li>"), "nothing missed, so no red in the key");
+        assert!(!body.contains("<text"), "no text drawn inside the SVG");
         assert!(body.contains("/landlords/test-homes/open-data/performance.csv"));
         assert!(!body.contains("Import results"), "the public sees no staff links");
 
         // The measure's own page has every period, newest first, and the target ahead.
         let page = app.get("/landlords/test-homes/performance/TP01").await;
         assert_eq!(page.status, 200);
-        let newest = page.body.find(&label(last_year() + 1)).unwrap();
-        let older = page.body.find(&format!(">{}<", label(last_year() - 1))).unwrap();
+        // The chart reads down the years, oldest first; the table starts with the newest.
+        let chart = page.body.find("class=\"bar-chart\"").unwrap();
+        let table = page.body.find("every period").unwrap();
+        let chart_rows = &page.body[chart..table];
+        assert!(chart_rows.find(&label(last_year() - 1)).unwrap() < chart_rows.find(&label(last_year())).unwrap());
+        let table = &page.body[table..];
+        let newest = table.find(&label(last_year() + 1)).unwrap();
+        let older = table.find(&format!(">{}<", label(last_year() - 1))).unwrap();
         assert!(newest < older, "newest period first");
         assert!(page.body.contains("No published figure for this measure has been changed."));
         assert_eq!(app.get("/landlords/test-homes/performance/XX99").await.status, 404);
@@ -141,7 +160,7 @@ on_both_databases! {
 
         let again = upload(&mut staff, "results.csv", results_file().as_bytes()).await;
         let page = staff.get(&again).await;
-        assert!(page.body.contains("5 rows: 0 with new figures, 0 correcting published figures, 5 unchanged"), "{}", page.body);
+        assert!(page.body.contains("5 rows: 5 unchanged"), "{}", page.body);
         assert_eq!(publish(&mut staff, &again, "").await.status, 200);
         let after: Vec<(String, i64, Option<i64>, Option<i64>)> =
             sqlx::query_as("SELECT measure_code, year, result, target FROM figures ORDER BY measure_code, year, part")
@@ -162,8 +181,14 @@ on_both_databases! {
         );
         let correction = upload(&mut staff, "fix.csv", file.as_bytes()).await;
         let page = staff.get(&correction).await;
-        assert!(page.body.contains("1 rows: 0 with new figures, 1 correcting published figures"), "{}", page.body);
+        assert!(page.body.contains("1 row: 1 correcting published figures"), "{}", page.body);
         assert!(page.body.contains("74% → 73.5%"), "{}", page.body);
+        // Said in red words before the button, with the old and new figures.
+        let warning = page.body.find("This import changes figures already published").expect("a warning");
+        let line = format!("Line 2: TP01, Rented homes, {}: result 74% → 73.5%", Period::year(last_year()));
+        let listed = page.body.find(&line).unwrap_or_else(|| panic!("{line}: {}", page.body));
+        let button = page.body.find("Publish, and correct 1 published figure").expect("the button says so");
+        assert!(warning < listed && listed < button);
 
         let reply = publish(&mut staff, &correction, "  ").await;
         assert_eq!(reply.status, 422, "{}", reply.body);
@@ -273,8 +298,8 @@ on_both_databases! {
         let reply = staff.call::<SetCloseMargin>(&[("slug", SLUG), ("close_within", "0")]).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
         let body = app.get("/landlords/test-homes/performance").await.body;
-        assert!(!body.contains("Close to target"), "{body}");
-        assert!(body.contains("Target missed"));
+        assert!(!body.contains("· Close to target"), "{body}");
+        assert!(body.contains("<strong>74%</strong> · Target 75% · Target missed"), "{body}");
         let mut resident = app.signed_in(RITA.email).await;
         let reply = resident.call::<SetCloseMargin>(&[("slug", SLUG), ("close_within", "10")]).await;
         assert_eq!(reply.status, 403);
@@ -356,6 +381,20 @@ on_both_databases! {
         let template = visitor.get("/help/import-template.csv").await;
         assert_eq!(template.status, 200);
         assert!(template.body.starts_with("measure,part,tenure,year,quarter,result,target,responses,method_note"));
+    }
+
+    async fn the_template_uploaded_unchanged_is_refused_line_by_line(backend: Backend) {
+        let app = TestApp::start_with(backend, Setup::cast(PEOPLE)).await;
+        let template = app.visitor().get("/help/import-template.csv").await.body;
+        let mut staff = app.signed_in(STAFF).await;
+        let location = upload(&mut staff, "results-template.csv", template.as_bytes()).await;
+        let page = staff.get(&location).await;
+        let examples = template.lines().count() - 1;
+        assert!(page.body.contains(&format!("There are {examples} problems with the file")), "{}", page.body);
+        assert_eq!(page.body.matches("one of the template&#x27;s example rows").count()
+            + page.body.matches("one of the template's example rows").count(), examples, "{}", page.body);
+        assert!(!page.body.contains("Publish these figures"), "nothing to publish");
+        assert_eq!(figures(&app).await, 0);
     }
 
     /// The "Start a charter of your own" form, submitted as a browser
@@ -478,7 +517,7 @@ on_both_databases! {
         assert_eq!(years, 5);
         assert!(app.count("SELECT COUNT(*) FROM figure_changes WHERE old_value IS NOT NULL").await >= 2);
         let body = app.get("/landlords/brackenmoor-homes/performance").await.body;
-        assert!(body.contains("DM01 Average days to fix damp and mould reports"), "{body}");
+        assert!(body.contains("Average days to fix damp and mould reports (DM01)"), "{body}");
         let body = app.get("/landlords/fernhill-vale-housing/commitments").await.body;
         assert!(body.contains("The tenant panel&#x27;s verdict") || body.contains("The tenant panel's verdict"), "{body}");
         assert!(body.contains("Partly kept"));

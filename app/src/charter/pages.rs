@@ -88,7 +88,7 @@ fn Standings(measures: Vec<MeasureStanding>, slug: String) -> impl IntoView {
                     let href = format!("/landlords/{slug}/performance/{}", m.code);
                     view! {
                         <li>
-                            <a href=href>{format!("{} {}", m.code, m.title)}</a>
+                            <a href=href>{crate::performance::model::measure_name(&m.title, &m.code)}</a>
                             {if m.results.is_empty() {
                                 view! { <span class="series">"No result for this year"</span> }.into_any()
                             } else {

@@ -121,6 +121,18 @@ pub struct Thread {
     pub signed_in: bool,
     /// A fresh key for the form, so posting it twice makes one comment.
     pub submission_key: String,
+    /// Every visible official answer here, on any page, oldest first.
+    pub official_answers: Vec<OfficialAnswer>,
+}
+
+/// An official answer as the thread lists it: where it is, whose comment
+/// it answers (None when it stands on its own), and how it begins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficialAnswer {
+    pub id: i64,
+    pub posted: String,
+    pub answers: Option<String>,
+    pub beginning: String,
 }
 
 /// Checks a comment's text: not empty, not too long.
@@ -158,6 +170,7 @@ pub async fn load_thread(
         can_post_official: allows(user.as_ref(), Action::PostOfficialResponse, landlord.id),
         signed_in: user.is_some(),
         submission_key: crate::accounts::tokens::new_token(),
+        official_answers: queries::official_answers(&state.db, &landlord, subject).await?,
         landlord: LandlordRef {
             slug: landlord.slug,
             name: landlord.name,
@@ -213,7 +226,16 @@ pub async fn post_comment(
         official,
     )
     .await?;
-    leptos_axum::redirect(&format!("{}#comment-{id}", place.link));
+    let what = match (official, parent_id.is_some()) {
+        (true, _) => "Your official answer is posted.",
+        (false, true) => "Your reply is posted.",
+        (false, false) => "Your comment is posted.",
+    };
+    crate::site::confirm(crate::site::Confirmation::new(what).with_link(
+        format!("{}#comment-{id}", place.link),
+        "See it in the comments",
+    ));
+    leptos_axum::redirect(&place.link);
     Ok(())
 }
 
@@ -238,6 +260,8 @@ pub struct CommentDetail {
     pub hidden: bool,
     pub reported_by_me: bool,
     pub submission_key: String,
+    /// Landlord staff may post their reply as the landlord's official answer.
+    pub can_answer_officially: bool,
 }
 
 #[server]
@@ -272,7 +296,15 @@ pub async fn edit_comment(
         change_reason.as_deref().unwrap_or_default(),
     )
     .await?;
-    leptos_axum::redirect(&link);
+    // The page opens at its top, where the confirmation is, with a way down.
+    let page = link.split('#').next().unwrap_or(&link).to_string();
+    crate::site::confirm(
+        crate::site::Confirmation::new(
+            "Your change is saved. Readers will see that it was changed.",
+        )
+        .with_link(link, "See it in the comments"),
+    );
+    leptos_axum::redirect(&page);
     Ok(())
 }
 
@@ -302,6 +334,7 @@ pub async fn report_comment(slug: String, id: i64, reason: String) -> Result<(),
         &actor.source,
     )
     .await?;
+    crate::site::confirm("Thank you: the moderators are told, and will look at it.");
     leptos_axum::redirect(&format!("/landlords/{slug}/comments/{id}"));
     Ok(())
 }
@@ -331,7 +364,13 @@ pub async fn moderate_comment(
         ModerationChoice::Restore => queries::Moderation::Restore,
         ModerationChoice::Keep => queries::Moderation::Keep,
     };
+    let done = match decision {
+        queries::Moderation::Hide(_) => "The comment is hidden, and its author is told why.",
+        queries::Moderation::Restore => "The comment is shown again.",
+        queries::Moderation::Keep => "The comment stays up, and its reports are cleared.",
+    };
     queries::moderate(&state.db, &state.base_url, &landlord, id, &actor, decision).await?;
+    crate::site::confirm(done);
     leptos_axum::redirect(&format!("/landlords/{slug}/comments/{id}"));
     Ok(())
 }

@@ -96,7 +96,7 @@ fn ThreadView(thread: Thread, post: ServerAction<PostComment>) -> impl IntoView 
             view! {
                 <div class="field checkbox">
                     <input type="checkbox" id="comment-official" name="official" value="yes"/>
-                    <label for="comment-official">{format!("Post as the official response from {landlord}")}</label>
+                    <label for="comment-official">{format!("Post as the official answer from {landlord}")}</label>
                 </div>
             }
         });
@@ -123,8 +123,30 @@ fn ThreadView(thread: Thread, post: ServerAction<PostComment>) -> impl IntoView 
     let pages = pager(thread.paging, "comments", move |n| {
         format!("{path}?comments_page={n}#comments-heading")
     });
+    let answers = (!thread.official_answers.is_empty()).then(|| {
+        let landlord = thread.landlord.name.clone();
+        let slug = slug.clone();
+        view! {
+            <h3 id="official-answers">{format!("Official answers from {landlord}")}</h3>
+            <ul class="official-answers">
+                {thread.official_answers.clone().into_iter().map(|answer| {
+                    let said = match &answer.answers {
+                        Some(author) => format!("{}, answering {author}", answer.posted),
+                        None => answer.posted.clone(),
+                    };
+                    view! {
+                        <li>
+                            <a href=format!("/landlords/{slug}/comments/{}", answer.id)>{said}</a>
+                            ": "{answer.beginning}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    });
     view! {
         <h2 id="comments-heading">{heading}</h2>
+        {answers}
         {(thread.paging.pages > 1).then(|| view! { <p>{thread.paging.showing("comments")}</p> })}
         {if comments.is_empty() {
             view! { <p class="empty">"No comments yet."</p> }.into_any()
@@ -178,7 +200,7 @@ fn CommentBody(comment: CommentView) -> impl IntoView {
         .map(|role| view! { <span class="comment-role">{format!(" ({role})")}</span> });
     view! {
         <article class="comment-card" aria-label=format!("Comment by {}", comment.author)>
-            {comment.official.then(|| view! { <p class="official-label">"Official response"</p> })}
+            {comment.official.then(|| view! { <p class="official-label">{if comment.is_reply { "Official answer to this comment" } else { "Official answer" }}</p> })}
             <p class="comment-meta">
                 <strong>{comment.author.clone()}</strong>{role}
                 " \u{2014} "{comment.posted.clone()}
@@ -284,6 +306,7 @@ fn CommentDetailView(
     let title = format!("Comment by {}", comment.author);
     let reply_form = comment.can_reply.then(|| {
         let error = Signal::derive(move || last_error(reply.value().get()));
+        let (official, landlord) = (data.can_answer_officially, data.landlord.name.clone());
         let (slug, subject, key) = (
             slug.clone(),
             data.subject.clone(),
@@ -299,6 +322,12 @@ fn CommentDetailView(
                     <input type="hidden" name="parent_id" value=id/>
                     <input type="hidden" name="submission_key" value=key/>
                     <TextArea form="reply" name="body" label="Your reply" hint=MARKDOWN_HINT rows=4 error/>
+                    {official.then(|| view! {
+                        <div class="field checkbox">
+                            <input type="checkbox" id="reply-official" name="official" value="yes"/>
+                            <label for="reply-official">{format!("Post as the official answer from {landlord}")}</label>
+                        </div>
+                    })}
                     <button type="submit" class="button">"Post my reply"</button>
                 </PostForm>
             </section>

@@ -1,7 +1,8 @@
 //! Comments, reports and moderation in the database.
 
 use super::{
-    CommentDetail, CommentView, ModerationLine, ModerationQueue, Subject, SubjectKind, EDIT_MINUTES,
+    CommentDetail, CommentView, ModerationLine, ModerationQueue, OfficialAnswer, Subject,
+    SubjectKind, EDIT_MINUTES,
 };
 use crate::identity::Actor;
 use crate::{
@@ -195,6 +196,62 @@ async fn add_changes(
     let mut changes = store::load(db, landlord.id, store::Kind::Comment, &ids).await?;
     hand_out(comments, &mut changes);
     Ok(())
+}
+
+/// The visible official answers on `subject`, oldest first, each with
+/// the author of the comment it answers.
+pub async fn official_answers(
+    db: &Db,
+    landlord: &LandlordRecord,
+    subject: Subject,
+) -> Result<Vec<OfficialAnswer>, AppError> {
+    // (id, created_at, body, parent_id, the parent's author)
+    type AnswerRow = (i64, i64, String, Option<i64>, Option<String>);
+    let rows: Vec<AnswerRow> = sqlx::query_as(
+        "SELECT c.id, c.created_at, c.body, c.parent_id, u.display_name FROM comments c \
+         LEFT JOIN comments p ON p.id = c.parent_id \
+         LEFT JOIN users u ON u.id = p.author_id \
+         WHERE c.organisation_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3 \
+           AND c.official = 1 AND c.hidden_at IS NULL \
+         ORDER BY c.created_at, c.id",
+    )
+    .bind(landlord.id)
+    .bind(subject.kind.as_str())
+    .bind(subject.id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, created_at, body, parent, author)| OfficialAnswer {
+            id,
+            posted: crate::time::format_moment(created_at),
+            answers: parent.map(|_| author.unwrap_or_else(|| "a former member".into())),
+            beginning: beginning(&body),
+        })
+        .collect())
+}
+
+/// The first words of a comment as plain text, for a list of them:
+/// Markdown's marks dropped, cut at a word after about 160 characters.
+fn beginning(body: &str) -> String {
+    const ABOUT: usize = 160;
+    let plain: String = body
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '#' | '>' | '`' | '[' | ']'))
+        .collect();
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let mut out = String::new();
+    for word in &words {
+        if out.chars().count() + word.chars().count() > ABOUT && !out.is_empty() {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// One page of the comments on a subject, oldest first, each with all its
@@ -408,6 +465,8 @@ pub async fn detail(
         hidden,
         reported_by_me,
         submission_key: crate::accounts::tokens::new_token(),
+        can_answer_officially: comment.can_reply
+            && allows(viewer, Action::PostOfficialResponse, landlord.id),
         comment,
     })
 }

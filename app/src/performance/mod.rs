@@ -316,6 +316,8 @@ pub struct MeasureHistory {
     pub corrections: Vec<FigureChange>,
     /// Whether other landlords here report this measure, for the comparison link.
     pub comparable: bool,
+    /// The landlord's margin for "close to target", as on the dashboard.
+    pub close_within: i64,
 }
 
 /// Everything reported for one measure, with the corrections made to it.
@@ -334,6 +336,7 @@ pub async fn load_measure(slug: String, code: String) -> Result<MeasureHistory, 
     let comparable = !measure.local && queries::landlord_count(&state.db).await? > 1;
     Ok(MeasureHistory {
         series: build_series(&measure, &rows, landlord.close_within),
+        close_within: landlord.close_within,
         landlord: LandlordRef {
             slug: landlord.slug,
             name: landlord.name,

@@ -53,6 +53,12 @@ impl Unit {
     }
 }
 
+/// A measure as tenants name it: its plain title first, its code after
+/// for those who look codes up: "Overall satisfaction (TP01)".
+pub fn measure_name(title: &str, code: &str) -> String {
+    format!("{title} ({code})")
+}
+
 /// Which way is better for a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

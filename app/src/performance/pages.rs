@@ -6,9 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    charts::{self, Bar, BarChart, TrendChart, TrendPoint},
+    charts::{self, Bar, BarChart},
     load_comparison, load_dashboard, load_measure,
-    model::{Figure, Period, Status, Trend, Unit},
+    model::{measure_name, Figure, Period, Status, Trend, Unit},
     Comparison, Dashboard, DashboardRow, MeasureHistory, Point, Series,
 };
 use crate::site::{Breadcrumb, ErrorPage};
@@ -90,27 +90,23 @@ pub fn YearLinks(years: Vec<i32>, current: Option<i32>, base: String) -> impl In
     })
 }
 
-/// Bar charts drawn by `charts::bar_charts_by_unit`, as (title, SVG), each
-/// with the caption that says how to read it.
+/// Bar charts drawn by `charts::bar_charts_by_unit`, as (title, markup).
 #[component]
 pub fn BarCharts(charts: Vec<(String, String)>) -> impl IntoView {
     charts
         .into_iter()
-        .map(|(title, svg)| {
-            view! {
-                <Chart svg caption=format!("{title}: each bar is a result, the dark mark its target. The table below has the same figures.")/>
-            }
-        })
+        .map(|(title, html)| view! { <Chart html caption=title/> })
         .collect_view()
 }
 
-/// A chart drawn on the server; the table beside it carries the same figures.
+/// A chart drawn on the server under its title; the table after it
+/// carries the same figures.
 #[component]
-pub fn Chart(svg: String, caption: String) -> impl IntoView {
+pub fn Chart(html: String, caption: String) -> impl IntoView {
     view! {
         <figure class="chart">
-            <div class="chart-image" inner_html=svg></div>
-            <figcaption>{caption}</figcaption>
+            <figcaption>{caption}<span class="chart-table-note">" The table below has the same figures."</span></figcaption>
+            <div class="chart-image" inner_html=html></div>
         </figure>
     }
 }
@@ -160,6 +156,7 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
         .into_any(),
         Some(year) => {
             let period = Period::year(year);
+            let summary = dashboard_summary(&rows, period);
             let mut groups: Vec<(String, Vec<DashboardRow>)> = Vec::new();
             for row in rows {
                 match groups.iter_mut().find(|(name, _)| *name == row.group) {
@@ -168,9 +165,10 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
                 }
             }
             view! {
+                <p class="summary">{summary}</p>
                 <p>
                     {format!("Results for {period} (April {} to March {}). ", year, year + 1)}
-                    {format!("A result counts as close when it falls short of its target by no more than {margin}% of the target.")}
+                    {format!("“Close to target” means a result fell short of its target by no more than {margin}% of the target.")}
                 </p>
                 <Downloads path=format!("/landlords/{}/open-data/performance", landlord.slug) what="every result and target"/>
                 {groups.into_iter().enumerate().map(|(index, (group, rows))| {
@@ -192,6 +190,83 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
     }
 }
 
+/// The year in a few plain sentences, before any chart: how many results
+/// met their target, and which were missed, by name.
+fn dashboard_summary(rows: &[DashboardRow], period: Period) -> String {
+    let judged: Vec<&DashboardRow> = rows.iter().filter(|r| r.point.status.is_some()).collect();
+    let count = |status: Status| {
+        judged
+            .iter()
+            .filter(|r| r.point.status == Some(status))
+            .count()
+    };
+    let results = |n: usize| {
+        if n == 1 {
+            "1 result".to_string()
+        } else {
+            format!("{n} results")
+        }
+    };
+    let unjudged = rows.iter().filter(|r| r.point.result.is_some()).count() - judged.len();
+    let mut summary = if judged.is_empty() {
+        format!(
+            "No result for {} has a target to judge it by.",
+            period.year_label()
+        )
+    } else {
+        let (met, close) = (count(Status::Met), count(Status::Close));
+        let mut text = format!(
+            "{} of {} with a target met it in {}",
+            met,
+            results(judged.len()),
+            period.year_label()
+        );
+        if close > 0 {
+            text.push_str(&format!(
+                "; {} {} close",
+                close,
+                if close == 1 { "was" } else { "were" }
+            ));
+        }
+        let missed: Vec<String> = judged
+            .iter()
+            .filter(|r| r.point.status == Some(Status::Missed))
+            .map(|r| {
+                let shared = rows
+                    .iter()
+                    .any(|o| o.code == r.code && o.series_label != r.series_label);
+                let name = measure_name(&r.title, &r.code);
+                if shared {
+                    format!("{name}: {}", r.series_label)
+                } else {
+                    name
+                }
+            })
+            .collect();
+        match missed.as_slice() {
+            [] => text.push_str("; none was missed."),
+            [one] => text.push_str(&format!("; 1 was missed: {one}.")),
+            [init @ .., last] => text.push_str(&format!(
+                "; {} were missed: {} and {last}.",
+                missed.len(),
+                init.join(", ")
+            )),
+        }
+        text
+    };
+    if unjudged > 0 && !judged.is_empty() {
+        summary.push_str(&format!(
+            " {} no target to judge by.",
+            if unjudged == 1 {
+                "1 more has".to_string()
+            } else {
+                format!("{unjudged} more have")
+            }
+        ));
+    }
+    summary
+}
+
 #[component]
 fn DashboardGroup(
     index: usize,
@@ -204,16 +279,17 @@ fn DashboardGroup(
     let bars = rows
         .iter()
         .filter_map(|row| {
-            let bar = Bar {
-                label: if row.series_label == "Rented homes" {
-                    format!("{} {}", row.code, row.title)
-                } else {
-                    format!("{} {}: {}", row.code, row.title, row.series_label)
-                },
-                result: row.point.result?,
-                target: row.point.target,
-                status: row.point.status,
+            // A rented-homes bar is only named so when a shared-ownership one is beside it.
+            let shared = rows
+                .iter()
+                .any(|other| other.code == row.code && other.series_label != row.series_label);
+            let name = measure_name(&row.title, &row.code);
+            let label = if shared {
+                format!("{name}: {}", row.series_label)
+            } else {
+                name
             };
+            let bar = Bar::new(label, row.point.result?, row.point.target, row.point.status);
             Some((row.unit, bar))
         })
         .collect();
@@ -245,7 +321,7 @@ fn DashboardGroup(
                             view! {
                                 <tr>
                                     <th scope="row">
-                                        <a href=href>{format!("{} {}", row.code, row.title)}</a>
+                                        <a href=href>{measure_name(&row.title, &row.code)}</a>
                                         <span class="series">{row.series_label.clone()}</span>
                                         {responses.map(|text| view! { <span class="series">{text}</span> })}
                                     </th>
@@ -288,8 +364,13 @@ fn MeasureView(data: MeasureHistory) -> impl IntoView {
         series,
         corrections,
         comparable,
+        close_within,
     } = data;
-    let title = format!("{} {}", measure.code, measure.title);
+    let title = measure_name(&measure.title, &measure.code);
+    let close = format!(
+        "A result that falls short of its target by no more than {}% of the target.",
+        Figure(close_within)
+    );
     let kind = if measure.local {
         "A measure of the landlord's own."
     } else if measure.survey {
@@ -301,11 +382,11 @@ fn MeasureView(data: MeasureHistory) -> impl IntoView {
     let series_views = series
         .into_iter()
         .enumerate()
-        .map(|(index, one)| view! { <SeriesView index series=one title=title.clone() unit direction=measure.direction/> })
+        .map(|(index, one)| view! { <SeriesView index series=one title=title.clone() unit/> })
         .collect_view();
     view! {
         <Title text=title.clone()/>
-        <Breadcrumb trail=vec![(format!("/landlords/{}", landlord.slug), landlord.name.clone())] current=measure.code.clone()/>
+        <Breadcrumb trail=vec![(format!("/landlords/{}", landlord.slug), landlord.name.clone())] current=measure.title.clone()/>
         <p><a href=format!("/landlords/{}/performance", landlord.slug)>"Back to all measures"</a></p>
         <h1>{title.clone()}</h1>
         <p class="lead">{measure.about.clone()}</p>
@@ -313,10 +394,12 @@ fn MeasureView(data: MeasureHistory) -> impl IntoView {
             <dt>"What kind"</dt><dd>{kind}</dd>
             <dt>"Unit"</dt><dd>{unit.label()}</dd>
             <dt>"Which way is better"</dt><dd>{measure.direction.label()}</dd>
+            <dt>"Code"</dt><dd>{measure.code.clone()}" (the regulator's or the landlord's short name for it)"</dd>
+            <dt>"“Close to target”"</dt><dd>{close}</dd>
         </dl>
         <Downloads path=format!("/landlords/{}/open-data/measure-{}", landlord.slug, measure.code) what="this measure's history"/>
         {comparable.then(|| view! {
-            <p><a href=format!("/compare/{}", measure.code)>{format!("Compare {} across landlords", measure.code)}</a></p>
+            <p><a href=format!("/compare/{}", measure.code)>"Compare this measure across landlords"</a></p>
         })}
         {if series_views.is_empty() {
             view! { <p class="empty">"No results have been published for this measure yet."</p> }.into_any()
@@ -374,35 +457,30 @@ fn MeasureView(data: MeasureHistory) -> impl IntoView {
 }
 
 #[component]
-fn SeriesView(
-    index: usize,
-    series: Series,
-    title: String,
-    unit: Unit,
-    direction: super::model::Direction,
-) -> impl IntoView {
+fn SeriesView(index: usize, series: Series, title: String, unit: Unit) -> impl IntoView {
     let label = series.label();
     let heading_id = format!("series-{index}");
-    let years: Vec<TrendPoint> = series
+    // Oldest first, so the years read down the page in order.
+    let years: Vec<Bar> = series
         .points
         .iter()
         .filter(|p| !p.period.is_quarter())
-        .map(|p| TrendPoint {
-            period: p.period,
-            result: p.result,
-            target: p.target,
+        .filter_map(|p| {
+            Some(Bar::new(
+                p.period.to_string(),
+                p.result?,
+                p.target,
+                p.status,
+            ))
         })
         .collect();
-    let chart_title = format!("{title}: {label}");
     let chart = (!years.is_empty()).then(|| {
-        let svg = charts::trend_chart(&TrendChart {
+        let html = charts::bar_chart(&BarChart {
             id: &format!("trend-{index}"),
-            title: &chart_title,
             unit,
-            direction,
-            points: &years,
+            bars: &years,
         });
-        view! { <Chart svg caption=format!("{label}, year by year: the solid line is the result, the dashed line the target.")/> }
+        view! { <Chart html caption=format!("{title}: {label}, year by year")/> }
     });
     let newest_first: Vec<Point> = series.points.iter().rev().cloned().collect();
     let labelled_by = heading_id.clone();
@@ -482,7 +560,7 @@ fn CompareIndex() -> impl IntoView {
         <p class="lead">"Choose a Tenant Satisfaction Measure to see every landlord on this portal side by side."</p>
         <ul class="link-list">
             {super::catalogue::TSMS.iter().map(|m| view! {
-                <li><a href=format!("/compare/{}", m.code)>{format!("{} {}", m.code, m.title)}</a></li>
+                <li><a href=format!("/compare/{}", m.code)>{measure_name(m.title, m.code)}</a></li>
             }).collect_view()}
         </ul>
     }
@@ -496,7 +574,10 @@ fn ComparisonView(data: Comparison) -> impl IntoView {
         year,
         rows,
     } = data;
-    let title = format!("{} {}: landlords compared", measure.code, measure.title);
+    let title = format!(
+        "{}: landlords compared",
+        measure_name(&measure.title, &measure.code)
+    );
     let unit = measure.unit;
     let year_links = view! {
         <YearLinks years=years.clone() current=year base=format!("/compare/{}", measure.code)/>
@@ -511,35 +592,34 @@ fn ComparisonView(data: Comparison) -> impl IntoView {
             let bars: Vec<Bar> = rows
                 .iter()
                 .filter_map(|row| {
-                    Some(Bar {
-                        label: if measure.parts.is_empty() && row.series_label == "Rented homes" {
-                            row.landlord.name.clone()
-                        } else {
-                            format!("{}: {}", row.landlord.name, row.series_label)
-                        },
-                        result: row.point.result?,
-                        target: row.point.target,
-                        status: row.point.status,
-                    })
+                    let label = if measure.parts.is_empty() && row.series_label == "Rented homes" {
+                        row.landlord.name.clone()
+                    } else {
+                        format!("{}: {}", row.landlord.name, row.series_label)
+                    };
+                    Some(Bar::new(
+                        label,
+                        row.point.result?,
+                        row.point.target,
+                        row.point.status,
+                    ))
                 })
                 .collect();
             let chart_title = format!(
-                "{} {}, {}",
-                measure.code,
-                measure.title,
+                "{}, {}, each landlord against its own target",
+                measure_name(&measure.title, &measure.code),
                 period.year_label()
             );
-            let svg = charts::bar_chart(&BarChart {
+            let html = charts::bar_chart(&BarChart {
                 id: "compare",
-                title: &chart_title,
                 unit,
                 bars: &bars,
             });
             view! {
-                <Chart svg caption=format!("{chart_title}, each landlord against its own target. The table below has the same figures.")/>
+                <Chart html caption=chart_title/>
                 <div class="table-wrap" role="region" aria-label="Comparison table" tabindex="0">
                     <table>
-                        <caption>{format!("{} by landlord, {period}", measure.code)}</caption>
+                        <caption>{format!("{} by landlord, {period}", measure.title)}</caption>
                         <thead><tr>
                             <th scope="col">"Landlord"</th>
                             <th scope="col">"Result"</th>
@@ -572,7 +652,7 @@ fn ComparisonView(data: Comparison) -> impl IntoView {
             <ol>
                 <li><a href="/">"All landlords"</a></li>
                 <li><a href="/compare">"Compare landlords"</a></li>
-                <li aria-current="page">{measure.code.clone()}</li>
+                <li aria-current="page">{measure.title.clone()}</li>
             </ol>
         </nav>
         <h1>{title}</h1>
@@ -581,5 +661,56 @@ fn ComparisonView(data: Comparison) -> impl IntoView {
         <Downloads path=format!("/open-data/compare/{}", measure.code) what="this comparison for every year"/>
         {year_links}
         {body}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::performance::model::Direction;
+
+    fn row(code: &str, series: &str, result: Option<&str>, status: Option<Status>) -> DashboardRow {
+        DashboardRow {
+            code: code.into(),
+            title: format!("Measure {code}"),
+            group: "Satisfaction".into(),
+            unit: Unit::Percent,
+            direction: Direction::HigherIsBetter,
+            series_label: series.into(),
+            point: Point {
+                period: Period::year(2025),
+                result: result.map(|r| Figure::parse(r).unwrap()),
+                target: None,
+                responses: None,
+                method_note: String::new(),
+                status,
+                trend: None,
+            },
+            previous: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_and_names_what_was_missed() {
+        let rows = [
+            row("TP01", "Rented homes", Some("80"), Some(Status::Met)),
+            row("TP01", "Shared ownership", Some("60"), Some(Status::Missed)),
+            row("TP02", "Rented homes", Some("70"), Some(Status::Close)),
+            row("TP03", "Rented homes", Some("50"), Some(Status::Missed)),
+            row("TP04", "Rented homes", Some("50"), None),
+        ];
+        assert_eq!(
+            dashboard_summary(&rows, Period::year(2025)),
+            "1 of 4 results with a target met it in 2025/26; 1 was close; 2 were missed: \
+             Measure TP01 (TP01): Shared ownership and Measure TP03 (TP03). 1 more has no target to judge by."
+        );
+        assert_eq!(
+            dashboard_summary(&rows[..1], Period::year(2025)),
+            "1 of 1 result with a target met it in 2025/26; none was missed."
+        );
+        assert_eq!(
+            dashboard_summary(&rows[4..], Period::year(2025)),
+            "No result for 2025/26 has a target to judge it by."
+        );
     }
 }

@@ -143,7 +143,10 @@ pub async fn concerns(db: &Db, organisation_id: i64) -> Result<Vec<(String, Stri
     for measure in crate::performance::queries::measures_for(db, organisation_id).await? {
         choices.push((
             format!("measure:{}", measure.code),
-            format!("Measure: {} {}", measure.code, measure.title),
+            format!(
+                "Measure: {}",
+                crate::performance::model::measure_name(&measure.title, &measure.code)
+            ),
         ));
     }
     Ok(choices)

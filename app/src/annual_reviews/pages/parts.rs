@@ -53,30 +53,25 @@ pub(super) fn Figures(
 ) -> impl IntoView {
     use crate::performance::{
         charts::{bar_charts_by_unit, Bar},
-        model::Period,
+        model::{measure_name, Period},
         BarCharts,
     };
     let (this, before) = (
         Period::year(year).to_string(),
         Period::year(year - 1).to_string(),
     );
-    // A bar for the year before and one for the year, each with its target.
+    // A grey bar for the year before and one for the year, each with its target.
     let bars = rows
         .iter()
         .flat_map(|row| {
-            let name = format!("{} {}", row.code, row.series);
+            let name = format!("{}: {}", measure_name(&row.title, &row.code), row.series);
             [
                 row.last_result.map(|result| Bar {
-                    label: format!("{name}, {before}"),
-                    result,
-                    target: row.last_target,
-                    status: None,
+                    earlier: true,
+                    ..Bar::new(format!("{name}, {before}"), result, row.last_target, None)
                 }),
-                row.result.map(|result| Bar {
-                    label: format!("{name}, {this}"),
-                    result,
-                    target: row.target,
-                    status: row.status,
+                row.result.map(|result| {
+                    Bar::new(format!("{name}, {this}"), result, row.target, row.status)
                 }),
             ]
             .into_iter()
@@ -106,7 +101,7 @@ pub(super) fn Figures(
                         };
                         view! {
                             <tr>
-                                <th scope="row">{format!("{} {}: {}", row.code, row.title, row.series)}</th>
+                                <th scope="row">{format!("{}: {}", measure_name(&row.title, &row.code), row.series)}</th>
                                 <td>{show(row.result)}</td>
                                 <td>{show(row.target)}</td>
                                 <td>{row.status.map(|s| s.label().to_string()).unwrap_or_default()}</td>

@@ -1,272 +1,263 @@
-//! The bar chart: one labelled bar per measure on an axis from 0, with
-//! its target as a tick across it and its status in words.
+//! The bar chart: one row per bar, its label above, its bar on a scale
+//! from 0, and its figures and status in words below.
 use std::fmt::Write as _;
 
 use super::{
+    markup::{escape, key, num, track, Shade, TRACK},
     scales::{min_max, nice_ticks, zero_based},
-    svg::{
-        empty_chart, legend, num, text, text_lines, text_width, tick, wrap, wrap_svg, write_notes,
-        LegendKind, TextStyle, CLOSE_COLOUR, FONT, GRID_COLOUR, LINE, MET_COLOUR, MISSED_COLOUR,
-        RESULT_COLOUR, SMALL_FONT, TEXT_COLOUR, WIDTH,
-    },
-    words::{bar_summary, short_value, tick_label, unit_note},
     BarChart,
 };
-use crate::performance::model::{Figure, Status};
+use crate::performance::model::{Figure, Unit};
 
-const BAR_HEIGHT: f64 = 24.0;
-/// Bar labels wrap at word boundaries to about this many characters.
-const WRAP_AT: usize = 40;
-
-/// Horizontal bars, one per measure, each with its label above it, its
-/// value at its end, and its target as a thick tick across it.
+/// The chart's markup: the key, a sentence saying where the scale runs,
+/// and an ordered list of rows.
 pub fn bar_chart(chart: &BarChart) -> String {
-    let desc = bar_summary(chart);
+    let id = escape(chart.id);
     let bars = chart.bars;
     if bars.is_empty() {
-        return empty_chart(chart.id, "chart-bars", chart.title, &desc);
+        return format!(
+            r#"<div class="bar-chart" id="{id}"><p class="empty">No results yet.</p></div>"#
+        );
     }
-    let has_target = bars.iter().any(|b| b.target.is_some());
     let values: Vec<f64> = bars
         .iter()
         .flat_map(|b| [Some(b.result), b.target])
         .flatten()
         .map(Figure::as_f64)
         .collect();
-    // Bar length is the message, so the axis always includes 0.
+    // Bar length is the message, so the scale always includes 0.
     let (dmin, dmax) = min_max(&values);
     let (zlo, zhi) = zero_based(chart.unit, dmin, dmax);
     let ticks = nice_ticks(zlo, zhi);
     let (lo, hi) = (ticks[0], ticks[ticks.len() - 1]);
     let range = if hi > lo { hi - lo } else { 1.0 };
-    let tick_labels: Vec<String> = ticks.iter().map(|&t| tick_label(chart.unit, t)).collect();
-    let value_labels: Vec<String> = bars
+    let x_at = |v: f64| (v - lo) / range * TRACK;
+    let grid: Vec<f64> = ticks[1..ticks.len() - 1].iter().map(|&t| x_at(t)).collect();
+    let zero = (lo < 0.0).then(|| x_at(0.0));
+
+    let mut shades: Vec<Shade> = bars
         .iter()
-        .map(|b| short_value(chart.unit, b.result))
+        .map(|b| Shade::of(b.status, b.earlier))
         .collect();
+    shades.sort();
+    shades.dedup();
+    let has_target = bars.iter().any(|b| b.target.is_some());
 
-    let first_tick_half = text_width(&tick_labels[0], SMALL_FONT) / 2.0;
-    let last_tick_half = text_width(&tick_labels[tick_labels.len() - 1], SMALL_FONT) / 2.0;
-    let widest_value = value_labels
-        .iter()
-        .map(|l| text_width(l, FONT))
-        .fold(0.0, f64::max);
-    let left = (first_tick_half + 8.0).max(16.0);
-    // Room after the longest bar for its value.
-    let reserve = (widest_value + 20.0).max(last_tick_half + 8.0);
-    let plot_right = WIDTH - reserve;
-    let x_at = |v: f64| left + (v - lo) / range * (plot_right - left);
-    let x0 = x_at(0.0);
-    // Labels start just clear of the zero line that usually sits at `left`.
-    let text_x = left + 8.0;
-
-    let mut header = String::new();
-    let mut y = legend(&mut header, LegendKind::Bar, has_target);
-    let notes: Vec<String> = unit_note(chart.unit).into_iter().collect();
-    y = write_notes(&mut header, y, &notes);
-
-    let rows_top = y + 8.0;
-    let mut y = rows_top;
-    let mut rows = String::new();
-    let label_style = TextStyle {
-        class: "chart-label chart-bar-label",
-        size: FONT,
-        anchor: "start",
-        bold: false,
-        halo: true,
-    };
-    let value_style = TextStyle::value("chart-label chart-value", "start");
-    let detail_style = TextStyle {
-        class: "chart-label chart-bar-detail",
-        size: SMALL_FONT,
-        anchor: "start",
-        bold: false,
-        halo: true,
-    };
-    for (bar, value_label) in bars.iter().zip(&value_labels) {
-        rows.push_str(r#"<g class="chart-row">"#);
-        let lines = wrap(&bar.label, WRAP_AT);
-        let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-        if !line_refs.is_empty() {
-            text_lines(&mut rows, &label_style, text_x, y + FONT, &line_refs);
-        }
-        y += LINE * lines.len() as f64 + 8.0;
-
-        let bar_top = y;
-        let bar_bottom = bar_top + BAR_HEIGHT;
-        let xv = x_at(bar.result.as_f64());
-        let (class, colour) = match bar.status {
-            Some(Status::Met) => ("chart-bar chart-bar-met", MET_COLOUR),
-            Some(Status::Close) => ("chart-bar chart-bar-close", CLOSE_COLOUR),
-            Some(Status::Missed) => ("chart-bar chart-bar-missed", MISSED_COLOUR),
-            None => ("chart-bar", RESULT_COLOUR),
-        };
+    let mut out = String::new();
+    let _ = write!(out, r#"<div class="bar-chart" id="{id}">"#);
+    key(&mut out, &shades, has_target);
+    let _ = write!(
+        out,
+        r#"<p class="chart-scale">{}</p>"#,
+        scale_sentence(chart.unit, lo, hi, ticks.len() > 2)
+    );
+    out.push_str(r#"<ol class="chart-rows">"#);
+    for bar in bars {
+        let shade = Shade::of(bar.status, bar.earlier);
         let _ = write!(
-            rows,
-            r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}" fill="{colour}"/>"#,
-            num(xv.min(x0)),
-            num(bar_top),
-            num((xv - x0).abs()),
-            num(BAR_HEIGHT),
+            out,
+            r#"<li class="chart-row"><span class="chart-row-label">{}</span>"#,
+            escape(bar.label.trim())
         );
-        let mut value_x = xv.max(x0);
-        if let Some(target) = bar.target {
-            let xt = x_at(target.as_f64());
-            tick(&mut rows, xt, bar_top - 7.0, bar_bottom + 7.0);
-            value_x = value_x.max(xt);
-        }
-        text(
-            &mut rows,
-            &value_style,
-            value_x + 10.0,
-            bar_top + BAR_HEIGHT / 2.0 + 6.0,
-            value_label,
+        track(
+            &mut out,
+            shade,
+            &grid,
+            zero,
+            (x_at(0.0), x_at(bar.result.as_f64())),
+            bar.target.map(|t| x_at(t.as_f64())),
         );
-        y = bar_bottom + 7.0;
-
+        let _ = write!(
+            out,
+            r#"<span class="chart-row-figures"><strong>{}</strong>"#,
+            escape(&chart.unit.format(bar.result))
+        );
         // Target and status in words, so colour is never the only signal.
-        let mut detail = Vec::new();
         if let Some(target) = bar.target {
-            detail.push(format!("Target {}", short_value(chart.unit, target)));
+            let _ = write!(out, " · Target {}", escape(&chart.unit.format(target)));
         }
-        if let Some(status) = bar.status {
-            detail.push(status.label().to_string());
+        if let Some(status) = bar.status.filter(|_| !bar.earlier) {
+            let _ = write!(out, " · {}", status.label());
         }
-        if !detail.is_empty() {
-            y += SMALL_FONT + 4.0;
-            text(&mut rows, &detail_style, text_x, y, &detail.join(" · "));
-        }
-        y += 18.0;
-        rows.push_str("</g>");
+        out.push_str("</span></li>");
     }
+    out.push_str("</ol></div>");
+    out
+}
 
-    let mut body = header;
-    for (&t, label) in ticks.iter().zip(&tick_labels) {
-        let tx = x_at(t);
-        let (class, colour, width) = if t == 0.0 {
-            ("chart-axis", TEXT_COLOUR, 2.0)
-        } else {
-            ("chart-grid", GRID_COLOUR, 1.0)
-        };
-        let _ = write!(
-            body,
-            r#"<line class="{class}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="{}"/>"#,
-            num(tx),
-            num(rows_top),
-            num(tx),
-            num(y - 12.0),
-            num(width),
-        );
-        text(
-            &mut body,
-            &TextStyle::plain("chart-label chart-tick-label", SMALL_FONT, "middle"),
-            tx,
-            y + 6.0,
-            label,
-        );
+/// Where the bars are measured from and to, with the gridlines' spacing.
+fn scale_sentence(unit: Unit, lo: f64, hi: f64, gridlines: bool) -> String {
+    let value = |v: f64| match unit {
+        Unit::Percent => format!("{}%", num(v)),
+        Unit::Days => format!("{} days", num(v)),
+        Unit::Per1000Homes => format!("{} per 1,000 homes", num(v)),
+        Unit::Number => num(v),
+    };
+    let mut sentence = if lo < 0.0 {
+        format!(
+            "Bars start at the dark line, 0; the scale runs from {} to {}.",
+            value(lo),
+            value(hi)
+        )
+    } else {
+        format!("Bars start at 0; the grey track ends at {}.", value(hi))
+    };
+    if gridlines {
+        sentence.push_str(" Thin lines mark the steps between.");
     }
-    body.push_str(&rows);
-    let height = y + 20.0;
-    wrap_svg(chart.id, "chart-bars", height, chart.title, &desc, &body)
+    sentence
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::performance::charts::test_support::*;
-    use crate::performance::model::Unit;
+    use crate::performance::model::Status;
+
+    fn rows(html: &str) -> Vec<&str> {
+        html.split(r#"<li class="chart-row">"#).skip(1).collect()
+    }
 
     #[test]
-    fn bars_have_one_row_each_with_target_ticks_and_words() {
+    fn each_bar_is_a_row_with_its_words_its_bar_and_its_target() {
         let bars = [
             bar(
-                "Overall satisfaction",
+                "Overall satisfaction (TP01)",
                 "74.5",
                 Some("78"),
                 Some(Status::Missed),
             ),
             bar(
-                "Satisfaction that the home is well maintained",
+                "Satisfaction that the home is well maintained (TP02)",
                 "80",
                 Some("78"),
                 Some(Status::Met),
             ),
-            bar("Repairs", "77", Some("78"), Some(Status::Close)),
-            bar("Complaints handling", "60", None, None),
-            bar("Neighbourhood", "80", Some("70"), Some(Status::Met)),
+            bar("Repairs (TP03)", "77", Some("78"), Some(Status::Close)),
+            bar("Complaints handling (TP09)", "60", None, None),
         ];
-        let svg = bar_chart(&BarChart {
+        let html = bar_chart(&BarChart {
             id: "sat",
-            title: "Tenant satisfaction, 2025/26",
             unit: Unit::Percent,
             bars: &bars,
         });
-        assert_eq!(svg.matches(r#"<g class="chart-row">"#).count(), 5);
-        assert_eq!(
-            svg.matches(r#"<rect class="chart-bar"#).count(),
-            5 + 1,
-            "plus legend"
+        let rows = rows(&html);
+        assert_eq!(rows.len(), 4);
+        assert!(rows[0]
+            .starts_with(r#"<span class="chart-row-label">Overall satisfaction (TP01)</span>"#));
+        assert!(rows[0].contains("<strong>74.5%</strong> · Target 78% · Target missed</span>"));
+        assert!(
+            rows[3].contains("<strong>60%</strong></span>"),
+            "no target, no words for one"
         );
-        // Four targets plus the legend's tick.
-        assert_eq!(
-            svg.matches(r#"class="chart-target chart-tick""#).count(),
-            4 + 1
-        );
-        assert_eq!(svg.matches("chart-bar-met").count(), 2);
-        assert_eq!(svg.matches("chart-bar-close").count(), 1);
-        assert_eq!(svg.matches("chart-bar-missed").count(), 1);
-        assert!(svg.contains(">Target 78% · Target missed</text>"));
-        assert!(svg.contains(">74.5%</text>"));
-        assert!(svg.contains(">0%</text>") && svg.contains(">100%</text>"));
-        assert_eq!(
-            desc(&svg),
-            "5 measures. Highest: Satisfaction that the home is well maintained and Neighbourhood, 80%; lowest: Complaints handling, 60%; 2 of 4 met target."
-        );
-        assert_clean_numbers(&svg);
-
-        // Height grows with the number of bars.
-        let height = |svg: &str| -> f64 {
-            let vb = svg.split("viewBox=\"0 0 640 ").nth(1).unwrap();
-            vb[..vb.find('"').unwrap()].parse().unwrap()
-        };
-        let fewer = bar_chart(&BarChart {
-            id: "sat",
-            title: "T",
-            unit: Unit::Percent,
-            bars: &bars[..2],
-        });
-        assert!(height(&svg) > height(&fewer));
+        // 74.5% of a 0–100 track of 1000 units; the target at 780.
+        assert!(rows[0].contains(r#"class="chart-bar chart-bar-missed" x="0" y="6" width="745""#));
+        assert!(rows[0].contains(r#"class="chart-target" x1="780""#));
+        assert!(!rows[3].contains("chart-target"));
+        // The target mark runs above and below the bar, never across it alone.
+        assert!(rows[1].contains(r#"class="chart-target" x1="780" y1="0" x2="780" y2="28""#));
+        assert!(html.contains("Bars start at 0; the grey track ends at 100%."));
+        assert_clean_markup(&html);
     }
 
     #[test]
-    fn long_bar_labels_wrap_at_words_without_losing_any() {
-        let label =
-            "Proportion of homes for which all required gas safety checks have been carried out";
-        let lines = wrap(label, WRAP_AT);
-        assert!(lines.len() > 1);
-        assert!(lines.iter().all(|l| l.chars().count() <= WRAP_AT));
-        assert_eq!(lines.join(" "), label);
-        let long_word = "Supercalifragilisticexpialidociousnessandmoreandmore word";
-        assert_eq!(
-            wrap(long_word, 20)[0],
-            "Supercalifragilisticexpialidociousnessandmoreandmore"
-        );
-        assert!(wrap("   ", 40).is_empty());
+    fn the_key_names_exactly_the_colours_drawn() {
+        let key_of = |html: &str| {
+            let key = &html[html.find("chart-key").unwrap()..html.find("</ul>").unwrap()];
+            key.split("</svg>")
+                .skip(1)
+                .map(|item| item[..item.find("</li>").unwrap()].to_string())
+                .collect::<Vec<_>>()
+        };
+        let judged = [
+            bar("A", "80", Some("70"), Some(Status::Met)),
+            bar("B", "60", Some("70"), Some(Status::Missed)),
+        ];
+        let html = bar_chart(&BarChart {
+            id: "k",
+            unit: Unit::Percent,
+            bars: &judged,
+        });
+        assert_eq!(key_of(&html), ["Target met", "Target missed", "The target"]);
 
-        let bars = [bar(label, "99.1", Some("100"), Some(Status::Close))];
-        let svg = bar_chart(&BarChart {
-            id: "gas",
-            title: "Building safety",
+        // An annual review's year before is grey, and the key says so.
+        let mut before = bar("A, 2024/25", "70", Some("70"), None);
+        before.earlier = true;
+        let two_years = [
+            before,
+            bar("A, 2025/26", "74", Some("72"), Some(Status::Met)),
+        ];
+        let html = bar_chart(&BarChart {
+            id: "k",
+            unit: Unit::Percent,
+            bars: &two_years,
+        });
+        assert_eq!(
+            key_of(&html),
+            ["Target met", "The year before", "The target"]
+        );
+        assert!(html.contains("chart-bar-earlier"));
+
+        let plain = [bar("Homes", "12", None, None)];
+        let html = bar_chart(&BarChart {
+            id: "k",
+            unit: Unit::Number,
+            bars: &plain,
+        });
+        assert_eq!(key_of(&html), ["Result with no target to judge it by"]);
+    }
+
+    #[test]
+    fn hostile_labels_and_ids_appear_only_escaped() {
+        let hostile = "</li><script>alert(1)</script>";
+        let bars = [bar(hostile, "80", Some("75"), Some(Status::Met))];
+        let html = bar_chart(&BarChart {
+            id: r#"x" onload="alert(1)"#,
             unit: Unit::Percent,
             bars: &bars,
         });
-        for line in &lines {
-            assert!(svg.contains(&format!(">{line}</tspan>")), "{line}");
+        assert!(!html.contains("<script"));
+        assert!(!html.contains(r#"" onload=""#));
+        assert!(html.contains("&lt;/li&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert_clean_markup(&html);
+    }
+
+    #[test]
+    fn empty_flat_and_negative_figures_draw_cleanly() {
+        let html = bar_chart(&BarChart {
+            id: "e",
+            unit: Unit::Percent,
+            bars: &[],
+        });
+        assert!(html.contains(">No results yet.</p>"));
+        assert_clean_markup(&html);
+        for values in [
+            ["0", "0", "0"],
+            ["80", "80", "80"],
+            ["-5", "3", "-2.125"],
+            ["-4", "-4.1", "-4.2"],
+        ] {
+            for unit in Unit::ALL {
+                let bars: Vec<_> = values.iter().map(|v| bar("M", v, Some(v), None)).collect();
+                let html = bar_chart(&BarChart {
+                    id: "z",
+                    unit,
+                    bars: &bars,
+                });
+                assert_eq!(rows(&html).len(), 3);
+                assert_clean_markup(&html);
+                let negative = values.iter().any(|v| v.starts_with('-'));
+                assert_eq!(html.contains("chart-axis"), negative, "{values:?}");
+                assert_eq!(html.contains("Bars start at the dark line, 0"), negative);
+            }
         }
-        assert_eq!(
-            desc(&svg),
-            format!("1 measure: {label}, 99.1%, against a target of 100%; close to target.")
-        );
-        assert_clean_numbers(&svg);
+        let days = [bar("Repairs", "12.4", Some("10"), Some(Status::Missed))];
+        let html = bar_chart(&BarChart {
+            id: "d",
+            unit: Unit::Days,
+            bars: &days,
+        });
+        assert!(html.contains("<strong>12.4 days</strong> · Target 10 days"));
+        assert!(html.contains("ends at 15 days."));
     }
 }

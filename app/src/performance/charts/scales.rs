@@ -1,5 +1,5 @@
-//! Scales: round ticks, the axis a chart's figures get, and how often a
-//! slot is labelled. Plain arithmetic, apart from the drawing.
+//! Scales: round ticks and the axis a chart's figures get. Plain
+//! arithmetic, apart from the drawing.
 use crate::performance::model::Unit;
 
 const MAX_TICKS: usize = 5;
@@ -57,38 +57,6 @@ fn tidy(x: f64) -> f64 {
     }
 }
 
-/// The y-axis of a trend chart.
-///
-/// The rule: start at 0 (a percentage runs 0 to 100) so heights compare
-/// honestly. But when the figures vary and their spread would fill less than
-/// a quarter of that axis, the line comes out flat and the changes tenants
-/// care about vanish, so the axis instead spans the figures with round
-/// ticks, and the chart says in words where the scale starts (no broken
-/// baseline is drawn). The zoomed axis spans at least a tenth of the largest
-/// figure, so a wobble of 0.1 is not blown up to fill the chart. A flat
-/// series keeps the zero-based axis: there is no change to show.
-pub(super) fn trend_ticks(unit: Unit, values: &[f64]) -> Vec<f64> {
-    let (dmin, dmax) = min_max(values);
-    let (zlo, zhi) = zero_based(unit, dmin, dmax);
-    let spread = dmax - dmin;
-    if spread <= 0.0 || spread >= 0.25 * (zhi - zlo) {
-        return nice_ticks(zlo, zhi);
-    }
-    let half = spread.max(dmin.abs().max(dmax.abs()) * 0.1) * 0.55;
-    let middle = (dmin + dmax) / 2.0;
-    let (mut lo, mut hi) = (middle - half, middle + half);
-    if dmin >= 0.0 {
-        lo = lo.max(0.0);
-    }
-    if dmax <= 0.0 {
-        hi = hi.min(0.0);
-    }
-    if unit == Unit::Percent && dmax <= 100.0 {
-        hi = hi.min(100.0);
-    }
-    nice_ticks(lo, hi)
-}
-
 /// The axis from 0 that holds every figure; 0 to 100 for percentages.
 pub(super) fn zero_based(unit: Unit, dmin: f64, dmax: f64) -> (f64, f64) {
     if unit == Unit::Percent && dmin >= 0.0 && dmax <= 100.0 {
@@ -109,35 +77,10 @@ pub(super) fn min_max(values: &[f64]) -> (f64, f64) {
     }
 }
 
-/// Label every n-th slot so labels of this width do not overlap.
-pub(super) fn label_spacing(label_width: f64, slot: f64) -> usize {
-    if slot <= 0.0 || !label_width.is_finite() {
-        return 1;
-    }
-    ((label_width / slot).ceil() as usize).max(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::performance::charts::svg::num;
-
-    #[test]
-    fn trend_ticks_rule() {
-        assert_eq!(
-            trend_ticks(Unit::Percent, &[20.0, 90.0]),
-            vec![0.0, 25.0, 50.0, 75.0, 100.0]
-        );
-        let zoomed = trend_ticks(Unit::Percent, &[74.5, 79.0, 78.0]);
-        assert!(zoomed[0] > 0.0 && zoomed[0] <= 74.5);
-        assert!(*zoomed.last().unwrap() >= 79.0 && *zoomed.last().unwrap() <= 100.0);
-        // A tiny wobble is shown against at least a tenth of its size.
-        let wobble = trend_ticks(Unit::Number, &[50.0, 50.1]);
-        assert!(wobble.last().unwrap() - wobble[0] >= 5.0, "{wobble:?}");
-        // Percent zoom never runs past 100.
-        let top = trend_ticks(Unit::Percent, &[98.0, 99.5]);
-        assert!(*top.last().unwrap() <= 100.0, "{top:?}");
-    }
+    use crate::performance::charts::markup::num;
 
     #[test]
     fn nice_ticks_are_round_and_cover_the_range() {

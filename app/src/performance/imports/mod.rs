@@ -71,10 +71,27 @@ pub struct Preview {
 
 impl Preview {
     pub fn summary(&self) -> String {
-        format!(
-            "{} rows: {} with new figures, {} correcting published figures, {} unchanged",
-            self.rows, self.new_rows, self.corrected_rows, self.unchanged_rows
-        )
+        let rows = |n: usize| {
+            if n == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{n} rows")
+            }
+        };
+        let parts: Vec<String> = [
+            (self.new_rows, "with new figures"),
+            (self.corrected_rows, "correcting published figures"),
+            (self.unchanged_rows, "unchanged"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        if parts.is_empty() {
+            rows(self.rows)
+        } else {
+            format!("{}: {}", rows(self.rows), parts.join(", "))
+        }
     }
 }
 

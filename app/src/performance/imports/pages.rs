@@ -97,7 +97,7 @@ fn ImportView(data: ImportPageData) -> impl IntoView {
         <Crumbs landlord=landlord.clone() current="Import"/>
         <h1>"Import results and targets"</h1>
         <p class="lead">"Upload a spreadsheet saved as CSV. The portal checks the whole file and shows you what would change. Nothing is published until you say so."</p>
-        <p><a href="/help/import-template.csv" download="">"Download a template file"</a>" with the right columns and example rows."</p>
+        <p><a href="/help/import-template.csv" download="">"Download a template file"</a>" with the right columns and example rows. The example rows' notes start with “EXAMPLE:”: replace them with your own figures or delete them, as the check refuses them unchanged."</p>
         <UploadForm slug=slug.clone() max_megabytes/>
         <crate::site::IslandScripts/>
         <h2>"How to lay out the file"</h2>
@@ -255,6 +255,30 @@ fn ImportResultView(
             let needs_reason = preview.corrected_rows > 0;
             let nothing = preview.new_rows + preview.corrected_rows == 0;
             let (publish_slug, discard_slug) = (slug.clone(), slug.clone());
+            let corrections: Vec<String> = preview
+                .changes
+                .iter()
+                .filter(|row| row.is_correction())
+                .map(|row| {
+                    let mut what = Vec::new();
+                    if let Some(Change { old: Some(_), .. }) = row.result {
+                        what.push(format!("result {}", figure_change(row.unit, row.result)));
+                    }
+                    if let Some(Change { old: Some(_), .. }) = row.target {
+                        what.push(format!("target {}", figure_change(row.unit, row.target)));
+                    }
+                    if let Some(Change { old: Some(_), .. }) = row.responses {
+                        what.push(format!("survey responses {}", responses_change(row.responses)));
+                    }
+                    format!("Line {}: {}, {}, {}: {}", row.line, row.code, row.series_label, row.period, what.join("; "))
+                })
+                .collect();
+            let publish_words = match preview.corrected_rows {
+                _ if nothing => "Record this file (nothing changes)".to_string(),
+                0 => "Publish these figures".to_string(),
+                1 => "Publish, and correct 1 published figure".to_string(),
+                n => format!("Publish, and correct {n} published figures"),
+            };
             view! {
                 <div class="notice" role="status">
                     <h2>"The file has no problems"</h2>
@@ -288,6 +312,13 @@ fn ImportResultView(
                         </table>
                     </div>
                 })}
+                {(!corrections.is_empty()).then(|| view! {
+                    <section class="warning" aria-labelledby="corrections-warning">
+                        <h2 id="corrections-warning">"This import changes figures already published"</h2>
+                        <p>"Everyone can already see these figures. Publishing replaces them, and shows the old ones beside them as corrections with your reason. If you did not mean to change them, set this file aside."</p>
+                        <ul>{corrections.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                    </section>
+                })}
                 <PostForm action=publish>
                     <input type="hidden" name="slug" value=publish_slug/>
                     <input type="hidden" name="id" value=id/>
@@ -299,7 +330,7 @@ fn ImportResultView(
                     } else {
                         view! { <input type="hidden" name="reason" value=""/> }.into_any()
                     }}
-                    <button type="submit" class="button">{if nothing { "Record this file (nothing changes)" } else { "Publish these figures" }}</button>
+                    <button type="submit" class="button">{publish_words}</button>
                 </PostForm>
                 <PostForm action=discard>
                     <input type="hidden" name="slug" value=discard_slug/>

@@ -70,7 +70,7 @@ fn ManageView(
             view! {
                 <ul class="link-list">
                     {local.into_iter().map(|m| view! {
-                        <li><a href=format!("/landlords/{slug}/performance/{}", m.code)>{format!("{} {}", m.code, m.title)}</a>{format!(" ({}; {})", m.unit.label(), m.direction.label().to_lowercase())}</li>
+                        <li><a href=format!("/landlords/{slug}/performance/{}", m.code)>{crate::performance::model::measure_name(&m.title, &m.code)}</a>{format!(": {}; {}", m.unit.label(), m.direction.label().to_lowercase())}</li>
                     }).collect_view()}
                 </ul>
             }.into_any()

@@ -77,6 +77,20 @@ impl RowChecker<'_> {
                 ));
             }
         }
+        // The template's example figures, uploaded unchanged, would overwrite
+        // real results: such rows are refused until someone makes them theirs.
+        if super::template::is_example(layout.get(record, METHOD_NOTE)) {
+            fail(Problem::cell(
+                line,
+                METHOD_NOTE,
+                format!(
+                    "This is one of the template's example rows, not your own figures (its note starts with \"{}\"). \
+                     Replace the figures and the note with your own, or delete the line.",
+                    super::template::EXAMPLE
+                ),
+            ));
+            return None;
+        }
         // A quote mark without its partner swallows the following lines into
         // one value; say so rather than calling it "not a number".
         for column in 0..COLUMNS.len() {

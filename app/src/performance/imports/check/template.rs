@@ -4,9 +4,22 @@
 use super::COLUMNS;
 use crate::performance::model::Period;
 
+/// Every example row's note starts with this, and the check refuses such
+/// rows: an unchanged template cannot overwrite real results.
+pub const EXAMPLE: &str = "EXAMPLE:";
+
+/// Whether a row's method note marks it as one of the template's examples.
+pub fn is_example(method_note: &str) -> bool {
+    method_note
+        .trim_start()
+        .get(..EXAMPLE.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(EXAMPLE))
+}
+
 /// A template file people can download and fill in: the header and a few
 /// example rows (one survey measure with responses, one measure with parts,
-/// one row with only a target), valid for `today`.
+/// one row with only a target), valid for `today`. Each example's note
+/// starts with `EXAMPLE`, so the rows are refused until they are replaced.
 ///
 /// It uses the regulator's codes TP01 (a survey measure) and RP02 (with
 /// parts), which every landlord's catalogue holds.
@@ -17,13 +30,14 @@ pub fn template(today: (i32, u32, u32)) -> String {
     let this = this_year.year_label();
     format!(
         "{}\r\n\
-         TP01,,LCRA,{last},,78.5,80,1250,Telephone survey of a random sample of tenants\r\n\
-         TP01,,LCHO,{last},,71,75,310,Postal survey of all shared owners\r\n\
-         RP02,emergency,LCRA,{last},,97.2,98,,\r\n\
-         RP02,non-emergency,LCRA,{last},,88.4,90,,\r\n\
-         RP02,non-emergency,LCRA,{last},Q4,90.1,90,,\r\n\
-         TP01,,LCRA,{this},,,82,,Target for this year\r\n",
-        COLUMNS.join(",")
+         TP01,,LCRA,{last},,78.5,80,1250,{e} replace with your figures. Telephone survey of a random sample of tenants\r\n\
+         TP01,,LCHO,{last},,71,75,310,{e} replace with your figures. Postal survey of all shared owners\r\n\
+         RP02,emergency,LCRA,{last},,97.2,98,,{e} replace with your figures\r\n\
+         RP02,non-emergency,LCRA,{last},,88.4,90,,{e} replace with your figures\r\n\
+         RP02,non-emergency,LCRA,{last},Q4,90.1,90,,{e} replace with your figures\r\n\
+         TP01,,LCRA,{this},,,82,,{e} replace with your target for this year\r\n",
+        COLUMNS.join(","),
+        e = EXAMPLE,
     )
 }
 
@@ -93,12 +107,39 @@ pub fn column_guide() -> Vec<(&'static str, bool, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::super::{check, testing::*, COLUMNS};
-    use super::{column_guide, template};
+    use super::{column_guide, is_example, template};
 
     #[test]
-    fn the_template_passes_its_own_check() {
+    fn the_template_is_refused_unchanged_line_by_line() {
+        let template = template(TODAY);
+        let rejected = check(template.as_bytes(), &catalogue(), TODAY)
+            .unwrap_err()
+            .to_string();
+        let examples = template.lines().count() - 1;
+        for line in 2..=examples + 1 {
+            assert!(
+                rejected.contains(&format!("Line {line}")),
+                "line {line}: {rejected}"
+            );
+        }
+        assert_eq!(
+            rejected
+                .matches("one of the template's example rows")
+                .count(),
+            examples,
+            "{rejected}"
+        );
+        assert!(is_example("  example: mine"));
+        assert!(!is_example("Examples of good practice were shared"));
+        assert!(!is_example("Telephone survey") && !is_example(""));
+    }
+
+    #[test]
+    fn the_template_with_its_examples_made_real_passes_its_own_check() {
         for today in [TODAY, (2026, 4, 1), (2027, 3, 31), (2030, 12, 25)] {
-            let template = template(today);
+            let template =
+                template(today).replace("EXAMPLE: replace with your figures", "Our figures");
+            let template = template.replace("EXAMPLE: replace with your target", "Our target");
             let rows = check(template.as_bytes(), &catalogue(), today)
                 .unwrap_or_else(|rejected| panic!("{today:?}:\n{rejected}"));
             assert!(rows.iter().any(|r| r.responses.is_some()));
