@@ -108,7 +108,7 @@ test('people discuss a topic, the landlord answers officially, and a moderator h
   await signInAs(page, info, landlord.moderator);
   await page.goto(topic);
   await waitUntilReady(page, info);
-  await page.locator('li.comment').filter({ hasText: 'Since October.' }).getByRole('link', { name: /^Moderate/ }).click();
+  await page.locator('li.comment').filter({ hasText: 'Since October.' }).getByRole('link', { name: `Moderate ${landlord.resident}’s comment` }).click();
   await waitUntilReady(page, info);
   await page.getByLabel('Why are you hiding it?').fill('   ');
   await page.getByRole('button', { name: 'Hide the comment' }).click();

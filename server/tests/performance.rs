@@ -124,7 +124,7 @@ on_both_databases! {
         assert!(body.contains("30.2 per 1,000 homes"));
         assert!(body.contains("No target"));
         // The chart's words are page text; its key names only what it draws.
-        assert!(body.contains("<strong>74%</strong> · Target 75% · Close to target</span>"), "{body}");
+        assert!(body.contains("<strong>74%</strong> · target 75% · close to target</span>"), "{body}");
         assert!(body.contains("Result with no target to judge it by"), "CH01 has no target");
         assert!(!body.contains("Target missed</li>"), "nothing missed, so no red in the key");
         assert!(!body.contains("<text"), "no text drawn inside the SVG");
@@ -298,8 +298,8 @@ on_both_databases! {
         let reply = staff.call::<SetCloseMargin>(&[("slug", SLUG), ("close_within", "0")]).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
         let body = app.get("/landlords/test-homes/performance").await.body;
-        assert!(!body.contains("· Close to target"), "{body}");
-        assert!(body.contains("<strong>74%</strong> · Target 75% · Target missed"), "{body}");
+        assert!(!body.contains("· close to target"), "{body}");
+        assert!(body.contains("<strong>74%</strong> · target 75% · target missed"), "{body}");
         let mut resident = app.signed_in(RITA.email).await;
         let reply = resident.call::<SetCloseMargin>(&[("slug", SLUG), ("close_within", "10")]).await;
         assert_eq!(reply.status, 403);

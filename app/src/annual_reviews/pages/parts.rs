@@ -60,18 +60,25 @@ pub(super) fn Figures(
         Period::year(year).to_string(),
         Period::year(year - 1).to_string(),
     );
-    // A grey bar for the year before and one for the year, each with its target.
+    // Under each measure's name, a grey bar for the year before and one for
+    // the year, each with its target.
     let bars = rows
         .iter()
         .flat_map(|row| {
-            let name = format!("{}: {}", measure_name(&row.title, &row.code), row.series);
+            let group = Some(format!(
+                "{}: {}",
+                measure_name(&row.title, &row.code),
+                row.series
+            ));
             [
                 row.last_result.map(|result| Bar {
                     earlier: true,
-                    ..Bar::new(format!("{name}, {before}"), result, row.last_target, None)
+                    group: group.clone(),
+                    ..Bar::new(before.clone(), result, row.last_target, None)
                 }),
-                row.result.map(|result| {
-                    Bar::new(format!("{name}, {this}"), result, row.target, row.status)
+                row.result.map(|result| Bar {
+                    group: group.clone(),
+                    ..Bar::new(this.clone(), result, row.target, row.status)
                 }),
             ]
             .into_iter()

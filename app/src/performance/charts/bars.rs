@@ -1,5 +1,5 @@
-//! The bar chart: one row per bar, its label above, its bar on a scale
-//! from 0, and its figures and status in words below.
+//! The bar chart: one row per bar, its label and figures in words, then
+//! its bar on a scale from 0.
 use std::fmt::Write as _;
 
 use super::{
@@ -52,13 +52,32 @@ pub fn bar_chart(chart: &BarChart) -> String {
         scale_sentence(chart.unit, lo, hi, ticks.len() > 2)
     );
     out.push_str(r#"<ol class="chart-rows">"#);
+    let mut group = None;
     for bar in bars {
+        if bar.group.is_some() && bar.group != group {
+            group = bar.group.clone();
+            let _ = write!(
+                out,
+                r#"<li class="chart-group">{}</li>"#,
+                escape(group.as_deref().unwrap_or_default())
+            );
+        }
         let shade = Shade::of(bar.status, bar.earlier);
+        // The words first, label and figures flowing as one short paragraph.
         let _ = write!(
             out,
-            r#"<li class="chart-row"><span class="chart-row-label">{}</span>"#,
-            escape(bar.label.trim())
+            r#"<li class="chart-row"><span class="chart-row-text"><span class="chart-row-label">{}</span> <span class="chart-row-figures"><strong>{}</strong>"#,
+            escape(bar.label.trim()),
+            escape(&chart.unit.format(bar.result))
         );
+        // Target and status in words, so colour is never the only signal.
+        if let Some(target) = bar.target {
+            let _ = write!(out, " · target {}", escape(&chart.unit.format(target)));
+        }
+        if let Some(status) = bar.status.filter(|_| !bar.earlier) {
+            let _ = write!(out, " · {}", status.label().to_lowercase());
+        }
+        out.push_str("</span></span>");
         track(
             &mut out,
             shade,
@@ -67,19 +86,7 @@ pub fn bar_chart(chart: &BarChart) -> String {
             (x_at(0.0), x_at(bar.result.as_f64())),
             bar.target.map(|t| x_at(t.as_f64())),
         );
-        let _ = write!(
-            out,
-            r#"<span class="chart-row-figures"><strong>{}</strong>"#,
-            escape(&chart.unit.format(bar.result))
-        );
-        // Target and status in words, so colour is never the only signal.
-        if let Some(target) = bar.target {
-            let _ = write!(out, " · Target {}", escape(&chart.unit.format(target)));
-        }
-        if let Some(status) = bar.status.filter(|_| !bar.earlier) {
-            let _ = write!(out, " · {}", status.label());
-        }
-        out.push_str("</span></li>");
+        out.push_str("</li>");
     }
     out.push_str("</ol></div>");
     out
@@ -111,7 +118,7 @@ fn scale_sentence(unit: Unit, lo: f64, hi: f64, gridlines: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::performance::charts::test_support::*;
+    use crate::performance::charts::{test_support::*, Bar};
     use crate::performance::model::Status;
 
     fn rows(html: &str) -> Vec<&str> {
@@ -143,19 +150,20 @@ mod tests {
         });
         let rows = rows(&html);
         assert_eq!(rows.len(), 4);
-        assert!(rows[0]
-            .starts_with(r#"<span class="chart-row-label">Overall satisfaction (TP01)</span>"#));
-        assert!(rows[0].contains("<strong>74.5%</strong> · Target 78% · Target missed</span>"));
+        assert!(rows[0].starts_with(
+            r#"<span class="chart-row-text"><span class="chart-row-label">Overall satisfaction (TP01)</span> "#
+        ));
+        assert!(rows[0].contains("<strong>74.5%</strong> · target 78% · target missed</span>"));
         assert!(
             rows[3].contains("<strong>60%</strong></span>"),
             "no target, no words for one"
         );
         // 74.5% of a 0–100 track of 1000 units; the target at 780.
-        assert!(rows[0].contains(r#"class="chart-bar chart-bar-missed" x="0" y="6" width="745""#));
+        assert!(rows[0].contains(r#"class="chart-bar chart-bar-missed" x="0" y="4" width="745""#));
         assert!(rows[0].contains(r#"class="chart-target" x1="780""#));
         assert!(!rows[3].contains("chart-target"));
         // The target mark runs above and below the bar, never across it alone.
-        assert!(rows[1].contains(r#"class="chart-target" x1="780" y1="0" x2="780" y2="28""#));
+        assert!(rows[1].contains(r#"class="chart-target" x1="780" y1="0" x2="780" y2="22""#));
         assert!(html.contains("Bars start at 0; the grey track ends at 100%."));
         assert_clean_markup(&html);
     }
@@ -181,12 +189,15 @@ mod tests {
         assert_eq!(key_of(&html), ["Target met", "Target missed", "The target"]);
 
         // An annual review's year before is grey, and the key says so.
-        let mut before = bar("A, 2024/25", "70", Some("70"), None);
+        let mut before = bar("2024/25", "70", Some("70"), None);
         before.earlier = true;
-        let two_years = [
-            before,
-            bar("A, 2025/26", "74", Some("72"), Some(Status::Met)),
-        ];
+        let two_years: Vec<Bar> = [before, bar("2025/26", "74", Some("72"), Some(Status::Met))]
+            .into_iter()
+            .map(|b| Bar {
+                group: Some("Repairs (TP02)".into()),
+                ..b
+            })
+            .collect();
         let html = bar_chart(&BarChart {
             id: "k",
             unit: Unit::Percent,
@@ -197,6 +208,13 @@ mod tests {
             ["Target met", "The year before", "The target"]
         );
         assert!(html.contains("chart-bar-earlier"));
+        // The measure is named once, above its two years.
+        assert_eq!(
+            html.matches(r#"<li class="chart-group">Repairs (TP02)</li>"#)
+                .count(),
+            1
+        );
+        assert_eq!(rows(&html).len(), 2);
 
         let plain = [bar("Homes", "12", None, None)];
         let html = bar_chart(&BarChart {
@@ -257,7 +275,7 @@ mod tests {
             unit: Unit::Days,
             bars: &days,
         });
-        assert!(html.contains("<strong>12.4 days</strong> · Target 10 days"));
+        assert!(html.contains("<strong>12.4 days</strong> · target 10 days"));
         assert!(html.contains("ends at 15 days."));
     }
 }

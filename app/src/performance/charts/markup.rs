@@ -7,11 +7,11 @@ use crate::performance::model::Status;
 
 /// A bar's track is this many user units wide, stretched to the row.
 pub(super) const TRACK: f64 = 1000.0;
-const TRACK_HEIGHT: f64 = 28.0;
+const TRACK_HEIGHT: f64 = 22.0;
 /// The bar sits inside the track; the target mark runs its full height,
 /// above and below the bar, so it never splits a bar in two.
-const BAR_TOP: f64 = 6.0;
-const BAR_HEIGHT: f64 = 16.0;
+const BAR_TOP: f64 = 4.0;
+const BAR_HEIGHT: f64 = 14.0;
 
 // Every colour has at least 3:1 contrast against white and the track (tested below).
 const TEXT_COLOUR: &str = "#0b0c0c";

@@ -42,6 +42,9 @@ pub struct Bar {
     pub status: Option<Status>,
     /// An earlier year's result, drawn in grey beside this year's.
     pub earlier: bool,
+    /// Bars of one measure in a row share a group, named once above them,
+    /// so each bar's own label can be short ("2024/25").
+    pub group: Option<String>,
 }
 
 impl Bar {
@@ -57,6 +60,7 @@ impl Bar {
             target,
             status,
             earlier: false,
+            group: None,
         }
     }
 }
