@@ -190,6 +190,20 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
     }
 }
 
+/// A dashboard row's measure by name; a rented-homes row is only named so
+/// when a shared-ownership row of the same measure is beside it.
+fn row_name(rows: &[DashboardRow], row: &DashboardRow) -> String {
+    let name = measure_name(&row.title, &row.code);
+    let shared = rows
+        .iter()
+        .any(|other| other.code == row.code && other.series_label != row.series_label);
+    if shared {
+        format!("{name}: {}", row.series_label)
+    } else {
+        name
+    }
+}
+
 /// The year in a few plain sentences, before any chart: how many results
 /// met their target, and which were missed, by name.
 fn dashboard_summary(rows: &[DashboardRow], period: Period) -> String {
@@ -231,17 +245,7 @@ fn dashboard_summary(rows: &[DashboardRow], period: Period) -> String {
         let missed: Vec<String> = judged
             .iter()
             .filter(|r| r.point.status == Some(Status::Missed))
-            .map(|r| {
-                let shared = rows
-                    .iter()
-                    .any(|o| o.code == r.code && o.series_label != r.series_label);
-                let name = measure_name(&r.title, &r.code);
-                if shared {
-                    format!("{name}: {}", r.series_label)
-                } else {
-                    name
-                }
-            })
+            .map(|r| row_name(rows, r))
             .collect();
         match missed.as_slice() {
             [] => text.push_str("; none was missed."),
@@ -279,17 +283,12 @@ fn DashboardGroup(
     let bars = rows
         .iter()
         .filter_map(|row| {
-            // A rented-homes bar is only named so when a shared-ownership one is beside it.
-            let shared = rows
-                .iter()
-                .any(|other| other.code == row.code && other.series_label != row.series_label);
-            let name = measure_name(&row.title, &row.code);
-            let label = if shared {
-                format!("{name}: {}", row.series_label)
-            } else {
-                name
-            };
-            let bar = Bar::new(label, row.point.result?, row.point.target, row.point.status);
+            let bar = Bar::new(
+                row_name(&rows, row),
+                row.point.result?,
+                row.point.target,
+                row.point.status,
+            );
             Some((row.unit, bar))
         })
         .collect();
