@@ -16,6 +16,7 @@ pub mod audit;
 pub mod charter;
 pub mod comments;
 pub mod error;
+pub mod html;
 pub mod identity;
 pub mod landlords;
 #[cfg(feature = "ssr")]

@@ -4,7 +4,7 @@
 //! and its message happen together or not at all.
 use sqlx::{Any, Executor};
 
-use crate::time::Timestamp;
+use crate::{html::escape, time::Timestamp};
 
 /// A message with a plain-text and an HTML part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,22 +82,6 @@ pub async fn enqueue<'c>(
     .execute(executor)
     .await?;
     Ok(())
-}
-
-/// Makes text safe to place inside HTML, including inside attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! `javascript:` links all come out inert.
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use crate::mail::escape;
+use crate::html::escape;
 
 /// The HTML for `source`: paragraphs, lists, links, emphasis, quotes and
 /// code. Headings come out as bold paragraphs and images as their

@@ -12,6 +12,7 @@ const RANKS: &[(&str, u32)] = &[
     ("network", 0),
     ("state", 0),
     ("mail", 0),
+    ("html", 0),
     ("rate_limit", 0),
     ("markdown", 0),
     ("validation", 0),

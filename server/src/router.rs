@@ -359,7 +359,7 @@ fn too_large(wants_html: bool) -> Response {
             "Too much to send",
             &format!(
                 "<p>{}</p><p>Use your browser's Back button to return to the form: what you typed is still there.</p>",
-                app::mail::escape(&error.to_string())
+                app::html::escape(&error.to_string())
             ),
         );
     }

@@ -329,7 +329,7 @@ fn described_by(
 fn textarea_text(text: &str) -> String {
     #[cfg(feature = "ssr")]
     {
-        crate::mail::escape(text)
+        crate::html::escape(text)
     }
     #[cfg(not(feature = "ssr"))]
     {
