@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{
-    markup::{escape, key, num, track, Shade, TRACK},
+    markup::{escape, key, track, Shade, TRACK},
     scales::{min_max, nice_ticks, zero_based},
     BarChart,
 };
@@ -94,12 +94,8 @@ pub fn bar_chart(chart: &BarChart) -> String {
 
 /// Where the bars are measured from and to, with the gridlines' spacing.
 fn scale_sentence(unit: Unit, lo: f64, hi: f64, gridlines: bool) -> String {
-    let value = |v: f64| match unit {
-        Unit::Percent => format!("{}%", num(v)),
-        Unit::Days => format!("{} days", num(v)),
-        Unit::Per1000Homes => format!("{} per 1,000 homes", num(v)),
-        Unit::Number => num(v),
-    };
+    // Ticks have at most two decimal places, so a Figure holds them exactly.
+    let value = |v: f64| unit.format(Figure((v * 1000.0).round() as i64));
     let mut sentence = if lo < 0.0 {
         format!(
             "Bars start at the dark line, 0; the scale runs from {} to {}.",
